@@ -1,0 +1,17 @@
+// Runs the timestamped migrations in db/migrations, in name order, with Kysely's migrator.
+import type { Kysely } from 'kysely'
+import { type Migration, Migrator } from 'kysely/migration'
+import * as initial from './migrations/2026-11-23T0300_initial.ts'
+
+// Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
+const migrations: Record<string, Migration> = {
+  '2026-11-23T0300_initial': initial,
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

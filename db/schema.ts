@@ -1,0 +1,198 @@
+// Typed tables. Every table carries tenant_id and every key leads with it, so the data can be
+// sharded by tenant later (ARCHITECTURE.md, "Growing past one machine").
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely'
+
+/** a timestamp with a database default: optional on insert */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+/** a timestamp the application always sets */
+type RequiredTimestamp = ColumnType<Date, Date | string, Date | string>
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+/** jsonb: read as parsed JSON, written as a JSON string (portable across postgres.js and PGlite). */
+type Json<T> = ColumnType<T, string, string>
+/** int8 columns come back as bigint (PGlite) or string (postgres.js): always wrap reads in Number(). */
+type Int8 = ColumnType<string | bigint | number, number | bigint, number | bigint>
+
+export interface TenantsTable {
+  tenant_id: string
+  name: string
+  time_zone: string
+  default_currency: string
+  /** the rule set whose active version decides this tenant's authorizations */
+  decision_rule_set_id: string | null
+  created_at: Timestamp
+}
+
+export interface ApiKeysTable {
+  tenant_id: string
+  id: string
+  name: string
+  /** the first characters of the secret, shown to staff to recognise a key */
+  prefix: string
+  /** sha256 of the whole key; API keys are high-entropy, so a fast hash is the right one */
+  key_hash: string
+  created_at: Timestamp
+  revoked_at: NullableTimestamp
+}
+
+export interface UsersTable {
+  tenant_id: string
+  id: string
+  email: string
+  name: string
+  role: string
+  password_hash: string
+  created_at: Timestamp
+  disabled_at: NullableTimestamp
+}
+
+export interface CustomersTable {
+  tenant_id: string
+  id: string
+  external_id: string | null
+  created_at: Timestamp
+  last_seen_at: Timestamp
+}
+
+export interface CustomerIdentifiersTable {
+  tenant_id: string
+  /** customer_id | phone | email | card | device | ip */
+  kind: string
+  value: string
+  customer_id: string
+  first_seen_at: Timestamp
+  last_seen_at: Timestamp
+}
+
+export interface PaymentMethodsTable {
+  tenant_id: string
+  id: string
+  customer_id: string
+  type: string
+  fingerprint: string
+  bin: string | null
+  last4: string | null
+  brand: string | null
+  exp_month: number | null
+  exp_year: number | null
+  billing_postal_code: string | null
+  created_at: Timestamp
+  last_used_at: Timestamp
+}
+
+export interface RuleSetsTable {
+  tenant_id: string
+  id: string
+  name: string
+  description: string
+  active_version: number | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface RuleSetVersionsTable {
+  tenant_id: string
+  rule_set_id: string
+  version: number
+  /** draft | published | archived */
+  status: string
+  definition: Json<unknown>
+  created_by: string | null
+  created_at: Timestamp
+  published_at: NullableTimestamp
+}
+
+export interface DecisionsTable {
+  tenant_id: string
+  id: string
+  created_at: RequiredTimestamp
+  kind: string
+  channel: string
+  outcome: string
+  customer_id: string | null
+  amount_value: Int8 | null
+  currency: string | null
+  rule_set_id: string | null
+  rule_set_version: number | null
+  /** the request as captured: normalized, card reduced to BIN, last four, brand and fingerprint */
+  request: Json<unknown>
+  /** every fact value the evaluation read, keyed by fact and params */
+  facts: Json<unknown>
+  /** the rules that fired, with the fact values each condition saw */
+  fired_rules: Json<unknown>
+  /** json, not jsonb: an idempotent replay returns the bytes' key order as first sent */
+  response: Json<unknown>
+  idempotency_key: string | null
+  request_hash: string | null
+  evaluation_micros: number
+  resolution: Json<unknown> | null
+}
+
+export interface UsageEventsTable {
+  tenant_id: string
+  id: Generated<Int8>
+  decision_id: string
+  occurred_at: RequiredTimestamp
+  customer_id: string | null
+  phone: string | null
+  card_fingerprint: string | null
+  ip: string | null
+  sessions: number
+  purchases: number
+  /** seconds of talk time; minutes are derived when summed */
+  seconds: number
+  amount: Int8
+  currency: string | null
+  voided_at: NullableTimestamp
+}
+
+export interface ListsTable {
+  tenant_id: string
+  id: string
+  name: string
+  /** negative | positive */
+  kind: string
+  description: string
+  created_at: Timestamp
+}
+
+export interface ListEntriesTable {
+  tenant_id: string
+  list_id: string
+  id: string
+  /** phone | ip | card | bin | email | email_domain | device | customer */
+  subject: string
+  value: string
+  reason: string
+  source: string
+  added_by: string | null
+  added_at: Timestamp
+  removed_at: NullableTimestamp
+  expires_at: NullableTimestamp
+}
+
+export interface Database {
+  tenants: TenantsTable
+  api_keys: ApiKeysTable
+  users: UsersTable
+  customers: CustomersTable
+  customer_identifiers: CustomerIdentifiersTable
+  payment_methods: PaymentMethodsTable
+  rule_sets: RuleSetsTable
+  rule_set_versions: RuleSetVersionsTable
+  decisions: DecisionsTable
+  usage_events: UsageEventsTable
+  lists: ListsTable
+  list_entries: ListEntriesTable
+}
+
+export type Tenant = Selectable<TenantsTable>
+export type ApiKey = Selectable<ApiKeysTable>
+export type User = Selectable<UsersTable>
+export type Customer = Selectable<CustomersTable>
+export type PaymentMethod = Selectable<PaymentMethodsTable>
+export type RuleSet = Selectable<RuleSetsTable>
+export type RuleSetVersionRow = Selectable<RuleSetVersionsTable>
+export type DecisionRow = Selectable<DecisionsTable>
+export type NewDecision = Insertable<DecisionsTable>
+export type NewUsageEvent = Insertable<UsageEventsTable>
+export type ListEntry = Selectable<ListEntriesTable>

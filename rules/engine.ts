@@ -1,0 +1,255 @@
+// Evaluation of a rule-set version with json-rules-engine: compile once per version, then for each
+// decision resolve facts lazily, run the rules, compute allowances and resolve the outcome.
+import { Engine, type RuleProperties } from 'json-rules-engine'
+import {
+  type DecisionContext,
+  type FactRun,
+  factCatalog,
+  listSubjectValues,
+  type UsageTotals,
+  usageSubjectValue,
+  usageValue,
+} from './facts.ts'
+import { type AllowanceState, type FiredEvent, type Resolution, resolveOutcome } from './outcome.ts'
+import type {
+  Condition,
+  EventParams,
+  ListKind,
+  ListSubject,
+  RuleSetDefinition,
+  UsageSubject,
+} from './schema.ts'
+import { validateDefinition } from './validate.ts'
+import { resolveWindow, type WindowSpec, windowKey } from './windows.ts'
+
+export interface FactReading {
+  fact: string
+  params: Record<string, unknown> | null
+  value: unknown
+}
+
+export interface ConditionTrace {
+  fact: string
+  params: Record<string, unknown> | null
+  operator: string
+  value: unknown
+  fact_value: unknown
+  result: boolean
+}
+
+export interface FiredRule {
+  id: string
+  name: string
+  type: FiredEvent['type']
+  params: Record<string, unknown>
+  conditions: ConditionTrace[]
+}
+
+export interface Evaluation {
+  resolution: Resolution
+  fired: FiredRule[]
+  facts: FactReading[]
+  allowances: AllowanceState[]
+}
+
+export interface CompiledRuleSet {
+  definition: RuleSetDefinition
+  /** the subjects whose usage this version reads: their decisions must not run concurrently */
+  usageSubjects: Set<UsageSubject>
+  evaluate(ctx: DecisionContext): Promise<Evaluation>
+}
+
+const RUN_FACT = '__run'
+const emptyTotals: UsageTotals = { sessions: 0, purchases: 0, seconds: 0, amount: 0, oldest: null }
+
+interface RunState extends FactRun {
+  readings: FactReading[]
+}
+
+/** Every usage window the version reads, per subject, so one query per subject answers them all. */
+function collectWindows(definition: RuleSetDefinition): Map<UsageSubject, WindowSpec[]> {
+  const bySubject = new Map<UsageSubject, Map<string, WindowSpec>>()
+  const add = (subject: UsageSubject, spec: WindowSpec) => {
+    const specs = bySubject.get(subject) ?? new Map<string, WindowSpec>()
+    specs.set(windowKey(spec), { window: spec.window, hours: spec.hours })
+    bySubject.set(subject, specs)
+  }
+  const walk = (c: Condition) => {
+    if ('all' in c) c.all.forEach(walk)
+    else if ('any' in c) c.any.forEach(walk)
+    else if ('not' in c) walk(c.not)
+    else if (c.fact === 'usage' && c.params)
+      add(c.params.subject as UsageSubject, c.params as unknown as WindowSpec)
+  }
+  for (const rule of definition.rules) {
+    if (!rule.enabled) continue
+    walk(rule.conditions)
+    if (rule.event.type === 'allowance') {
+      const p = rule.event.params as EventParams<'allowance'>
+      add(p.subject, p)
+    }
+  }
+  return new Map([...bySubject].map(([subject, specs]) => [subject, [...specs.values()]]))
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: json-rules-engine's condition results are untyped
+function traceConditions(node: any, out: ConditionTrace[]): void {
+  if (!node) return
+  for (const key of ['all', 'any'] as const)
+    if (Array.isArray(node[key])) for (const c of node[key]) traceConditions(c, out)
+  if (node.not) traceConditions(node.not, out)
+  if (typeof node.fact === 'string' && 'factResult' in node) {
+    out.push({
+      fact: node.fact,
+      params: node.params && Object.keys(node.params).length ? node.params : null,
+      operator: node.operator,
+      value: node.value,
+      fact_value: node.factResult ?? null,
+      result: Boolean(node.result),
+    })
+  }
+}
+
+function buildEngine(definition: RuleSetDefinition): Engine {
+  const engine = new Engine([], { allowUndefinedFacts: false })
+  for (const spec of factCatalog) {
+    engine.addFact(spec.name, async (params, almanac) => {
+      const run = (await almanac.factValue(RUN_FACT)) as RunState
+      const value = (await spec.resolve(params ?? {}, run)) ?? null
+      run.readings.push({
+        fact: spec.name,
+        params: params && Object.keys(params).length ? params : null,
+        value,
+      })
+      return value
+    })
+  }
+  for (const rule of definition.rules) {
+    if (!rule.enabled) continue
+    engine.addRule({
+      name: rule.id,
+      priority: rule.priority,
+      conditions: rule.conditions as RuleProperties['conditions'],
+      event: { type: rule.event.type, params: rule.event.params as Record<string, unknown> },
+    })
+  }
+  return engine
+}
+
+export function compileRuleSet(input: unknown): CompiledRuleSet {
+  const validation = validateDefinition(input)
+  if (!validation.ok) {
+    const first = validation.problems[0]
+    throw new Error(`invalid rule set: ${first?.path.join('.')}: ${first?.message}`)
+  }
+  const definition = validation.definition
+  const windowsBySubject = collectWindows(definition)
+  const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
+  // An Engine keeps run status on itself, so two concurrent runs on one engine cut each other
+  // short. Each run takes an engine of its own from this pool.
+  const idle: Engine[] = []
+
+  async function evaluate(ctx: DecisionContext): Promise<Evaluation> {
+    const usageMemo = new Map<UsageSubject, Promise<Map<string, UsageTotals>>>()
+    const listMemo = new Map<ListSubject, Promise<Set<ListKind>>>()
+    const currency = definition.settings.currency
+
+    const loadUsage = (subject: UsageSubject, extra: WindowSpec): Promise<Map<string, UsageTotals>> => {
+      const value = usageSubjectValue(subject, ctx)
+      const specs = windowsBySubject.get(subject) ?? [extra]
+      if (value === null) return Promise.resolve(new Map(specs.map((s) => [windowKey(s), emptyTotals])))
+      const ranges = specs.map((s) => resolveWindow(s, ctx.now, ctx.timeZone))
+      return ctx.sources
+        .usage(subject, value, ranges, currency)
+        .then((totals) => new Map(specs.map((s, i) => [windowKey(s), totals[i] ?? emptyTotals])))
+    }
+
+    const run: RunState = {
+      ctx,
+      currency,
+      readings: [],
+      async usage(subject, spec) {
+        let memo = usageMemo.get(subject)
+        if (!memo) {
+          memo = loadUsage(subject, spec)
+          usageMemo.set(subject, memo)
+        }
+        return (
+          (await memo).get(windowKey(spec)) ??
+          (await loadUsage(subject, spec)).get(windowKey(spec)) ??
+          emptyTotals
+        )
+      },
+      listHits(subject) {
+        let memo = listMemo.get(subject)
+        if (!memo) {
+          const values = listSubjectValues(subject, ctx.request)
+          memo = values.length ? ctx.sources.listHits(subject, values) : Promise.resolve(new Set<ListKind>())
+          listMemo.set(subject, memo)
+        }
+        return memo
+      },
+    }
+
+    const engine = idle.pop() ?? buildEngine(definition)
+    let results: Awaited<ReturnType<Engine['run']>>['results']
+    try {
+      results = (await engine.run({ [RUN_FACT]: run })).results
+    } finally {
+      if (idle.length < 32) idle.push(engine)
+    }
+
+    const fired: FiredRule[] = []
+    for (const result of results) {
+      const rule = rulesById.get(result.name as string)
+      if (!rule) continue
+      const conditions: ConditionTrace[] = []
+      traceConditions(result.conditions, conditions)
+      fired.push({
+        id: rule.id,
+        name: rule.name,
+        type: rule.event.type,
+        params: (rule.event.params ?? {}) as Record<string, unknown>,
+        conditions,
+      })
+    }
+    // json-rules-engine reports in completion order; keep the rule set's order for stable explanations
+    const order = new Map(definition.rules.map((r, i) => [r.id, i]))
+    fired.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+
+    const allowances: AllowanceState[] = []
+    for (const f of fired) {
+      if (f.type !== 'allowance') continue
+      const p = f.params as EventParams<'allowance'>
+      const totals = await run.usage(p.subject, p)
+      const range = resolveWindow(p, ctx.now, ctx.timeZone)
+      const resetsAt = range.rolling
+        ? totals.oldest
+          ? new Date(totals.oldest.getTime() + (p.hours ?? 0) * 3_600_000)
+          : null
+        : range.end
+      allowances.push({
+        ruleId: f.id,
+        ruleName: f.name,
+        subject: p.subject,
+        metric: p.metric,
+        window: p.window,
+        hours: p.hours,
+        limit: p.limit,
+        used: usageValue(totals, p.metric),
+        resetsAt,
+        message: p.message,
+      })
+    }
+
+    const resolution = resolveOutcome({
+      kind: ctx.request.kind,
+      amount: ctx.request.amount?.value ?? null,
+      fired: fired.map((f) => ({ ruleId: f.id, ruleName: f.name, type: f.type, params: f.params })),
+      allowances,
+    })
+    return { resolution, fired, facts: run.readings, allowances }
+  }
+
+  return { definition, usageSubjects: new Set(windowsBySubject.keys()), evaluate }
+}

@@ -1,0 +1,316 @@
+// The fact catalog: every fact a rule may test, with its params, value type and how it is
+// resolved. Facts are lazy: a fact is computed only when a rule asks, and the data behind it
+// (usage, lists) arrives through FactSources, which server/ implements with SQL.
+import { z } from 'zod'
+import { type CapturedRequest, emailDomain } from './request.ts'
+import {
+  type ListKind,
+  type ListSubject,
+  listKinds,
+  listSubjects,
+  type UsageMetric,
+  type UsageSubject,
+  usageMetrics,
+  usageSubjects,
+  windowUnits,
+} from './schema.ts'
+import { localClock, type TimeRange, type WindowSpec, windowKey } from './windows.ts'
+
+export interface UsageTotals {
+  sessions: number
+  purchases: number
+  seconds: number
+  /** minor units, in the rule set's currency only */
+  amount: number
+  /** the oldest counted event, to tell when a rolling window frees up */
+  oldest: Date | null
+}
+
+export interface FactSources {
+  /** Totals for one subject over several ranges in one round trip, counting only what happened before the decision time. */
+  usage(subject: UsageSubject, value: string, ranges: TimeRange[], currency: string): Promise<UsageTotals[]>
+  /** Which list kinds hold any of these values for the subject, as of the decision time. */
+  listHits(subject: ListSubject, values: string[]): Promise<Set<ListKind>>
+}
+
+export interface DecisionContext {
+  request: CapturedRequest
+  /** the decision time: live decisions use now, backtests the recorded time */
+  now: Date
+  timeZone: string
+  customer: { id: string | null; returning: boolean }
+  sources: FactSources
+}
+
+export type ValueType = 'number' | 'string' | 'boolean'
+
+export const operatorsByType: Record<ValueType, string[]> = {
+  number: [
+    'equal',
+    'notEqual',
+    'lessThan',
+    'lessThanInclusive',
+    'greaterThan',
+    'greaterThanInclusive',
+    'in',
+    'notIn',
+  ],
+  string: ['equal', 'notEqual', 'in', 'notIn'],
+  boolean: ['equal', 'notEqual'],
+}
+
+/** What one evaluation knows beyond the request: memoized loaders shared by every fact of the run. */
+export interface FactRun {
+  ctx: DecisionContext
+  currency: string
+  usage(subject: UsageSubject, spec: WindowSpec): Promise<UsageTotals>
+  listHits(subject: ListSubject): Promise<Set<ListKind>>
+}
+
+export interface FactSpec<P extends z.ZodType = z.ZodType> {
+  name: string
+  description: string
+  valueType: ValueType
+  params?: P
+  resolve(params: z.infer<P>, run: FactRun): unknown
+}
+
+function fact<P extends z.ZodType>(spec: FactSpec<P>): FactSpec {
+  return spec as unknown as FactSpec
+}
+
+const usageParams = z
+  .object({
+    subject: z.enum(usageSubjects),
+    metric: z.enum(usageMetrics),
+    window: z.enum(windowUnits),
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 366)
+      .optional(),
+  })
+  .strict()
+  .refine((p) => (p.window === 'hours') === (p.hours !== undefined), {
+    message: 'hours is required with window "hours" and allowed only with it',
+    path: ['hours'],
+  })
+
+const listParams = z.object({ list: z.enum(listKinds), subject: z.enum(listSubjects) }).strict()
+
+export function usageValue(totals: UsageTotals, metric: UsageMetric): number {
+  switch (metric) {
+    case 'sessions':
+      return totals.sessions
+    case 'purchases':
+      return totals.purchases
+    case 'minutes':
+      // a started minute counts, as the billing increments do
+      return Math.ceil(totals.seconds / 60)
+    case 'amount':
+      return totals.amount
+  }
+}
+
+/** The value a usage subject takes for this request, or null when the request has none. */
+export function usageSubjectValue(subject: UsageSubject, ctx: DecisionContext): string | null {
+  const r = ctx.request
+  switch (subject) {
+    case 'customer':
+      return ctx.customer.id
+    case 'phone':
+      return r.network.ani ?? r.customer.phone
+    case 'card':
+      return r.payment_method?.card?.fingerprint ?? null
+    case 'ip':
+      return r.network.ip
+  }
+}
+
+/** Every value of the request that a list of this subject is checked against. */
+export function listSubjectValues(subject: ListSubject, r: CapturedRequest): string[] {
+  const values: (string | null | undefined)[] = (() => {
+    switch (subject) {
+      case 'phone':
+        return [r.network.ani, r.customer.phone, r.entered.phone]
+      case 'ip':
+        return [r.network.ip, r.entered.ip]
+      case 'card':
+        return [r.payment_method?.card?.fingerprint]
+      case 'bin':
+        return [r.payment_method?.card?.bin]
+      case 'email':
+        return [r.customer.email]
+      case 'email_domain':
+        return [emailDomain(r.customer.email)]
+      case 'device':
+        return [r.network.device_id]
+      case 'customer':
+        return [r.customer.id]
+    }
+  })()
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))]
+}
+
+function matches(a: string | null, b: string | null): boolean | null {
+  return a === null || b === null ? null : a === b
+}
+
+function cardExpired(exp: { exp_month: number; exp_year: number }, now: Date): boolean {
+  // a card is good through the last day of its expiry month
+  const endOfExpiryMonth = Date.UTC(exp.exp_year, exp.exp_month, 1)
+  return now.getTime() >= endOfExpiryMonth
+}
+
+export const factCatalog: FactSpec[] = [
+  fact({
+    name: 'amount',
+    description: 'The amount asked for, in minor units (0 when none was given)',
+    valueType: 'number',
+    resolve: (_p, run) => run.ctx.request.amount?.value ?? 0,
+  }),
+  fact({
+    name: 'currency',
+    description: 'ISO 4217 currency of the amount',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.amount?.currency ?? null,
+  }),
+  fact({
+    name: 'channel',
+    description: 'Where the request came from: web, phone, chat or video',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.channel,
+  }),
+  fact({
+    name: 'kind',
+    description: 'purchase or session (a billable pay-per-minute session)',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.kind,
+  }),
+  fact({
+    name: 'ani_present',
+    description: 'The phone network forwarded the caller’s number (ANI)',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.network.ani !== null,
+  }),
+  fact({
+    name: 'ip_present',
+    description: 'The network address of the caller or buyer is known',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.network.ip !== null,
+  }),
+  fact({
+    name: 'entered_phone_matches_ani',
+    description:
+      'The phone number the caller entered is the one the network forwarded (null when either is missing)',
+    valueType: 'boolean',
+    resolve: (_p, run) => matches(run.ctx.request.entered.phone, run.ctx.request.network.ani),
+  }),
+  fact({
+    name: 'entered_ip_matches_network_ip',
+    description:
+      'The address the user entered is the one the connection came from (null when either is missing)',
+    valueType: 'boolean',
+    resolve: (_p, run) => matches(run.ctx.request.entered.ip, run.ctx.request.network.ip),
+  }),
+  fact({
+    name: 'list_hit',
+    description: 'One of the request’s values of this subject is on a list of this kind',
+    valueType: 'boolean',
+    params: listParams,
+    resolve: async (p, run) => (await run.listHits(p.subject)).has(p.list),
+  }),
+  fact({
+    name: 'usage',
+    description:
+      'What this subject has used in the window before this request: a count of sessions or purchases, whole minutes, or money in minor units',
+    valueType: 'number',
+    params: usageParams,
+    resolve: async (p, run) => usageValue(await run.usage(p.subject, p), p.metric),
+  }),
+  fact({
+    name: 'card_luhn_valid',
+    description: 'The card number passes the Luhn check (null when no card)',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.payment_method?.card?.luhn_valid ?? null,
+  }),
+  fact({
+    name: 'card_expired',
+    description: 'The card’s expiry month has passed (null when no card)',
+    valueType: 'boolean',
+    resolve: (_p, run) => {
+      const card = run.ctx.request.payment_method?.card
+      return card ? cardExpired(card, run.ctx.now) : null
+    },
+  }),
+  fact({
+    name: 'card_bin',
+    description: 'The card’s first six digits (bank identification number)',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.payment_method?.card?.bin ?? null,
+  }),
+  fact({
+    name: 'card_brand',
+    description: 'visa, mastercard, amex, discover, diners, jcb, unionpay or unknown',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.payment_method?.card?.brand ?? null,
+  }),
+  fact({
+    name: 'payment_method_type',
+    description: 'card, debit, checking, phone_bill, cable, utility, isp or wallet',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.payment_method?.type ?? null,
+  }),
+  fact({
+    name: 'billing_country',
+    description: 'ISO 3166 country of the billing address',
+    valueType: 'string',
+    resolve: (_p, run) => run.ctx.request.payment_method?.billing_address?.country ?? null,
+  }),
+  fact({
+    name: 'email_domain',
+    description: 'The domain of the customer’s e-mail address, lowercased',
+    valueType: 'string',
+    resolve: (_p, run) => emailDomain(run.ctx.request.customer.email),
+  }),
+  fact({
+    name: 'returning_customer',
+    description: 'The customer was known before this request',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.customer.returning,
+  }),
+  fact({
+    name: 'item_count',
+    description: 'How many items the purchase holds (sum of quantities)',
+    valueType: 'number',
+    resolve: (_p, run) => run.ctx.request.items.reduce((sum, item) => sum + item.quantity, 0),
+  }),
+  fact({
+    name: 'hour_of_day',
+    description: 'The hour (0–23) in the rule set’s time zone',
+    valueType: 'number',
+    resolve: (_p, run) => localClock(run.ctx.now, run.ctx.timeZone).hour,
+  }),
+  fact({
+    name: 'weekday',
+    description: 'monday … sunday in the rule set’s time zone',
+    valueType: 'string',
+    resolve: (_p, run) => localClock(run.ctx.now, run.ctx.timeZone).weekday,
+  }),
+]
+
+export const factsByName = new Map(factCatalog.map((f) => [f.name, f]))
+
+/** The catalog as the console and the admin API see it: JSON Schema for params, operators that fit. */
+export function describeFactCatalog() {
+  return factCatalog.map((f) => ({
+    name: f.name,
+    description: f.description,
+    value_type: f.valueType,
+    operators: operatorsByType[f.valueType],
+    params: f.params ? z.toJSONSchema(f.params, { io: 'input', unrepresentable: 'any' }) : null,
+  }))
+}
+
+export { windowKey }

@@ -1,0 +1,41 @@
+// The request as captured: normalized identities, the card reduced to what may be kept. It is what
+// the rules read, what a decision records, and what a backtest replays.
+
+export interface CapturedCard {
+  bin: string
+  last4: string
+  brand: string
+  /** keyed HMAC of the number: the same card gives the same fingerprint within a deployment */
+  fingerprint: string
+  luhn_valid: boolean
+  exp_month: number
+  exp_year: number
+}
+
+export interface CapturedRequest {
+  kind: 'purchase' | 'session'
+  channel: 'web' | 'phone' | 'chat' | 'video'
+  amount: { value: number; currency: string } | null
+  customer: {
+    id: string | null
+    email: string | null
+    phone: string | null
+    name: string | null
+    birth_date: string | null
+  }
+  network: { ip: string | null; ani: string | null; dnis: string | null; device_id: string | null }
+  entered: { phone: string | null; ip: string | null }
+  payment_method: {
+    type: string
+    card: CapturedCard | null
+    billing_address: { line1: string | null; postal_code: string | null; country: string | null } | null
+  } | null
+  items: { sku: string; quantity: number; unit_amount: number }[]
+}
+
+/** The e-mail's domain, lowercased, or null. */
+export function emailDomain(email: string | null): string | null {
+  if (!email) return null
+  const at = email.lastIndexOf('@')
+  return at < 0 ? null : email.slice(at + 1).toLowerCase()
+}

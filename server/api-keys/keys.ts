@@ -1,0 +1,63 @@
+// Merchant API keys: tg_<tenant>_<secret>. The tenant part lets the lookup lead with tenant_id like
+// every other query; only a SHA-256 of the key is stored, with a short prefix to recognise it by.
+import { createHash } from 'node:crypto'
+import type { Db } from '../../db/connect.ts'
+import { newId, randomToken } from '../ids.ts'
+
+const keyPattern = /^tg_([a-z0-9]{1,32})_([A-Za-z0-9]{16,128})$/
+
+export function parseApiKey(key: string): { tenantId: string } | null {
+  const match = keyPattern.exec(key)
+  return match?.[1] ? { tenantId: match[1] } : null
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+export function isWellFormedApiKey(key: string): boolean {
+  return keyPattern.test(key)
+}
+
+export async function createApiKey(
+  db: Db,
+  tenantId: string,
+  name: string,
+  key = `tg_${tenantId}_${randomToken(32)}`,
+): Promise<{ id: string; key: string; prefix: string }> {
+  if (parseApiKey(key)?.tenantId !== tenantId)
+    throw new Error(`API keys for tenant ${tenantId} have the form tg_${tenantId}_<16+ letters or digits>`)
+  const id = newId('key')
+  const prefix = key.slice(0, `tg_${tenantId}_`.length + 6)
+  await db
+    .insertInto('api_keys')
+    .values({ tenant_id: tenantId, id, name, prefix, key_hash: hashApiKey(key) })
+    .execute()
+  return { id, key, prefix }
+}
+
+export async function revokeApiKey(db: Db, tenantId: string, id: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute()
+}
+
+/** The tenant a bearer key belongs to, or null when the key is unknown, malformed or revoked. */
+export async function authenticateApiKey(
+  db: Db,
+  key: string,
+): Promise<{ tenantId: string; keyId: string } | null> {
+  const parsed = parseApiKey(key)
+  if (!parsed) return null
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'revoked_at'])
+    .where('tenant_id', '=', parsed.tenantId)
+    .where('key_hash', '=', hashApiKey(key))
+    .executeTakeFirst()
+  if (!row || row.revoked_at) return null
+  return { tenantId: parsed.tenantId, keyId: row.id }
+}

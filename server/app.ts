@@ -1,0 +1,152 @@
+// The HTTP application: health and metrics, the merchant API under /v1, the console at /console.
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { Scalar } from '@scalar/hono-api-reference'
+import { bodyLimit } from 'hono/body-limit'
+import { createMiddleware } from 'hono/factory'
+import { requestId } from 'hono/request-id'
+import { sql } from 'kysely'
+import type { Db } from '../db/connect.ts'
+import { authenticateApiKey } from './api-keys/keys.ts'
+import { authorizationRoutes } from './authorizations/routes.ts'
+import { defaultHook, type MerchantEnv } from './http/openapi.ts'
+import { onError, ProblemError, problemResponse } from './http/problem.ts'
+import type { Logger } from './logging.ts'
+import type { Metrics } from './metrics.ts'
+import { RuleSetCache } from './rule-sets/active.ts'
+
+export interface AppDeps {
+  db: Db
+  secret: string
+  logger: Logger
+  metrics: Metrics
+  ruleSets?: RuleSetCache
+  /** where the built console lives; a placeholder page is served when it is missing */
+  consoleDir?: string
+}
+
+const apiKeyAuth = (db: Db) =>
+  createMiddleware<MerchantEnv>(async (c, next) => {
+    const header = c.req.header('authorization')
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
+    if (!match?.[1])
+      throw new ProblemError('unauthenticated', 'Send your API key as "Authorization: Bearer tg_…".')
+    const identity = await authenticateApiKey(db, match[1])
+    if (!identity) throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
+    c.set('tenantId', identity.tenantId)
+    c.set('apiKeyId', identity.keyId)
+    await next()
+  })
+
+const requireJson = createMiddleware(async (c, next) => {
+  if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+    const type = c.req.header('content-type') ?? ''
+    if (!/^application\/(.+\+)?json\b/i.test(type))
+      throw new ProblemError(
+        'unsupported_media_type',
+        `Send the body as application/json (got "${type || 'nothing'}").`,
+      )
+  }
+  await next()
+})
+
+const placeholderConsole = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tollgate console</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"></head>
+<body style="font-family:system-ui;max-width:40rem;margin:4rem auto;line-height:1.5">
+<h1>Tollgate console</h1><p>The console has not been built on this server yet. Run <code>npm run build</code>,
+then reload. The merchant API is documented at <a href="/v1/docs">/v1/docs</a>.</p></body></html>`
+
+export function createApp(deps: AppDeps) {
+  const ruleSets = deps.ruleSets ?? new RuleSetCache()
+  const app = new OpenAPIHono({ defaultHook })
+
+  app.use(requestId({ headerName: 'X-Request-Id' }))
+  app.use(async (c, next) => {
+    const started = performance.now()
+    await next()
+    const seconds = (performance.now() - started) / 1000
+    const route = c.req.routePath || 'unmatched'
+    deps.metrics.httpSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds)
+    deps.logger.debug(
+      {
+        request_id: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: seconds * 1000,
+      },
+      'request',
+    )
+  })
+  app.onError(onError(deps.logger))
+  app.notFound((c) =>
+    problemResponse(c, new ProblemError('not_found', `Nothing at ${c.req.method} ${c.req.path}`)),
+  )
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }))
+  app.get('/readyz', async (c) => {
+    try {
+      await sql`select 1`.execute(deps.db)
+      return c.json({ status: 'ready', database: 'reachable' })
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'database not reachable')
+      return problemResponse(c, new ProblemError('unavailable', 'The database is not reachable.'))
+    }
+  })
+  app.get('/metrics', async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+  )
+
+  const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook })
+  v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Your API key, tg_<tenant>_<secret>, from the console or the first-start output',
+  })
+  v1.doc('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tollgate merchant API',
+      version: '1',
+      description:
+        'Authorize purchases and pay-per-minute sessions in real time. Amounts are integer minor units. Errors are application/problem+json (RFC 9457) and name the offending field. Full card numbers are never stored, logged or returned.',
+    },
+  })
+  v1.get('/docs', Scalar({ url: '/v1/openapi.json', pageTitle: 'Tollgate merchant API' }))
+  v1.use(
+    '*',
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: (c) => problemResponse(c, new ProblemError('payload_too_large')),
+    }),
+  )
+  v1.use('/authorizations', apiKeyAuth(deps.db), requireJson)
+  v1.use('/authorizations/*', apiKeyAuth(deps.db), requireJson)
+  v1.use('/decisions/*', apiKeyAuth(deps.db))
+  v1.route('/', authorizationRoutes({ db: deps.db, secret: deps.secret, ruleSets, metrics: deps.metrics }))
+  app.route('/v1', v1)
+
+  const consoleDir = deps.consoleDir ?? path.resolve('dist/console')
+  app.get('/console', (c) => c.redirect('/console/'))
+  app.get('/console/*', (c) => {
+    const rel = c.req.path.slice('/console/'.length)
+    const file = rel && !rel.includes('..') ? path.join(consoleDir, rel) : null
+    if (file && existsSync(file) && !file.endsWith(path.sep)) {
+      const type = file.endsWith('.js')
+        ? 'text/javascript'
+        : file.endsWith('.css')
+          ? 'text/css'
+          : 'application/octet-stream'
+      return c.body(readFileSync(file), 200, {
+        'content-type': type,
+        'cache-control': 'public, max-age=31536000, immutable',
+      })
+    }
+    const index = path.join(consoleDir, 'index.html')
+    return c.html(existsSync(index) ? readFileSync(index, 'utf8') : placeholderConsole)
+  })
+  app.get('/', (c) => c.redirect('/console/'))
+
+  return app
+}

@@ -1,0 +1,128 @@
+// Stage 1 of the pipeline: normalize what arrived. Phones become E.164, addresses canonical, the
+// e-mail lowercase; the card number becomes BIN, last four, brand and a keyed fingerprint and is
+// then dropped. Anything that cannot be normalized is refused naming its field.
+import { isIP } from 'node:net'
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
+import type { CapturedRequest } from '../../rules/request.ts'
+import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
+import { cardBrand, cardFingerprint, luhnValid } from '../payments/card.ts'
+import type { AuthorizationRequest } from './schema.ts'
+
+// What telephone networks and switches send when the caller's number was withheld or not forwarded.
+const withheldAni = new Set(['', 'anonymous', 'unknown', 'unavailable', 'private', 'restricted', 'withheld'])
+
+// Possible, not valid: reserved ranges such as 555-01xx are used by tests and demos everywhere.
+function normalizePhone(
+  raw: string,
+  country: CountryCode,
+  path: string[],
+  errors: FieldError[],
+): string | null {
+  const parsed = parsePhoneNumberFromString(raw, country)
+  if (!parsed?.isPossible()) {
+    errors.push(fieldError(path, 'is not a valid phone number; send E.164 such as +15555550100'))
+    return null
+  }
+  return parsed.number
+}
+
+function normalizeIp(raw: string, path: string[], errors: FieldError[]): string | null {
+  let ip = raw.trim().toLowerCase()
+  if (ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4) ip = ip.slice(7)
+  if (!isIP(ip)) {
+    errors.push(fieldError(path, 'is not an IPv4 or IPv6 address'))
+    return null
+  }
+  return ip
+}
+
+export function capture(body: AuthorizationRequest, secret: string): CapturedRequest {
+  const errors: FieldError[] = []
+  const country = (body.payment_method?.billing_address?.country ?? 'US') as CountryCode
+
+  if (body.kind === 'purchase' && !body.amount)
+    errors.push(fieldError(['amount'], 'is required for a purchase'))
+  if (
+    body.payment_method &&
+    body.payment_method.type !== 'card' &&
+    body.payment_method.type !== 'debit' &&
+    body.payment_method.card
+  )
+    errors.push(fieldError(['payment_method', 'card'], `is only for card and debit payment methods`))
+
+  const phone = (raw: string | undefined, path: string[]) =>
+    raw === undefined ? null : normalizePhone(raw, country, path, errors)
+  const ip = (raw: string | undefined, path: string[]) =>
+    raw === undefined ? null : normalizeIp(raw, path, errors)
+
+  const rawAni = body.network.ani
+  const ani =
+    rawAni === undefined || rawAni === null || withheldAni.has(rawAni.trim().toLowerCase())
+      ? null
+      : phone(rawAni, ['network', 'ani'])
+
+  const card = body.payment_method?.card
+  let capturedCard: NonNullable<CapturedRequest['payment_method']>['card'] = null
+  if (card) {
+    const digits = card.number.replace(/[ -]/g, '')
+    if (digits.length < 12 || digits.length > 19) {
+      errors.push(fieldError(['payment_method', 'card', 'number'], 'must have 12 to 19 digits'))
+    } else {
+      capturedCard = {
+        bin: digits.slice(0, 6),
+        last4: digits.slice(-4),
+        brand: cardBrand(digits),
+        fingerprint: cardFingerprint(secret, digits),
+        luhn_valid: luhnValid(digits),
+        exp_month: card.exp_month,
+        exp_year: card.exp_year,
+      }
+    }
+  }
+
+  const captured: CapturedRequest = {
+    kind: body.kind,
+    channel: body.channel,
+    amount: body.amount ? { value: body.amount.value, currency: body.amount.currency } : null,
+    customer: {
+      id: body.customer.id ?? null,
+      email: body.customer.email?.toLowerCase() ?? null,
+      phone: phone(body.customer.phone, ['customer', 'phone']),
+      name: body.customer.name?.trim() || null,
+      birth_date: body.customer.birth_date ?? null,
+    },
+    network: {
+      ip: ip(body.network.ip, ['network', 'ip']),
+      ani,
+      dnis: phone(body.network.dnis, ['network', 'dnis']),
+      device_id: body.network.device_id ?? null,
+    },
+    entered: {
+      phone: phone(body.entered.phone, ['entered', 'phone']),
+      ip: ip(body.entered.ip, ['entered', 'ip']),
+    },
+    payment_method: body.payment_method
+      ? {
+          type: body.payment_method.type,
+          card: capturedCard,
+          billing_address: body.payment_method.billing_address
+            ? {
+                line1: body.payment_method.billing_address.line1 ?? null,
+                postal_code:
+                  body.payment_method.billing_address.postal_code?.replace(/\s+/g, '').toUpperCase() ?? null,
+                country: body.payment_method.billing_address.country ?? null,
+              }
+            : null,
+        }
+      : null,
+    items: body.items,
+  }
+
+  if (errors.length)
+    throw new ProblemError(
+      'validation_failed',
+      errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+      errors,
+    )
+  return captured
+}

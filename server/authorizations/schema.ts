@@ -1,0 +1,216 @@
+// The merchant-facing shapes of an authorization: what a merchant's server sends and gets back.
+import { z } from '@hono/zod-openapi'
+
+const money = z.number().int().min(0).max(1_000_000_000_000)
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, such as USD')
+  .openapi({ example: 'USD' })
+const phone = z
+  .string()
+  .max(40)
+  .openapi({ description: 'E.164 (+15555550100); national numbers are read in the billing country, else US' })
+
+const paymentMethodTypes = [
+  'card',
+  'debit',
+  'checking',
+  'phone_bill',
+  'cable',
+  'utility',
+  'isp',
+  'wallet',
+] as const
+
+export const authorizationRequestSchema = z
+  .object({
+    kind: z
+      .enum(['purchase', 'session'])
+      .openapi({ description: 'a purchase of goods, or a pay-per-minute session' }),
+    channel: z.enum(['web', 'phone', 'chat', 'video']),
+    amount: z
+      .object({ value: money.openapi({ description: 'integer minor units: 4999 is 49.99 USD' }), currency })
+      .strict()
+      .optional()
+      .openapi({ description: 'required for purchases; for sessions, the hold the merchant asks for' }),
+    customer: z
+      .object({
+        id: z.string().min(1).max(128).optional().openapi({ description: 'your id for the customer' }),
+        email: z.email().max(254).optional(),
+        phone: phone.optional(),
+        name: z.string().max(200).optional(),
+        birth_date: z.iso.date().optional(),
+      })
+      .strict()
+      .default({}),
+    network: z
+      .object({
+        ip: z.string().max(64).optional().openapi({ example: '203.0.113.7' }),
+        ani: z.string().max(40).nullable().optional().openapi({
+          description: 'the caller number the phone network forwarded; omit or null when none came',
+        }),
+        dnis: phone.optional(),
+        device_id: z.string().min(1).max(128).optional(),
+      })
+      .strict()
+      .default({}),
+    entered: z
+      .object({
+        phone: phone.optional().openapi({ description: 'the number the caller keyed in or typed' }),
+        ip: z.string().max(64).optional(),
+      })
+      .strict()
+      .default({}),
+    payment_method: z
+      .object({
+        type: z.enum(paymentMethodTypes),
+        card: z
+          .object({
+            number: z
+              .string()
+              .regex(/^[0-9 -]{12,23}$/, 'digits, optionally grouped with spaces or dashes')
+              .openapi({ description: 'passed to the gateway, never stored, logged or returned' }),
+            exp_month: z.number().int().min(1).max(12),
+            exp_year: z.number().int().min(2000).max(2100),
+            cvc: z
+              .string()
+              .regex(/^[0-9]{3,4}$/, 'three or four digits')
+              .optional()
+              .openapi({ description: 'never stored' }),
+          })
+          .strict()
+          .optional(),
+        billing_address: z
+          .object({
+            line1: z.string().max(200).optional(),
+            postal_code: z.string().max(20).optional(),
+            country: z
+              .string()
+              .regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 in capitals')
+              .optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    items: z
+      .array(
+        z
+          .object({
+            sku: z.string().min(1).max(128),
+            quantity: z.number().int().min(1).max(10_000),
+            unit_amount: money,
+          })
+          .strict(),
+      )
+      .max(100)
+      .default([]),
+  })
+  .strict()
+  .openapi('AuthorizationRequest')
+
+export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>
+
+const outcome = z.enum(['approve', 'limit', 'temporary_block', 'block', 'review'])
+
+export const decisionSchema = z
+  .object({
+    id: z.string().openapi({ example: 'dec_0mhk2x1c7a8b9c0d1e2f3g4h' }),
+    outcome: outcome.openapi({
+      description:
+        'approve; limit (an allowance for the period is used up, lifted at limits.resets_at); temporary_block (correctable: fix and retry); block (permanent); review (a person decides: poll GET /v1/decisions/{id})',
+    }),
+    reasons: z.array(
+      z.object({
+        rule: z.string(),
+        type: z.string(),
+        message: z.string(),
+        reason_code: z.string().optional(),
+        remaining: z.number().int().optional(),
+        resets_at: z.string().optional(),
+      }),
+    ),
+    limits: z.object({
+      max_amount: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: 'the most that may be charged now, minor units' }),
+      max_duration_seconds: z.number().int().nullable(),
+      resets_at: z
+        .string()
+        .nullable()
+        .openapi({ description: 'for outcome limit: when the allowance is lifted' }),
+    }),
+    retry_after_seconds: z.number().int().nullable(),
+    discounts: z.array(
+      z.object({
+        rule: z.string(),
+        code: z.string(),
+        percent_off: z.number().int().nullable(),
+        amount_off: z.number().int().nullable(),
+        message: z.string(),
+      }),
+    ),
+    offers: z.array(
+      z.object({
+        rule: z.string(),
+        offer_id: z.string(),
+        name: z.string(),
+        price: z.number().int(),
+        message: z.string(),
+      }),
+    ),
+    customer: z.object({ id: z.string(), returning: z.boolean() }).nullable(),
+    payment_method: z
+      .object({
+        type: z.string(),
+        brand: z.string().nullable(),
+        last4: z.string().nullable(),
+        fingerprint: z.string().nullable(),
+      })
+      .nullable(),
+    rule_set: z.object({ id: z.string(), version: z.number().int() }).nullable(),
+    resolution: z
+      .object({ outcome, note: z.string().nullable(), resolved_at: z.string(), resolved_by: z.string() })
+      .nullable()
+      .openapi({ description: 'a reviewer’s later decision on a review' }),
+    created_at: z.string(),
+  })
+  .openapi('Decision')
+
+export type DecisionResponse = z.infer<typeof decisionSchema>
+
+export const explanationSchema = z
+  .object({
+    fired_rules: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        type: z.string(),
+        conditions: z.array(
+          z.object({
+            fact: z.string(),
+            params: z.record(z.string(), z.unknown()).nullable(),
+            operator: z.string(),
+            value: z.unknown(),
+            fact_value: z.unknown(),
+            result: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+    facts: z.array(
+      z.object({
+        fact: z.string(),
+        params: z.record(z.string(), z.unknown()).nullable(),
+        value: z.unknown(),
+      }),
+    ),
+  })
+  .openapi('Explanation')
+
+export const decisionWithExplanationSchema = decisionSchema
+  .extend({ explanation: explanationSchema })
+  .openapi('DecisionWithExplanation')

@@ -1,0 +1,223 @@
+// The decision pipeline for one authorization: capture, identify, evaluate, resolve, record —
+// atomically with the usage it reserves, serialized per subject so allowances hold under load.
+import { createHmac } from 'node:crypto'
+import stableStringify from 'safe-stable-stringify'
+import type { Db } from '../../db/connect.ts'
+import { json, jsonb } from '../../db/json.ts'
+import type { DecisionRow } from '../../db/schema.ts'
+import type { Evaluation } from '../../rules/engine.ts'
+import type { CapturedRequest } from '../../rules/request.ts'
+import { identifyCustomer, identityKeys, rememberPaymentMethod } from '../customers/identify.ts'
+import { ProblemError } from '../http/problem.ts'
+import { newId } from '../ids.ts'
+import { lockSubjects } from '../locks.ts'
+import type { Metrics } from '../metrics.ts'
+import type { RuleSetCache } from '../rule-sets/active.ts'
+import { capture } from './capture.ts'
+import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
+import { sqlFactSources } from './sources.ts'
+
+export interface AuthorizationDeps {
+  db: Db
+  secret: string
+  ruleSets: RuleSetCache
+  metrics: Metrics
+}
+
+export interface AuthorizationResult {
+  decision: DecisionResponse
+  /** true when an Idempotency-Key replay returned the stored decision */
+  replayed: boolean
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505'
+}
+
+async function findByIdempotencyKey(db: Db, tenantId: string, key: string) {
+  return db
+    .selectFrom('decisions')
+    .select(['response', 'request_hash'])
+    .where('tenant_id', '=', tenantId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst()
+}
+
+function replay(
+  prior: { response: unknown; request_hash: string | null },
+  requestHash: string | null,
+): AuthorizationResult {
+  if (prior.request_hash !== requestHash)
+    throw new ProblemError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was first used with a different body. Use a new key for a new request.',
+    )
+  return { decision: prior.response as DecisionResponse, replayed: true }
+}
+
+function buildResponse(
+  id: string,
+  now: Date,
+  request: CapturedRequest,
+  customer: { id: string; returning: boolean } | null,
+  ruleSet: { id: string; version: number },
+  evaluation: Evaluation,
+): DecisionResponse {
+  const { resolution } = evaluation
+  const card = request.payment_method?.card
+  return {
+    id,
+    outcome: resolution.outcome,
+    reasons: resolution.reasons,
+    limits: resolution.limits,
+    retry_after_seconds: resolution.retry_after_seconds,
+    discounts: resolution.discounts,
+    offers: resolution.offers,
+    customer,
+    payment_method: request.payment_method
+      ? {
+          type: request.payment_method.type,
+          brand: card?.brand ?? null,
+          last4: card?.last4 ?? null,
+          fingerprint: card?.fingerprint ?? null,
+        }
+      : null,
+    rule_set: ruleSet,
+    resolution: null,
+    created_at: now.toISOString(),
+  }
+}
+
+export async function authorize(
+  deps: AuthorizationDeps,
+  tenantId: string,
+  body: AuthorizationRequest,
+  idempotencyKey: string | undefined,
+): Promise<AuthorizationResult> {
+  const started = performance.now()
+  const request = capture(body, deps.secret)
+  // keyed, so the hash of a body that held a card number reveals nothing about it
+  const requestHash = idempotencyKey
+    ? createHmac('sha256', deps.secret)
+        .update(stableStringify(body) ?? '')
+        .digest('base64url')
+    : null
+
+  if (idempotencyKey) {
+    const prior = await findByIdempotencyKey(deps.db, tenantId, idempotencyKey)
+    if (prior) return replay(prior, requestHash)
+  }
+
+  const active = await deps.ruleSets.active(deps.db, tenantId)
+  const ruleSet = active?.ruleSet
+  if (!active || !ruleSet)
+    throw new ProblemError('no_active_rule_set', 'Activate a rule set in the console before authorizing.')
+  const compiled = ruleSet.compiled
+  const timeZone = compiled.definition.settings.time_zone ?? active.tenantTimeZone
+
+  const lockNames = identityKeys(request).map(([kind, value]) => `${kind}:${value}`)
+  if (request.network.ani) lockNames.push(`phone:${request.network.ani}`)
+  if (request.network.ip && compiled.usageSubjects.has('ip')) lockNames.push(`ip:${request.network.ip}`)
+  if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
+
+  try {
+    const result = await deps.db.transaction().execute(async (trx): Promise<AuthorizationResult> => {
+      await lockSubjects(trx, tenantId, lockNames)
+      if (idempotencyKey) {
+        const prior = await findByIdempotencyKey(trx, tenantId, idempotencyKey)
+        if (prior) return replay(prior, requestHash)
+      }
+      // taken after the locks, so it follows every decision this one waited for
+      const now = new Date()
+      const customer = await identifyCustomer(trx, tenantId, request, now)
+      if (customer) {
+        // requests reaching one customer through different keys still queue behind each other
+        await lockSubjects(trx, tenantId, [`customer:${customer.id}`])
+        await rememberPaymentMethod(trx, tenantId, customer.id, request, now)
+      }
+
+      const evaluation = await compiled.evaluate({
+        request,
+        now,
+        timeZone,
+        customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
+        sources: sqlFactSources(trx, tenantId, null),
+      })
+      const id = newId('dec')
+      const decision = buildResponse(
+        id,
+        now,
+        request,
+        customer,
+        { id: ruleSet.id, version: ruleSet.version },
+        evaluation,
+      )
+      const evaluationMicros = Math.round((performance.now() - started) * 1000)
+
+      await trx
+        .insertInto('decisions')
+        .values({
+          tenant_id: tenantId,
+          id,
+          created_at: now,
+          kind: request.kind,
+          channel: request.channel,
+          outcome: decision.outcome,
+          customer_id: customer?.id ?? null,
+          amount_value: request.amount?.value ?? null,
+          currency: request.amount?.currency ?? null,
+          rule_set_id: ruleSet.id,
+          rule_set_version: ruleSet.version,
+          request: jsonb(request),
+          facts: jsonb(evaluation.facts),
+          fired_rules: jsonb(evaluation.fired),
+          response: json(decision),
+          idempotency_key: idempotencyKey ?? null,
+          request_hash: requestHash,
+          evaluation_micros: evaluationMicros,
+        })
+        .execute()
+
+      if (decision.outcome === 'approve') {
+        await trx
+          .insertInto('usage_events')
+          .values({
+            tenant_id: tenantId,
+            decision_id: id,
+            occurred_at: now,
+            customer_id: customer?.id ?? null,
+            phone: request.network.ani ?? request.customer.phone,
+            card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
+            ip: request.network.ip,
+            sessions: request.kind === 'session' ? 1 : 0,
+            purchases: request.kind === 'purchase' ? 1 : 0,
+            seconds: 0,
+            // a session's money counts when it is billed; a purchase's now
+            amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
+            currency: request.amount?.currency ?? null,
+          })
+          .execute()
+      }
+      return { decision, replayed: false }
+    })
+    if (!result.replayed)
+      deps.metrics.recordDecision(result.decision.outcome, (performance.now() - started) / 1000)
+    return result
+  } catch (error) {
+    // Two requests with one key raced past the first check: the loser returns the winner's answer.
+    if (idempotencyKey && isUniqueViolation(error)) {
+      const prior = await findByIdempotencyKey(deps.db, tenantId, idempotencyKey)
+      if (prior) return replay(prior, requestHash)
+    }
+    throw error
+  }
+}
+
+export async function getDecision(db: Db, tenantId: string, id: string): Promise<DecisionRow | undefined> {
+  return db
+    .selectFrom('decisions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}

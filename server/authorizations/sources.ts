@@ -1,0 +1,88 @@
+// The SQL side of the fact catalog: usage totals and list membership as of a given time. Live
+// decisions pass asOf = null and see everything committed (never trusting clocks across processes);
+// a backtest passes each recorded decision's time.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.ts'
+import type { FactSources, UsageTotals } from '../../rules/facts.ts'
+import type { ListKind, UsageSubject } from '../../rules/schema.ts'
+
+const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
+  customer: 'customer_id',
+  phone: 'phone',
+  card: 'card_fingerprint',
+  ip: 'ip',
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null
+  return value instanceof Date ? value : new Date(String(value))
+}
+
+export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
+  return {
+    async usage(subject, value, ranges, currency) {
+      if (!ranges.length) return []
+      const earliest = new Date(Math.min(...ranges.map((r) => r.start.getTime())))
+      const column = sql.ref(usageColumn[subject])
+      // One pass over the subject's events answers every window the rule set reads.
+      const selections = ranges.flatMap((range, i) => {
+        const inRange = sql`occurred_at >= ${range.start}`
+        return [
+          sql`coalesce(sum(sessions) filter (where ${inRange}), 0)::int8`.as(`sessions_${i}`),
+          sql`coalesce(sum(purchases) filter (where ${inRange}), 0)::int8`.as(`purchases_${i}`),
+          sql`coalesce(sum(seconds) filter (where ${inRange}), 0)::int8`.as(`seconds_${i}`),
+          sql`coalesce(sum(amount) filter (where ${inRange} and currency = ${currency}), 0)::int8`.as(
+            `amount_${i}`,
+          ),
+          sql`min(occurred_at) filter (where ${inRange})`.as(`oldest_${i}`),
+        ]
+      })
+      const row = (await db
+        .selectFrom('usage_events')
+        .select(selections)
+        .where('tenant_id', '=', tenantId)
+        .where(column, '=', value)
+        .where('occurred_at', '>=', earliest)
+        .$if(asOf !== null, (q) => q.where('occurred_at', '<', asOf as Date))
+        .where((eb) =>
+          asOf
+            ? eb.or([eb('voided_at', 'is', null), eb('voided_at', '>', asOf)])
+            : eb('voided_at', 'is', null),
+        )
+        .executeTakeFirst()) as Record<string, unknown> | undefined
+      return ranges.map(
+        (_, i): UsageTotals => ({
+          sessions: Number(row?.[`sessions_${i}`] ?? 0),
+          purchases: Number(row?.[`purchases_${i}`] ?? 0),
+          seconds: Number(row?.[`seconds_${i}`] ?? 0),
+          amount: Number(row?.[`amount_${i}`] ?? 0),
+          oldest: toDate(row?.[`oldest_${i}`]),
+        }),
+      )
+    },
+
+    async listHits(subject, values) {
+      const rows = await db
+        .selectFrom('list_entries as e')
+        .innerJoin('lists as l', (j) =>
+          j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
+        )
+        .select('l.kind')
+        .distinct()
+        .where('e.tenant_id', '=', tenantId)
+        .where('e.subject', '=', subject)
+        .where('e.value', 'in', values)
+        .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
+        .where((eb) =>
+          asOf
+            ? eb.or([eb('e.removed_at', 'is', null), eb('e.removed_at', '>', asOf)])
+            : eb('e.removed_at', 'is', null),
+        )
+        .where((eb) =>
+          eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', asOf ?? sql<Date>`now()`)]),
+        )
+        .execute()
+      return new Set(rows.map((r) => r.kind as ListKind))
+    },
+  }
+}

@@ -1,0 +1,31 @@
+// Configuration from the environment (the names are a contract: ARCHITECTURE.md, "Running").
+import path from 'node:path'
+
+export interface Config {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  secret: string | undefined
+  bootstrapApiKey: string | undefined
+  bootstrapAdminEmail: string
+  bootstrapAdminPassword: string | undefined
+  logLevel: string
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const port = Number(env.PORT ?? 8080)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`)
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data'),
+    secret: env.TOLLGATE_SECRET || undefined,
+    bootstrapApiKey: env.TOLLGATE_BOOTSTRAP_API_KEY || undefined,
+    bootstrapAdminEmail: env.TOLLGATE_BOOTSTRAP_ADMIN_EMAIL || 'admin@example.com',
+    bootstrapAdminPassword: env.TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD || undefined,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  }
+}

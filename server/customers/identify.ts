@@ -1,0 +1,124 @@
+// Stage 2 of the pipeline: find the customer from any key the request carries, or create one, and
+// remember every key seen so the next request from any of them finds the same customer.
+import { sql, type Transaction } from 'kysely'
+import type { Database } from '../../db/schema.ts'
+import type { CapturedRequest } from '../../rules/request.ts'
+import { newId } from '../ids.ts'
+
+/** Keys that identify a customer, strongest first. IP addresses are shared too widely to identify anyone. */
+export function identityKeys(r: CapturedRequest): [kind: string, value: string][] {
+  const keys: [string, string | null | undefined][] = [
+    ['customer_id', r.customer.id],
+    ['card', r.payment_method?.card?.fingerprint],
+    ['email', r.customer.email],
+    ['phone', r.customer.phone ?? r.network.ani],
+    ['device', r.network.device_id],
+  ]
+  return keys.filter((k): k is [string, string] => typeof k[1] === 'string' && k[1].length > 0)
+}
+
+export interface IdentifiedCustomer {
+  id: string
+  /** known before this request */
+  returning: boolean
+}
+
+export async function identifyCustomer(
+  trx: Transaction<Database>,
+  tenantId: string,
+  request: CapturedRequest,
+  now: Date,
+): Promise<IdentifiedCustomer | null> {
+  const keys = identityKeys(request)
+  if (!keys.length) return null
+  const found = await trx
+    .selectFrom('customer_identifiers')
+    .select(['kind', 'value', 'customer_id'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) =>
+      eb.or(keys.map(([kind, value]) => eb.and([eb('kind', '=', kind), eb('value', '=', value)]))),
+    )
+    .execute()
+
+  const strongest = keys
+    .map(([kind, value]) => found.find((f) => f.kind === kind && f.value === value))
+    .find(Boolean)
+  let customerId = strongest?.customer_id
+  const returning = customerId !== undefined
+  if (!customerId) {
+    customerId = newId('cus')
+    await trx
+      .insertInto('customers')
+      .values({
+        tenant_id: tenantId,
+        id: customerId,
+        external_id: request.customer.id,
+        created_at: now,
+        last_seen_at: now,
+      })
+      .execute()
+  } else {
+    await trx
+      .updateTable('customers')
+      .set({ last_seen_at: now })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', customerId)
+      .execute()
+  }
+  // A key already tied to another customer stays with it: merging profiles is a staff decision.
+  await trx
+    .insertInto('customer_identifiers')
+    .values(
+      keys.map(([kind, value]) => ({
+        tenant_id: tenantId,
+        kind,
+        value,
+        customer_id: customerId,
+        first_seen_at: now,
+        last_seen_at: now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet({ last_seen_at: sql`excluded.last_seen_at` }),
+    )
+    .execute()
+  return { id: customerId, returning }
+}
+
+export async function rememberPaymentMethod(
+  trx: Transaction<Database>,
+  tenantId: string,
+  customerId: string,
+  request: CapturedRequest,
+  now: Date,
+): Promise<void> {
+  const pm = request.payment_method
+  const card = pm?.card
+  if (!pm || !card) return
+  await trx
+    .insertInto('payment_methods')
+    .values({
+      tenant_id: tenantId,
+      id: newId('pm'),
+      customer_id: customerId,
+      type: pm.type,
+      fingerprint: card.fingerprint,
+      bin: card.bin,
+      last4: card.last4,
+      brand: card.brand,
+      exp_month: card.exp_month,
+      exp_year: card.exp_year,
+      billing_postal_code: pm.billing_address?.postal_code ?? null,
+      created_at: now,
+      last_used_at: now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['tenant_id', 'fingerprint']).doUpdateSet({
+        last_used_at: sql`excluded.last_used_at`,
+        exp_month: sql`excluded.exp_month`,
+        exp_year: sql`excluded.exp_year`,
+        billing_postal_code: sql`coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
+      }),
+    )
+    .execute()
+}

@@ -1,0 +1,14 @@
+// Shared pieces of the OpenAPI routers: the validation hook that turns zod failures into problems
+// naming the field, and the environment the merchant API's handlers see.
+import type { Hook } from '@hono/zod-openapi'
+import type { Env } from 'hono'
+import { problemResponse, zodToProblem } from './problem.ts'
+
+export interface MerchantEnv extends Env {
+  Variables: { tenantId: string; apiKeyId: string; requestId: string }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the hook is shared by every route, whatever its types
+export const defaultHook: Hook<any, any, any, any> = (result, c) => {
+  if (!result.success) return problemResponse(c, zodToProblem(result.error))
+}

@@ -1,0 +1,61 @@
+// `npm start`: migrate, seed the demo tenant on first start, and serve the API and the console.
+import { mkdirSync } from 'node:fs'
+import { serve } from '@hono/node-server'
+import { connect } from '../db/connect.ts'
+import { migrateToLatest } from '../db/migrate.ts'
+import { createApp } from './app.ts'
+import { loadConfig } from './config.ts'
+import { createLogger } from './logging.ts'
+import { Metrics } from './metrics.ts'
+import { loadOrCreateSecret } from './secrets.ts'
+import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
+
+const config = loadConfig(process.env)
+const logger = createLogger(config.logLevel)
+
+if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
+const handle = await connect({
+  url: config.databaseUrl,
+  dataDir: config.databaseUrl ? undefined : config.dataDir,
+})
+const applied = await migrateToLatest(handle.db)
+if (applied.length) logger.info({ applied }, 'migrations applied')
+
+const secret = loadOrCreateSecret(config.secret, config.dataDir)
+const credentials = await bootstrapIfEmpty(handle.db, {
+  apiKey: config.bootstrapApiKey,
+  adminEmail: config.bootstrapAdminEmail,
+  adminPassword: config.bootstrapAdminPassword,
+})
+
+const app = createApp({ db: handle.db, secret, logger, metrics: new Metrics({ defaultMetrics: true }) })
+const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`
+  logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
+  if (credentials) {
+    // Printed once, to the terminal only: these are the only copies of the random credentials.
+    process.stdout.write(
+      [
+        '',
+        'Tollgate is running with a new demo tenant.',
+        `  Console:   ${base}/console   (${credentials.adminEmail} / ${credentials.adminPassword})`,
+        `  API key:   ${credentials.apiKey}`,
+        `  API docs:  ${base}/v1/docs`,
+        'Keep these: they are not shown again.',
+        '',
+      ].join('\n'),
+    )
+  }
+})
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  server.close()
+  await handle.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,0 +1,34 @@
+// Prometheus metrics, one registry per running app so tests can start several apps in one process.
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+
+export class Metrics {
+  readonly registry = new Registry()
+  private readonly decisions = new Counter({
+    name: 'tollgate_decisions_total',
+    help: 'Decisions made, by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  })
+  private readonly decisionSeconds = new Histogram({
+    name: 'tollgate_decision_duration_seconds',
+    help: 'Time to decide an authorization, from capture to commit',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  })
+  readonly httpSeconds = new Histogram({
+    name: 'tollgate_http_request_duration_seconds',
+    help: 'HTTP requests, by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+    registers: [this.registry],
+  })
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
+  }
+
+  recordDecision(outcome: string, seconds: number): void {
+    this.decisions.inc({ outcome })
+    this.decisionSeconds.observe(seconds)
+  }
+}
