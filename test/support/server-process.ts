@@ -1,0 +1,95 @@
+// Real server processes for the suites and the benchmark that need more than one: each is
+// `node --import tsx <script>` on a loopback port it picks itself (PORT=0), found by reading the
+// "listening" log line, and is ready once /readyz answers.
+import { type ChildProcessByStdio, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+
+export interface ServerProcess {
+  url: string
+  child: ChildProcessByStdio<null, Readable, Readable>
+  /** what the process wrote to stderr, for failure messages */
+  stderr: string[]
+  stop(): Promise<void>
+}
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+export async function startServerProcess(options: {
+  /** relative to the repository root; default server/main.ts */
+  script?: string
+  env?: Record<string, string | undefined>
+  timeoutMs?: number
+}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'server/main.ts'], {
+    cwd: root,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const stderr: string[] = []
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk))
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${options.script ?? 'server'} did not start listening in time`)),
+        options.timeoutMs ?? 30_000,
+      )
+      child.once('exit', (code) =>
+        reject(new Error(`server exited with ${code} before listening: ${stderr.join('').slice(-2000)}`)),
+      )
+      const lines = createInterface({ input: child.stdout })
+      lines.on('line', (line) => {
+        const port = listeningPort(line)
+        if (port === null) return
+        clearTimeout(timer)
+        lines.removeAllListeners('line')
+        // keep draining stdout so the child never blocks on a full pipe
+        lines.on('line', () => {})
+        resolve(port)
+      })
+    })
+    const url = `http://127.0.0.1:${port}`
+    await waitUntilReady(url, options.timeoutMs ?? 30_000)
+    return { url, child, stderr, stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+function listeningPort(line: string): number | null {
+  if (!line.startsWith('{')) return null
+  try {
+    const entry = JSON.parse(line) as { msg?: unknown; port?: unknown }
+    return typeof entry.msg === 'string' && entry.msg.includes('listening') && typeof entry.port === 'number'
+      ? entry.port
+      : null
+  } catch {
+    return null
+  }
+}
+
+async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/readyz`)
+      if (response.ok) return
+    } catch {
+      // not accepting connections yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url}/readyz did not answer 200 in time`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
