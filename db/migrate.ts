@@ -2,10 +2,12 @@
 import type { Kysely } from 'kysely'
 import { type Migration, Migrator } from 'kysely/migration'
 import * as initial from './migrations/2026-11-23T0300_initial.ts'
+import * as admin from './migrations/2026-11-23T0400_admin.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
   '2026-11-23T0300_initial': initial,
+  '2026-11-23T0400_admin': admin,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

@@ -85,6 +85,10 @@ export interface RuleSetsTable {
   name: string
   description: string
   active_version: number | null
+  /** the publisher of a version must not be its last editor */
+  four_eyes: ColumnType<boolean, boolean | undefined, boolean>
+  /** a published version evaluated beside the active one on every live decision */
+  shadow_version: ColumnType<number | null, number | null | undefined, number | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -99,6 +103,11 @@ export interface RuleSetVersionsTable {
   created_by: string | null
   created_at: Timestamp
   published_at: NullableTimestamp
+  /** the version this draft was copied from */
+  based_on: ColumnType<number | null, number | null | undefined, number | null>
+  last_edited_by: ColumnType<string | null, string | null | undefined, string | null>
+  updated_at: Timestamp
+  published_by: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface DecisionsTable {
@@ -170,7 +179,92 @@ export interface ListEntriesTable {
   expires_at: NullableTimestamp
 }
 
+export interface StaffSessionsTable {
+  tenant_id: string
+  id: string
+  user_id: string
+  /** sha256 of the cookie's secret part */
+  token_hash: string
+  csrf_token: string
+  created_at: Timestamp
+  expires_at: RequiredTimestamp
+  revoked_at: NullableTimestamp
+}
+
+export interface LoginFailuresTable {
+  tenant_id: string
+  email: string
+  failures: number
+  first_failed_at: RequiredTimestamp
+  locked_until: NullableTimestamp
+}
+
+export interface AuditLogTable {
+  tenant_id: string
+  id: Generated<Int8>
+  at: Timestamp
+  actor_id: string | null
+  actor_email: string | null
+  action: string
+  entity_type: string
+  entity_id: string
+  before: Json<unknown> | null
+  after: Json<unknown> | null
+}
+
+export interface BacktestsTable {
+  tenant_id: string
+  id: string
+  rule_set_id: string
+  version: number
+  range_from: RequiredTimestamp
+  range_to: RequiredTimestamp
+  sample_rate: number | null
+  status: string
+  total: ColumnType<number, number | undefined, number>
+  processed: ColumnType<number, number | undefined, number>
+  changed: ColumnType<number, number | undefined, number>
+  rate_per_second: number | null
+  cursor_at: NullableTimestamp
+  cursor_id: string | null
+  matrix: ColumnType<unknown, string | undefined, string>
+  rule_hits: ColumnType<unknown, string | undefined, string>
+  error: string | null
+  created_by: string | null
+  created_at: Timestamp
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
+  lease_until: NullableTimestamp
+}
+
+export interface BacktestChangesTable {
+  tenant_id: string
+  backtest_id: string
+  decision_id: string
+  decided_at: RequiredTimestamp
+  old_outcome: string
+  new_outcome: string
+  new_rules: Json<unknown>
+}
+
+export interface ShadowResultsTable {
+  tenant_id: string
+  rule_set_id: string
+  version: number
+  decision_id: string
+  decided_at: RequiredTimestamp
+  live_outcome: string
+  shadow_outcome: string
+  shadow_rules: Json<unknown>
+}
+
 export interface Database {
+  staff_sessions: StaffSessionsTable
+  login_failures: LoginFailuresTable
+  audit_log: AuditLogTable
+  backtests: BacktestsTable
+  backtest_changes: BacktestChangesTable
+  shadow_results: ShadowResultsTable
   tenants: TenantsTable
   api_keys: ApiKeysTable
   users: UsersTable

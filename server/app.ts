@@ -8,6 +8,7 @@ import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.ts'
+import { adminApp } from './admin/app.ts'
 import { authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
@@ -126,6 +127,18 @@ export function createApp(deps: AppDeps) {
   v1.use('/decisions/*', apiKeyAuth(deps.db))
   v1.route('/', authorizationRoutes({ db: deps.db, secret: deps.secret, ruleSets, metrics: deps.metrics }))
   app.route('/v1', v1)
+
+  const admin = adminApp({ db: deps.db })
+  app.use(
+    '/admin/v1/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) =>
+        problemResponse(c, new ProblemError('payload_too_large', 'Admin requests are limited to 1 MiB.')),
+    }),
+    requireJson,
+  )
+  app.route('/admin/v1', admin)
 
   const consoleDir = deps.consoleDir ?? path.resolve('dist/console')
   app.get('/console', (c) => c.redirect('/console/'))

@@ -1,13 +1,23 @@
 // The merchant-facing shapes of an authorization: what a merchant's server sends and gets back.
 import { z } from '@hono/zod-openapi'
 
+// PostgreSQL text and json cannot hold NUL or an unpaired UTF-16 surrogate: refuse them here, naming
+// the field, rather than fail at the insert with a 500.
+const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+const text = () =>
+  z
+    .string()
+    .refine(
+      (s) => !s.includes('\u0000') && !unpairedSurrogate.test(s),
+      'must not contain NUL characters or unpaired surrogates',
+    )
+
 const money = z.number().int().min(0).max(1_000_000_000_000)
 const currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals, such as USD')
   .openapi({ example: 'USD' })
-const phone = z
-  .string()
+const phone = text()
   .max(40)
   .openapi({ description: 'E.164 (+15555550100); national numbers are read in the billing country, else US' })
 
@@ -35,29 +45,29 @@ export const authorizationRequestSchema = z
       .openapi({ description: 'required for purchases; for sessions, the hold the merchant asks for' }),
     customer: z
       .object({
-        id: z.string().min(1).max(128).optional().openapi({ description: 'your id for the customer' }),
+        id: text().min(1).max(128).optional().openapi({ description: 'your id for the customer' }),
         email: z.email().max(254).optional(),
         phone: phone.optional(),
-        name: z.string().max(200).optional(),
+        name: text().max(200).optional(),
         birth_date: z.iso.date().optional(),
       })
       .strict()
       .default({}),
     network: z
       .object({
-        ip: z.string().max(64).optional().openapi({ example: '203.0.113.7' }),
-        ani: z.string().max(40).nullable().optional().openapi({
+        ip: text().max(64).optional().openapi({ example: '203.0.113.7' }),
+        ani: text().max(40).nullable().optional().openapi({
           description: 'the caller number the phone network forwarded; omit or null when none came',
         }),
         dnis: phone.optional(),
-        device_id: z.string().min(1).max(128).optional(),
+        device_id: text().min(1).max(128).optional(),
       })
       .strict()
       .default({}),
     entered: z
       .object({
         phone: phone.optional().openapi({ description: 'the number the caller keyed in or typed' }),
-        ip: z.string().max(64).optional(),
+        ip: text().max(64).optional(),
       })
       .strict()
       .default({}),
@@ -82,8 +92,8 @@ export const authorizationRequestSchema = z
           .optional(),
         billing_address: z
           .object({
-            line1: z.string().max(200).optional(),
-            postal_code: z.string().max(20).optional(),
+            line1: text().max(200).optional(),
+            postal_code: text().max(20).optional(),
             country: z
               .string()
               .regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2 in capitals')
@@ -98,7 +108,7 @@ export const authorizationRequestSchema = z
       .array(
         z
           .object({
-            sku: z.string().min(1).max(128),
+            sku: text().min(1).max(128),
             quantity: z.number().int().min(1).max(10_000),
             unit_amount: money,
           })

@@ -1,0 +1,49 @@
+// /admin/v1: the console's API. Signing in is open; everything else needs a staff session, and
+// each route its least role. Described by its own OpenAPI document.
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { createMiddleware } from 'hono/factory'
+import type { Db } from '../../db/connect.ts'
+import { auditRoutes } from '../audit/routes.ts'
+import { defaultHook } from '../http/openapi.ts'
+import { factRoutes } from '../rule-sets/fact-routes.ts'
+import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
+import { type AdminEnv, staffSession } from './http.ts'
+
+export interface AdminDeps {
+  db: Db
+}
+
+export function adminApp(deps: AdminDeps) {
+  const app = new OpenAPIHono<AdminEnv>({ defaultHook })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'tg_session',
+    description: 'Set by POST /admin/v1/session. Writes also need the X-CSRF-Token header.',
+  })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tollgate admin API',
+      version: '1',
+      description:
+        'What the console uses: staff sessions, users, rule sets and their versions, simulation, backtests, shadow runs and the audit log. Every route states the least role it needs (x-tollgate-min-role): viewer < analyst < editor < publisher < admin.',
+    },
+  })
+
+  const session = staffSession(deps.db)
+  const isPublic = (method: string, path: string) =>
+    (method === 'POST' && path.endsWith('/admin/v1/session')) || path.endsWith('/admin/v1/openapi.json')
+  app.use(
+    '*',
+    createMiddleware<AdminEnv>(async (c, next) =>
+      isPublic(c.req.method, c.req.path) ? next() : session(c, next),
+    ),
+  )
+
+  app.route('/', publicStaffRoutes(deps.db))
+  app.route('/', staffRoutes(deps.db))
+  app.route('/', factRoutes())
+  app.route('/', auditRoutes(deps.db))
+  return app
+}

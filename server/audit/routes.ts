@@ -1,0 +1,86 @@
+// GET /admin/v1/audit: the audit trail, newest first, paged by id.
+import { OpenAPIHono, z } from '@hono/zod-openapi'
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.ts'
+import { type AdminEnv, adminProblems, adminRoute, unprocessable } from '../admin/http.ts'
+import { defaultHook } from '../http/openapi.ts'
+
+const entrySchema = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    actor: z.object({ id: z.string().nullable(), email: z.string().nullable() }),
+    action: z.string().openapi({ example: 'rule_set_version.published' }),
+    entity_type: z.string(),
+    entity_id: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+  })
+  .openapi('AuditEntry')
+
+const listAudit = adminRoute('admin', {
+  method: 'get',
+  path: '/audit',
+  tags: ['Audit'],
+  summary: 'Page through every change: who, when, what, before and after',
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      before: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .openapi({ description: 'next_before from the previous page' }),
+      entity_type: z.string().max(64).optional(),
+      entity_id: z.string().max(128).optional(),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'A page of entries',
+      content: {
+        'application/json': {
+          schema: z.object({ entries: z.array(entrySchema), next_before: z.number().int().nullable() }),
+        },
+      },
+    },
+    ...adminProblems,
+    ...unprocessable,
+  },
+})
+
+export function auditRoutes(db: Db) {
+  const app = new OpenAPIHono<AdminEnv>({ defaultHook })
+  app.openapi(listAudit, async (c) => {
+    const q = c.req.valid('query')
+    const rows = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', c.get('staff').tenantId)
+      .$if(q.before !== undefined, (b) => b.where(sql.ref('id'), '<', q.before as number))
+      .$if(q.entity_type !== undefined, (b) => b.where('entity_type', '=', q.entity_type as string))
+      .$if(q.entity_id !== undefined, (b) => b.where('entity_id', '=', q.entity_id as string))
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1)
+      .execute()
+    const page = rows.slice(0, q.limit)
+    return c.json(
+      {
+        entries: page.map((r) => ({
+          id: Number(r.id),
+          at: r.at.toISOString(),
+          actor: { id: r.actor_id, email: r.actor_email },
+          action: r.action,
+          entity_type: r.entity_type,
+          entity_id: r.entity_id,
+          before: r.before,
+          after: r.after,
+        })),
+        next_before: rows.length > q.limit ? Number(page[page.length - 1]?.id) : null,
+      },
+      200,
+    )
+  })
+  return app
+}
