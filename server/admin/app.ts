@@ -4,6 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../../db/connect.ts'
 import { auditRoutes } from '../audit/routes.ts'
+import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
@@ -45,5 +46,6 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', staffRoutes(deps.db))
   app.route('/', factRoutes())
   app.route('/', auditRoutes(deps.db))
+  app.route('/', decisionAdminRoutes(deps.db))
   return app
 }
