@@ -4,6 +4,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { type Expression, type SqlBool, sql } from 'kysely'
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import type { Db } from '../../db/connect.ts'
+import { jsonb } from '../../db/json.ts'
 import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../admin/http.ts'
 import { decisionSchema } from '../authorizations/schema.ts'
 import { defaultHook } from '../http/openapi.ts'
@@ -75,11 +76,9 @@ const readDecision = adminRoute('viewer', {
         'application/json': {
           schema: z.object({
             decision: decisionSchema,
-            request: z
-              .unknown()
-              .openapi({
-                description: 'as captured: the card is only BIN, last four, brand and fingerprint',
-              }),
+            request: z.unknown().openapi({
+              description: 'as captured: the card is only BIN, last four, brand and fingerprint',
+            }),
             facts: z.array(z.object({ fact: z.string(), params: z.unknown(), value: z.unknown() })),
             fired_rules: z.array(z.unknown()),
             evaluation_ms: z.number(),
@@ -214,9 +213,7 @@ export function decisionAdminRoutes(db: Db) {
       .where('tenant_id', '=', tenantId)
       .$if(Boolean(q.q?.trim()), (b) => b.where(queryMatches(q.q ?? '')))
       .$if(q.outcome !== undefined, (b) => b.where('outcome', '=', q.outcome as string))
-      .$if(q.rule !== undefined, (b) =>
-        b.where(sql<SqlBool>`fired_rules @> ${JSON.stringify([{ id: q.rule }])}::jsonb`),
-      )
+      .$if(q.rule !== undefined, (b) => b.where(sql<SqlBool>`fired_rules @> ${jsonb([{ id: q.rule }])}`))
       .$if(q.from !== undefined, (b) => b.where('created_at', '>=', new Date(q.from as string)))
       .$if(q.to !== undefined, (b) => b.where('created_at', '<', new Date(q.to as string)))
       .$if(cursor !== null, (b) =>
