@@ -110,17 +110,23 @@ function traceConditions(node: any, out: ConditionTrace[]): void {
   }
 }
 
+/** A given value for the usage this allowance counts, when the caller supplied one. */
+function usedByAllowance(ctx: DecisionContext, p: EventParams<'allowance'>): number | null {
+  const params: Record<string, unknown> = { subject: p.subject, metric: p.metric, window: p.window }
+  if (p.hours !== undefined) params.hours = p.hours
+  const override = ctx.factOverrides?.('usage', params)
+  return override && typeof override.value === 'number' ? override.value : null
+}
+
 function buildEngine(definition: RuleSetDefinition): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false })
   for (const spec of factCatalog) {
     engine.addFact(spec.name, async (params, almanac) => {
       const run = (await almanac.factValue(RUN_FACT)) as RunState
-      const value = (await spec.resolve(params ?? {}, run)) ?? null
-      run.readings.push({
-        fact: spec.name,
-        params: params && Object.keys(params).length ? params : null,
-        value,
-      })
+      const givenParams = params && Object.keys(params).length ? params : null
+      const override = run.ctx.factOverrides?.(spec.name, givenParams)
+      const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
+      run.readings.push({ fact: spec.name, params: givenParams, value })
       return value
     })
   }
@@ -236,7 +242,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         window: p.window,
         hours: p.hours,
         limit: p.limit,
-        used: usageValue(totals, p.metric),
+        used: usedByAllowance(ctx, p) ?? usageValue(totals, p.metric),
         resetsAt,
         message: p.message,
       })
@@ -245,6 +251,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     const resolution = resolveOutcome({
       kind: ctx.request.kind,
       amount: ctx.request.amount?.value ?? null,
+      amountInAllowanceCurrency: !ctx.request.amount || ctx.request.amount.currency === currency,
       fired: fired.map((f) => ({ ruleId: f.id, ruleName: f.name, type: f.type, params: f.params })),
       allowances,
     })

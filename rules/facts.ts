@@ -1,6 +1,7 @@
 // The fact catalog: every fact a rule may test, with its params, value type and how it is
 // resolved. Facts are lazy: a fact is computed only when a rule asks, and the data behind it
 // (usage, lists) arrives through FactSources, which server/ implements with SQL.
+import { DateTime } from 'luxon'
 import { z } from 'zod'
 import { type CapturedRequest, emailDomain } from './request.ts'
 import {
@@ -40,6 +41,11 @@ export interface DecisionContext {
   timeZone: string
   customer: { id: string | null; returning: boolean }
   sources: FactSources
+  /**
+   * Given values that take the place of resolving a fact (simulation against raw fact values).
+   * Consulted before the resolver; also supplies an allowance's usage as the usage fact would.
+   */
+  factOverrides?: (fact: string, params: Record<string, unknown> | null) => { value: unknown } | undefined
 }
 
 export type ValueType = 'number' | 'string' | 'boolean'
@@ -157,10 +163,15 @@ function matches(a: string | null, b: string | null): boolean | null {
   return a === null || b === null ? null : a === b
 }
 
-function cardExpired(exp: { exp_month: number; exp_year: number }, now: Date): boolean {
-  // a card is good through the last day of its expiry month
-  const endOfExpiryMonth = Date.UTC(exp.exp_year, exp.exp_month, 1)
-  return now.getTime() >= endOfExpiryMonth
+function cardExpired(exp: { exp_month: number; exp_year: number }, now: Date, timeZone: string): boolean {
+  // a card is good through the last day of its expiry month, as the tenant's staff read a calendar
+  const endOfExpiryMonth = DateTime.fromObject(
+    { year: exp.exp_year, month: exp.exp_month },
+    { zone: timeZone },
+  ).plus({
+    months: 1,
+  })
+  return now.getTime() >= endOfExpiryMonth.toMillis()
 }
 
 export const factCatalog: FactSpec[] = [
@@ -237,11 +248,11 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'card_expired',
-    description: 'The card’s expiry month has passed (null when no card)',
+    description: 'The card’s expiry month has passed in the rule set’s time zone (null when no card)',
     valueType: 'boolean',
     resolve: (_p, run) => {
       const card = run.ctx.request.payment_method?.card
-      return card ? cardExpired(card, run.ctx.now) : null
+      return card ? cardExpired(card, run.ctx.now, run.ctx.timeZone) : null
     },
   }),
   fact({

@@ -76,7 +76,11 @@ export function allowanceExhausted(
   state: Pick<AllowanceState, 'metric' | 'limit' | 'used'>,
   kind: 'purchase' | 'session',
   amount: number | null,
+  amountInAllowanceCurrency = true,
 ): boolean {
+  // Money in a currency the allowance is not kept in cannot be judged against it: fail closed,
+  // or paying in another currency would be a way around every money allowance.
+  if (state.metric === 'amount' && !amountInAllowanceCurrency) return true
   const remaining = remainingAllowance(state.limit, state.used)
   if (state.metric === 'amount' && kind === 'purchase') return (amount ?? 0) > remaining || remaining === 0
   return remaining < 1
@@ -96,6 +100,8 @@ function minOrNull(values: number[]): number | null {
 export function resolveOutcome(input: {
   kind: 'purchase' | 'session'
   amount: number | null
+  /** false when the request's currency is not the rule set's; money allowances then refuse it */
+  amountInAllowanceCurrency?: boolean
   fired: FiredEvent[]
   allowances: AllowanceState[]
 }): Resolution {
@@ -122,14 +128,18 @@ export function resolveOutcome(input: {
   }
 
   const applicable = input.allowances.filter((a) => allowanceApplies(a.metric, input.kind))
-  const exhausted = applicable.filter((a) => allowanceExhausted(a, input.kind, input.amount))
+  const inCurrency = input.amountInAllowanceCurrency ?? true
+  const exhausted = applicable.filter((a) => allowanceExhausted(a, input.kind, input.amount, inCurrency))
   if (exhausted.length) outcome = strongerOutcome(outcome, 'limit')
   for (const a of applicable) {
     const isExhausted = exhausted.includes(a)
     reasons.push({
       rule: a.ruleId,
       type: 'allowance',
-      message: a.message,
+      message:
+        isExhausted && a.metric === 'amount' && !inCurrency
+          ? `${a.message} (kept in another currency than this request's)`
+          : a.message,
       remaining: remainingAllowance(a.limit, a.used),
       ...(isExhausted && a.resetsAt ? { resets_at: a.resetsAt.toISOString() } : {}),
       rank: isExhausted ? outcomeRank.limit : 0,
