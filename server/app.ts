@@ -1,5 +1,6 @@
 // The HTTP application: health and metrics, the merchant API under /v1, the console at /console.
 import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
@@ -8,14 +9,24 @@ import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.ts'
+
+const require = createRequire(import.meta.url)
+let scalarScript: string | undefined
+function scalarBundle(): string {
+  scalarScript ??= readFileSync(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8')
+  return scalarScript
+}
+
 import { adminApp } from './admin/app.ts'
 import { authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
+import type { BacktestRunner } from './backtests/runner.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import type { Logger } from './logging.ts'
 import type { Metrics } from './metrics.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
+import { ShadowEvaluator } from './shadow/evaluator.ts'
 
 export interface AppDeps {
   db: Db
@@ -23,6 +34,10 @@ export interface AppDeps {
   logger: Logger
   metrics: Metrics
   ruleSets?: RuleSetCache
+  /** replays backtests; main.ts starts it, tests run it themselves. Routes only wake it. */
+  backtests?: BacktestRunner
+  /** shadow evaluations after live decisions; one is made when not given */
+  shadow?: ShadowEvaluator
   /** where the built console lives; a placeholder page is served when it is missing */
   consoleDir?: string
 }
@@ -60,6 +75,8 @@ then reload. The merchant API is documented at <a href="/v1/docs">/v1/docs</a>.<
 
 export function createApp(deps: AppDeps) {
   const ruleSets = deps.ruleSets ?? new RuleSetCache()
+  const shadow =
+    deps.shadow ?? new ShadowEvaluator({ db: deps.db, ruleSets, logger: deps.logger, metrics: deps.metrics })
   const app = new OpenAPIHono({ defaultHook })
 
   app.use(requestId({ headerName: 'X-Request-Id' }))
@@ -114,7 +131,17 @@ export function createApp(deps: AppDeps) {
         'Authorize purchases and pay-per-minute sessions in real time. Amounts are integer minor units. Errors are application/problem+json (RFC 9457) and name the offending field. Full card numbers are never stored, logged or returned.',
     },
   })
-  v1.get('/docs', Scalar({ url: '/v1/openapi.json', pageTitle: 'Tollgate merchant API' }))
+  // The reference's script is served from the installed package, so the docs work offline too.
+  v1.get(
+    '/docs',
+    Scalar({ url: '/v1/openapi.json', pageTitle: 'Tollgate merchant API', cdn: '/v1/docs/scalar.js' }),
+  )
+  v1.get('/docs/scalar.js', (c) =>
+    c.body(scalarBundle(), 200, {
+      'content-type': 'text/javascript',
+      'cache-control': 'public, max-age=86400',
+    }),
+  )
   v1.use(
     '*',
     bodyLimit({
@@ -125,10 +152,13 @@ export function createApp(deps: AppDeps) {
   v1.use('/authorizations', apiKeyAuth(deps.db), requireJson)
   v1.use('/authorizations/*', apiKeyAuth(deps.db), requireJson)
   v1.use('/decisions/*', apiKeyAuth(deps.db))
-  v1.route('/', authorizationRoutes({ db: deps.db, secret: deps.secret, ruleSets, metrics: deps.metrics }))
+  v1.route(
+    '/',
+    authorizationRoutes({ db: deps.db, secret: deps.secret, ruleSets, metrics: deps.metrics, shadow }),
+  )
   app.route('/v1', v1)
 
-  const admin = adminApp({ db: deps.db })
+  const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests })
   app.use(
     '/admin/v1/*',
     bodyLimit({
@@ -151,7 +181,7 @@ export function createApp(deps: AppDeps) {
         : file.endsWith('.css')
           ? 'text/css'
           : 'application/octet-stream'
-      return c.body(readFileSync(file), 200, {
+      return c.body(new Uint8Array(readFileSync(file)), 200, {
         'content-type': type,
         'cache-control': 'public, max-age=31536000, immutable',
       })
