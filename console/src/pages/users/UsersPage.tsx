@@ -1,0 +1,249 @@
+// Users (admin): who may use the console and with what role; add people, change roles, disable.
+import { createResource, createSignal, For, Show } from 'solid-js'
+import { PageHeader } from '../../components/PageHeader.tsx'
+import { AsyncView, Empty } from '../../components/states.tsx'
+import { ApiError } from '../../lib/api.ts'
+import { formatDateTime } from '../../lib/format.ts'
+import { type Role, roleDescriptions, roles } from '../../lib/roles.ts'
+import { session } from '../../lib/session.ts'
+import { createUser, listUsers, type NewUser, type User, updateUser } from './api.ts'
+
+const blank: NewUser = { email: '', name: '', role: 'viewer', password: '' }
+
+function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () => void }) {
+  const [draft, setDraft] = createSignal<NewUser>({ ...blank })
+  const [error, setError] = createSignal<ApiError | null>(null)
+  const [pending, setPending] = createSignal(false)
+  const set = <K extends keyof NewUser>(key: K, value: NewUser[K]) =>
+    setDraft((d) => ({ ...d, [key]: value }))
+  const fieldError = (field: string) => error()?.fieldMessage(field)
+
+  const submit = async (event: SubmitEvent) => {
+    event.preventDefault()
+    setPending(true)
+    setError(null)
+    try {
+      const user = await createUser({ ...draft(), email: draft().email.trim(), name: draft().name.trim() })
+      setDraft({ ...blank })
+      props.onCreated(user)
+    } catch (failure) {
+      if (failure instanceof ApiError) setError(failure)
+      else throw failure
+    } finally {
+      setPending(false)
+    }
+  }
+
+  return (
+    <form class="panel form-panel" onSubmit={submit} aria-labelledby="new-user">
+      <header class="panel-header">
+        <h2 id="new-user">Add a user</h2>
+      </header>
+      <Show when={error() && !error()?.problem.errors?.length}>
+        <p class="alert" role="alert">
+          {error()?.message}
+        </p>
+      </Show>
+      <div class="form-grid">
+        <label class="field">
+          <span class="field-label">Name</span>
+          <input
+            name="name"
+            required
+            maxLength={120}
+            value={draft().name}
+            onInput={(e) => set('name', e.currentTarget.value)}
+            aria-invalid={Boolean(fieldError('name'))}
+          />
+          <Show when={fieldError('name')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+        </label>
+        <label class="field">
+          <span class="field-label">E-mail</span>
+          <input
+            name="email"
+            type="email"
+            required
+            value={draft().email}
+            onInput={(e) => set('email', e.currentTarget.value)}
+            aria-invalid={Boolean(fieldError('email'))}
+          />
+          <Show when={fieldError('email')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+        </label>
+        <label class="field">
+          <span class="field-label">Role</span>
+          <select
+            name="role"
+            value={draft().role}
+            onChange={(e) => set('role', e.currentTarget.value as Role)}
+          >
+            <For each={roles}>{(role) => <option value={role}>{role}</option>}</For>
+          </select>
+          <span class="field-hint">{roleDescriptions[draft().role]}</span>
+        </label>
+        <label class="field">
+          <span class="field-label">First password</span>
+          <input
+            name="password"
+            type="password"
+            required
+            minLength={12}
+            autocomplete="new-password"
+            value={draft().password}
+            onInput={(e) => set('password', e.currentTarget.value)}
+            aria-invalid={Boolean(fieldError('password'))}
+          />
+          <Show
+            when={fieldError('password')}
+            fallback={<span class="field-hint">At least 12 characters; share it privately.</span>}
+          >
+            {(m) => <span class="field-error">{m()}</span>}
+          </Show>
+        </label>
+      </div>
+      <div class="form-actions">
+        <button type="submit" class="button button-primary" disabled={pending()}>
+          {pending() ? 'Adding…' : 'Add user'}
+        </button>
+        <button type="button" class="button button-quiet" onClick={() => props.onCancel()}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}
+
+function UserRow(props: { user: User; onChanged: (user: User) => void; onError: (message: string) => void }) {
+  const [pending, setPending] = createSignal(false)
+  const isSelf = () => session()?.user.id === props.user.id
+  const change = async (patch: Parameters<typeof updateUser>[1]) => {
+    setPending(true)
+    try {
+      props.onChanged(await updateUser(props.user.id, patch))
+    } catch (failure) {
+      props.onError(`${props.user.email}: ${failure instanceof Error ? failure.message : String(failure)}`)
+    } finally {
+      setPending(false)
+    }
+  }
+  return (
+    <tr classList={{ 'row-disabled': props.user.disabled }} data-testid={`user-${props.user.email}`}>
+      <td>
+        {props.user.name}
+        <Show when={isSelf()}>
+          <span class="muted"> (you)</span>
+        </Show>
+      </td>
+      <td>{props.user.email}</td>
+      <td>
+        <select
+          aria-label={`Role of ${props.user.email}`}
+          value={props.user.role}
+          disabled={pending() || isSelf()}
+          title={isSelf() ? 'You cannot change your own role' : undefined}
+          onChange={(e) => change({ role: e.currentTarget.value as Role })}
+        >
+          <For each={roles}>{(role) => <option value={role}>{role}</option>}</For>
+        </select>
+      </td>
+      <td>
+        <span class={`badge ${props.user.disabled ? 'status-disabled' : 'status-active'}`}>
+          {props.user.disabled ? 'Disabled' : 'Active'}
+        </span>
+      </td>
+      <td class="nowrap muted">{formatDateTime(props.user.created_at)}</td>
+      <td class="actions">
+        <Show when={!isSelf()}>
+          <button
+            type="button"
+            class="button button-small"
+            classList={{ 'button-danger': !props.user.disabled }}
+            disabled={pending()}
+            onClick={() => change({ disabled: !props.user.disabled })}
+          >
+            {props.user.disabled ? 'Enable' : 'Disable'}
+          </button>
+        </Show>
+      </td>
+    </tr>
+  )
+}
+
+export default function UsersPage() {
+  const [users, { refetch, mutate }] = createResource(listUsers)
+  const [adding, setAdding] = createSignal(false)
+  const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(null)
+
+  const replace = (user: User) => {
+    mutate((list) => list?.map((u) => (u.id === user.id ? user : u)))
+    setNotice({
+      kind: 'ok',
+      text: `${user.email} is now ${user.disabled ? 'disabled (signed out everywhere)' : `an active ${user.role}`}.`,
+    })
+  }
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        subtitle="Who may use the console, and what their role lets them do."
+        actions={
+          <Show when={!adding()}>
+            <button type="button" class="button button-primary" onClick={() => setAdding(true)}>
+              Add user
+            </button>
+          </Show>
+        }
+      />
+      <Show when={notice()}>
+        {(n) => (
+          <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
+            {n().text}
+          </p>
+        )}
+      </Show>
+      <Show when={adding()}>
+        <CreateUserForm
+          onCancel={() => setAdding(false)}
+          onCreated={(user) => {
+            mutate((list) => [...(list ?? []), user].sort((a, b) => a.email.localeCompare(b.email)))
+            setAdding(false)
+            setNotice({ kind: 'ok', text: `Added ${user.email} as ${user.role}.` })
+          }}
+        />
+      </Show>
+      <AsyncView resource={users} retry={refetch}>
+        {(list) => (
+          <Show when={list().length > 0} fallback={<Empty title="No users yet" />}>
+            <div class="table-wrap">
+              <table class="table" aria-label="Users">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">E-mail</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Added</th>
+                    <th scope="col">
+                      <span class="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={list()}>
+                    {(user) => (
+                      <UserRow
+                        user={user}
+                        onChanged={replace}
+                        onError={(text) => setNotice({ kind: 'error', text })}
+                      />
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </Show>
+        )}
+      </AsyncView>
+    </>
+  )
+}

@@ -1,0 +1,61 @@
+// The console's pages in one table: each entry is a route, the least role that may open it, and,
+// when it has `nav`, its place in the navigation. Adding a page is adding an entry here and a
+// folder under pages/.
+import { type Component, lazy } from 'solid-js'
+import type { Role } from './lib/roles.ts'
+
+export interface ConsolePage {
+  /** relative to /console, in @solidjs/router syntax: /decisions/:id, /rule-sets/*rest */
+  path: string
+  /** the document title until the page sets a better one */
+  title: string
+  /** the least role that may open it; below that the nav hides it and the page says so */
+  least: Role
+  /** list it in the navigation (the entry stays current on the pages below its path) */
+  nav?: { label: string; section: NavSection }
+  component: Component
+}
+
+export type NavSection = 'work' | 'admin'
+export const navSections: Record<NavSection, string> = { work: 'Decisions', admin: 'Administration' }
+
+export const pages: ConsolePage[] = [
+  {
+    path: '/',
+    title: 'Dashboard',
+    least: 'viewer',
+    nav: { label: 'Dashboard', section: 'work' },
+    component: lazy(() => import('./pages/dashboard/DashboardPage.tsx')),
+  },
+  {
+    path: '/decisions',
+    title: 'Decisions',
+    least: 'viewer',
+    nav: { label: 'Decisions', section: 'work' },
+    component: lazy(() => import('./pages/decisions/DecisionsPage.tsx')),
+  },
+  {
+    path: '/decisions/:id',
+    title: 'Decision',
+    least: 'viewer',
+    component: lazy(() => import('./pages/decisions/DecisionDetailPage.tsx')),
+  },
+  // Rule sets go here, one entry (their page routes its own versions, diff, simulate, backtest):
+  // { path: '/rule-sets/*rest', title: 'Rule sets', least: 'viewer',
+  //   nav: { label: 'Rule sets', section: 'work' },
+  //   component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')) },
+  {
+    path: '/users',
+    title: 'Users',
+    least: 'admin',
+    nav: { label: 'Users', section: 'admin' },
+    component: lazy(() => import('./pages/users/UsersPage.tsx')),
+  },
+  {
+    path: '/audit',
+    title: 'Audit log',
+    least: 'admin',
+    nav: { label: 'Audit log', section: 'admin' },
+    component: lazy(() => import('./pages/audit/AuditPage.tsx')),
+  },
+]
