@@ -7,11 +7,14 @@ import { auditRoutes } from '../audit/routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
+import { ruleSetRoutes } from '../rule-sets/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
 import { type AdminEnv, staffSession } from './http.ts'
 
 export interface AdminDeps {
   db: Db
+  /** keys card fingerprints, so a simulated request matches the cards of recorded ones */
+  secret: string
 }
 
 export function adminApp(deps: AdminDeps) {
@@ -45,6 +48,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', publicStaffRoutes(deps.db))
   app.route('/', staffRoutes(deps.db))
   app.route('/', factRoutes())
+  app.route('/', ruleSetRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', auditRoutes(deps.db))
   app.route('/', decisionAdminRoutes(deps.db))
   return app

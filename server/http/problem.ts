@@ -18,6 +18,8 @@ export const problemCodes = {
   invalid_rule_set: { status: 422, title: 'The rule set version has problems' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
+  immutable: { status: 409, title: 'Published and archived versions cannot change' },
+  four_eyes: { status: 403, title: 'Another publisher must publish what you edited' },
   idempotency_key_reused: { status: 422, title: 'The idempotency key was used with a different request' },
   payload_too_large: { status: 413, title: 'The request body is larger than 64 KiB' },
   unsupported_media_type: { status: 415, title: 'Send application/json' },
