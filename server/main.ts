@@ -29,7 +29,17 @@ const credentials = await bootstrapIfEmpty(handle.db, {
 })
 
 const app = createApp({ db: handle.db, secret, logger, metrics: new Metrics({ defaultMetrics: true }) })
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+// Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
+let inFlight = 0
+const fetch: typeof app.fetch = async (...args) => {
+  inFlight++
+  try {
+    return await app.fetch(...args)
+  } finally {
+    inFlight--
+  }
+}
+const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`
   logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
   if (credentials) {
@@ -54,6 +64,10 @@ async function shutdown(signal: string) {
   stopping = true
   logger.info({ signal }, 'shutting down')
   server.close()
+  // Let the requests in flight finish before the pool closes under them: closing it first left
+  // their transactions waiting on a pool that would never serve them, and the process hung.
+  const deadline = Date.now() + 10_000
+  while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
   await handle.close()
   process.exit(0)
 }

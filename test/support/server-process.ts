@@ -21,9 +21,12 @@ export async function startServerProcess(options: {
   /** relative to the repository root; default server/main.ts */
   script?: string
   env?: Record<string, string | undefined>
+  /** extra node flags, such as --cpu-prof */
+  nodeArgs?: string[]
   timeoutMs?: number
 }): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'server/main.ts'], {
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'server/main.ts']
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +37,7 @@ export async function startServerProcess(options: {
     if (child.exitCode !== null || child.signalCode !== null) return
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
     await exited
     clearTimeout(timer)
   }

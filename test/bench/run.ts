@@ -1,0 +1,223 @@
+// `npm run bench`: decisions per second and latency of POST /v1/authorizations, against a bare Hono
+// echo server as the ceiling. Both servers run as child processes on loopback ports they pick;
+// Tollgate starts on a fresh database (PostgreSQL database `tollgate_bench` when DATABASE_URL is
+// set, dropped and recreated each run; otherwise a PGlite directory in a fresh temp dir), seeded
+// by its own first-start bootstrap with the demo tenant and rule set.
+//
+//   BENCH_DURATION=12 BENCH_CONNECTIONS=48 BENCH_CUSTOMERS=5000 BENCH_WORKERS=1 npm run bench
+//
+// BENCH_WORKERS > 1 (PostgreSQL only) runs that many Tollgate processes behind one port with
+// node:cluster (test/bench/cluster.ts); the servers are stateless, so this is how it scales out.
+// BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import autocannon, { type Result } from 'autocannon'
+import { connect } from '../../db/connect.ts'
+import { withAdminDb, withDatabase } from '../support/pg.ts'
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts'
+import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
+
+const duration = Number(process.env.BENCH_DURATION ?? 12)
+const warmup = Number(process.env.BENCH_WARMUP ?? 3)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 48)
+const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
+const workers = Number(process.env.BENCH_WORKERS ?? 1)
+const adminUrl = process.env.DATABASE_URL || undefined
+const benchDatabase = 'tollgate_bench'
+
+const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
+const runId = randomBytes(4).toString('hex')
+const random = seededRandom(20261123)
+const customers = makeCustomers(customerCount, random)
+let sent = 0
+
+function load(url: string, seconds: number): Promise<Result> {
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/authorizations',
+        setupRequest: (request) => ({
+          ...request,
+          headers: {
+            authorization: `Bearer ${apiKey}`,
+            'content-type': 'application/json',
+            'idempotency-key': `bench-${runId}-${sent++}`,
+          },
+          body: JSON.stringify(makeAuthorization(customers, random)),
+        }),
+      },
+    ],
+  })
+}
+
+interface Phase {
+  name: string
+  perSecond: number
+  p50: number
+  p99: number
+  failures: number
+  /** CPU milliseconds per request spent by the server's processes and by PostgreSQL's */
+  serverCpuMs: number | null
+  postgresCpuMs: number | null
+}
+
+// The machine may be busy with other work, which moves req/s; CPU time per request barely moves,
+// so it is what to compare between two versions of the code. Linux only (/proc).
+interface ProcStat {
+  pid: number
+  ppid: number
+  comm: string
+  ticks: number
+}
+function readProcesses(): ProcStat[] {
+  const out: ProcStat[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const fields = stat.slice(close + 2).split(' ')
+      out.push({
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        comm: stat.slice(stat.indexOf('(') + 1, close),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      })
+    } catch {
+      // the process ended while we read
+    }
+  }
+  return out
+}
+function cpuSnapshot(serverPid: number): { server: number; postgres: number } | null {
+  if (process.platform !== 'linux') return null
+  const processes = readProcesses()
+  const tree = new Set([serverPid])
+  for (let grew = true; grew; ) {
+    grew = false
+    for (const p of processes)
+      if (tree.has(p.ppid) && !tree.has(p.pid)) {
+        tree.add(p.pid)
+        grew = true
+      }
+  }
+  const sum = (keep: (p: ProcStat) => boolean) => processes.filter(keep).reduce((t, p) => t + p.ticks, 0)
+  return { server: sum((p) => tree.has(p.pid)), postgres: sum((p) => p.comm === 'postgres') }
+}
+const msPerTick = 10 // USER_HZ is 100 on Linux
+
+async function measure(name: string, server: ServerProcess): Promise<Phase> {
+  if (warmup > 0) await load(server.url, warmup)
+  const pid = server.child.pid ?? 0
+  const before = cpuSnapshot(pid)
+  const result = await load(server.url, duration)
+  const after = cpuSnapshot(pid)
+  const failures = result.non2xx + result.errors + result.timeouts
+  if (failures) process.stderr.write(`${name}: ${failures} requests failed or were not 2xx\n`)
+  const perRequest = (ticks: number) => (ticks * msPerTick) / Math.max(1, result['2xx'])
+  return {
+    name,
+    perSecond: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures,
+    serverCpuMs: before && after ? perRequest(after.server - before.server) : null,
+    postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
+  }
+}
+
+async function outcomeMix(databaseUrl: string | undefined, dataDir: string): Promise<string> {
+  const handle = await connect(databaseUrl ? { url: databaseUrl, poolSize: 1 } : { dataDir })
+  try {
+    const rows = await handle.db
+      .selectFrom('decisions')
+      .select(['outcome', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('outcome')
+      .orderBy('outcome')
+      .execute()
+    const customersSeen = await handle.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    return `${rows.map((r) => `${r.outcome} ${r.n}`).join(', ')}; ${customersSeen.n} customers`
+  } finally {
+    await handle.close()
+  }
+}
+
+async function main(): Promise<void> {
+  if (workers > 1 && !adminUrl) throw new Error('BENCH_WORKERS > 1 needs DATABASE_URL: PGlite is one process')
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-bench-'))
+  let databaseUrl: string | undefined
+  if (adminUrl) {
+    await withAdminDb(adminUrl, async (sql) => {
+      await sql.unsafe(`drop database if exists ${benchDatabase} with (force)`)
+      await sql.unsafe(`create database ${benchDatabase}`)
+    })
+    databaseUrl = withDatabase(adminUrl, benchDatabase)
+  }
+  const engine = adminUrl ? 'PostgreSQL' : 'PGlite'
+  const cpus = os.cpus()
+  console.log(
+    `Tollgate bench — ${new Date().toISOString()} — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
+  )
+  console.log(
+    `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customers.length} customers`,
+  )
+
+  const phases: Phase[] = []
+  const echo = await startServerProcess({ script: 'test/bench/echo-server.ts' })
+  try {
+    phases.push(await measure('Hono JSON echo (ceiling)', echo))
+  } finally {
+    await echo.stop()
+  }
+
+  const tollgate = await startServerProcess({
+    script: workers > 1 ? 'test/bench/cluster.ts' : 'server/main.ts',
+    env: {
+      DATABASE_URL: databaseUrl,
+      TOLLGATE_DATA_DIR: dataDir,
+      TOLLGATE_SECRET: randomBytes(32).toString('base64url'),
+      TOLLGATE_BOOTSTRAP_API_KEY: apiKey,
+      TOLLGATE_BENCH_WORKERS: String(workers),
+      LOG_LEVEL: 'info',
+    },
+    nodeArgs: process.env.BENCH_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [],
+    timeoutMs: 60_000,
+  })
+  try {
+    phases.push(await measure(`Tollgate POST /v1/authorizations (${engine})`, tollgate))
+  } finally {
+    await tollgate.stop()
+  }
+
+  const [ceiling, decisions] = phases
+  console.log('')
+  console.log('| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req |')
+  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
+  for (const p of phases)
+    console.log(
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} |`,
+    )
+  if (ceiling && decisions)
+    console.log(
+      `\n${Math.round(decisions.perSecond)} decisions/s = ${((100 * decisions.perSecond) / ceiling.perSecond).toFixed(1)} % of the echo ceiling`,
+    )
+  console.log(`outcomes: ${await outcomeMix(databaseUrl, dataDir)}`)
+  rmSync(dataDir, { recursive: true, force: true })
+  if (adminUrl)
+    await withAdminDb(adminUrl, (sql) => sql.unsafe(`drop database if exists ${benchDatabase} with (force)`))
+}
+
+await main()
