@@ -112,13 +112,15 @@ function Shell(props: RouteSectionProps) {
             Skip to content
           </a>
           <aside class="sidebar">
-            <div class="brand">
-              <span class="brand-mark" aria-hidden="true">
-                ◆
-              </span>
-              Tollgate
+            <div class="sidebar-inner">
+              <div class="brand">
+                <span class="brand-mark" aria-hidden="true">
+                  ◆
+                </span>
+                Tollgate
+              </div>
+              <Navigation />
             </div>
-            <Navigation />
           </aside>
           <div class="main-column">
             <header class="topbar">

@@ -6,7 +6,7 @@ import { OutcomeBadge } from '../../components/OutcomeBadge.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatCount, formatMs, formatPercent, outcomeLabels, outcomes } from '../../lib/format.ts'
-import { type RangeKey, rangeFor, ranges, readStats, type Stats } from './api.ts'
+import { fillBuckets, type RangeKey, rangeFor, ranges, readStats, type Stats } from './api.ts'
 import { OutcomeChart } from './OutcomeChart.tsx'
 
 function isRangeKey(value: string | undefined): value is RangeKey {
@@ -33,7 +33,11 @@ function chartSummary(stats: Stats): string {
 export default function DashboardPage() {
   const [params, setParams] = useSearchParams<{ range: string }>()
   const rangeKey = (): RangeKey => (isRangeKey(params.range) ? params.range : '24h')
-  const [stats, { refetch }] = createResource(rangeKey, (key) => readStats(rangeFor(key)))
+  const [stats, { refetch }] = createResource(rangeKey, async (key) => {
+    const range = rangeFor(key)
+    const figures = await readStats(range)
+    return { ...figures, buckets: fillBuckets(figures.buckets, range) }
+  })
 
   return (
     <>

@@ -117,7 +117,9 @@ function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescri
           {eventTypeWords[props.rule.type] ?? props.rule.type}
         </span>
       </header>
-      <Show when={paramsInWords(props.rule.params)}>{(text) => <p class="muted">With {text()}</p>}</Show>
+      <Show when={paramsInWords(props.rule.params, ['message'])}>
+        {(text) => <p class="muted">{text()}</p>}
+      </Show>
       <Show
         when={props.rule.conditions.length > 0}
         fallback={<p class="muted">This rule has no conditions: it always applies.</p>}

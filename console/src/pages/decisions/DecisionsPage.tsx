@@ -74,6 +74,14 @@ export default function DecisionsPage() {
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
     const d = draft()
+    const current = applied()
+    // the same search again means "look again": the address does not change, so fetch anew
+    if (
+      filterKeys.every((key) => (key === 'q' || key === 'rule' ? d[key].trim() : d[key]) === current[key])
+    ) {
+      void refetch()
+      return
+    }
     setParams(
       {
         q: d.q.trim() || undefined,
@@ -225,19 +233,30 @@ export default function DecisionsPage() {
                           {d.kind} · {d.channel}
                         </td>
                         <td class="num nowrap">{formatMoney(d.amount)}</td>
-                        <td class="customer-cell">
-                          <span>{d.customer_ref ?? d.customer_id ?? '—'}</span>
-                          <Show when={d.email ?? d.phone}>
-                            {(contact) => <span class="muted">{contact()}</span>}
-                          </Show>
+                        <td>
+                          <div class="cell-lines">
+                            <span>{d.customer_ref ?? d.customer_id ?? '—'}</span>
+                            <Show when={d.email ?? d.phone}>
+                              {(contact) => <span class="muted">{contact()}</span>}
+                            </Show>
+                          </div>
                         </td>
                         <td class="nowrap">{maskedCard(d.card)}</td>
-                        <td>
+                        <td title={d.fired_rules.join(', ')}>
                           <Show when={d.fired_rules.length > 0} fallback={<span class="muted">none</span>}>
-                            <span class="rule-list">{d.fired_rules.join(', ')}</span>
+                            <span class="chips">
+                              <For each={d.fired_rules.slice(0, 2)}>
+                                {(rule) => <span class="chip">{rule}</span>}
+                              </For>
+                              <Show when={d.fired_rules.length > 2}>
+                                <span class="muted">+{d.fired_rules.length - 2} more</span>
+                              </Show>
+                            </span>
                           </Show>
                         </td>
-                        <td class="nowrap">{d.rule_set ? `${d.rule_set.id} v${d.rule_set.version}` : '—'}</td>
+                        <td class="nowrap" title={d.rule_set?.id}>
+                          {d.rule_set ? `v${d.rule_set.version}` : '—'}
+                        </td>
                         <td class="num nowrap">{formatMs(d.evaluation_ms)}</td>
                       </tr>
                     )}

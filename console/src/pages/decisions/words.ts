@@ -19,12 +19,16 @@ export function operatorInWords(operator: string): string {
   return operatorWords[operator] ?? operator
 }
 
-/** "subject phone, kind negative" */
-export function paramsInWords(params: Record<string, unknown> | null | undefined): string {
+/** "list negative, subject phone"; `leave` drops params shown elsewhere, such as the message */
+export function paramsInWords(
+  params: Record<string, unknown> | null | undefined,
+  leave: string[] = [],
+): string {
   if (!params) return ''
   return Object.entries(params)
-    .map(([key, value]) => `${key.replaceAll('_', ' ')} ${formatValue(value)}`)
-    .join(', ')
+    .filter(([key]) => !leave.includes(key))
+    .map(([key, value]) => `${key.replaceAll('_', ' ')}: ${formatValue(value)}`)
+    .join(' · ')
 }
 
 /** The fact's catalog description when known, else its name; params follow in brackets. */

@@ -86,7 +86,6 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
             name="password"
             type="password"
             required
-            minLength={12}
             autocomplete="new-password"
             value={draft().password}
             onInput={(e) => set('password', e.currentTarget.value)}
