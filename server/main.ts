@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server'
 import { connect } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { createApp } from './app.ts'
+import { BacktestRunner } from './backtests/runner.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
@@ -28,7 +29,15 @@ const credentials = await bootstrapIfEmpty(handle.db, {
   adminPassword: config.bootstrapAdminPassword,
 })
 
-const app = createApp({ db: handle.db, secret, logger, metrics: new Metrics({ defaultMetrics: true }) })
+const backtests = new BacktestRunner({ db: handle.db, logger })
+const app = createApp({
+  db: handle.db,
+  secret,
+  logger,
+  metrics: new Metrics({ defaultMetrics: true }),
+  backtests,
+})
+backtests.start()
 // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
 let inFlight = 0
 const fetch: typeof app.fetch = async (...args) => {
@@ -64,6 +73,8 @@ async function shutdown(signal: string) {
   stopping = true
   logger.info({ signal }, 'shutting down')
   server.close()
+  // a running backtest stops after its batch and keeps its cursor for the next start
+  await backtests.stop()
   // Let the requests in flight finish before the pool closes under them: closing it first left
   // their transactions waiting on a pool that would never serve them, and the process hung.
   const deadline = Date.now() + 10_000

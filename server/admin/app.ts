@@ -4,9 +4,12 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../../db/connect.ts'
 import { auditRoutes } from '../audit/routes.ts'
+import { backtestRoutes } from '../backtests/routes.ts'
+import type { BacktestRunner } from '../backtests/runner.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
+import { shadowRoutes } from '../shadow/routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
 import { type AdminEnv, staffSession } from './http.ts'
@@ -15,6 +18,7 @@ export interface AdminDeps {
   db: Db
   /** keys card fingerprints, so a simulated request matches the cards of recorded ones */
   secret: string
+  backtests?: BacktestRunner | undefined
 }
 
 export function adminApp(deps: AdminDeps) {
@@ -50,6 +54,8 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', factRoutes())
   app.route('/', ruleSetRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', auditRoutes(deps.db))
+  app.route('/', backtestRoutes(deps.db, deps.backtests))
+  app.route('/', shadowRoutes(deps.db))
   app.route('/', decisionAdminRoutes(deps.db))
   return app
 }

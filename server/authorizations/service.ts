@@ -13,6 +13,7 @@ import { newId } from '../ids.ts'
 import { lockSubjects } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import type { RuleSetCache } from '../rule-sets/active.ts'
+import type { ShadowEvaluator } from '../shadow/evaluator.ts'
 import { capture } from './capture.ts'
 import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
 import { sqlFactSources } from './sources.ts'
@@ -22,6 +23,8 @@ export interface AuthorizationDeps {
   secret: string
   ruleSets: RuleSetCache
   metrics: Metrics
+  /** evaluates the rule set's shadow version after commit; never affects the answer */
+  shadow?: ShadowEvaluator
 }
 
 export interface AuthorizationResult {
@@ -202,6 +205,7 @@ export async function authorize(
     })
     if (!result.replayed)
       deps.metrics.recordDecision(result.decision.outcome, (performance.now() - started) / 1000)
+    if (!result.replayed) deps.shadow?.afterDecision(tenantId, active, request, result.decision)
     return result
   } catch (error) {
     // Two requests with one key raced past the first check: the loser returns the winner's answer.

@@ -7,7 +7,13 @@ import { type CompiledRuleSet, compileRuleSet } from '../../rules/engine.ts'
 
 export interface ActiveRuleSet {
   tenantTimeZone: string
-  ruleSet: { id: string; version: number; compiled: CompiledRuleSet } | null
+  ruleSet: {
+    id: string
+    version: number
+    compiled: CompiledRuleSet
+    /** a published version evaluated beside this one after each decision (server/shadow) */
+    shadowVersion: number | null
+  } | null
 }
 
 export class RuleSetCache {
@@ -19,7 +25,7 @@ export class RuleSetCache {
       .leftJoin('rule_sets as rs', (j) =>
         j.onRef('rs.tenant_id', '=', 't.tenant_id').onRef('rs.id', '=', 't.decision_rule_set_id'),
       )
-      .select(['t.time_zone', 'rs.id as rule_set_id', 'rs.active_version'])
+      .select(['t.time_zone', 'rs.id as rule_set_id', 'rs.active_version', 'rs.shadow_version'])
       .where('t.tenant_id', '=', tenantId)
       .executeTakeFirst()
     if (!row) return null
@@ -28,7 +34,12 @@ export class RuleSetCache {
     const compiled = await this.version(db, tenantId, row.rule_set_id, row.active_version)
     return {
       tenantTimeZone: row.time_zone,
-      ruleSet: { id: row.rule_set_id, version: row.active_version, compiled },
+      ruleSet: {
+        id: row.rule_set_id,
+        version: row.active_version,
+        compiled,
+        shadowVersion: row.shadow_version,
+      },
     }
   }
 

@@ -1,0 +1,181 @@
+// As-of fact sources for replaying many decisions at once. Each replay asks for usage and list
+// membership as of its own decision time, exactly as sqlFactSources(db, tenant, asOf) answers;
+// here the questions asked by all replays in flight are gathered for one turn of the event loop
+// and answered by one query per kind, so a batch of hundreds of decisions costs a few round trips
+// instead of several per decision.
+import { sql } from 'kysely'
+import type { Db } from '../../db/connect.ts'
+import type { FactSources, UsageTotals } from '../../rules/facts.ts'
+import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
+import type { TimeRange } from '../../rules/windows.ts'
+
+const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
+  customer: 'customer_id',
+  phone: 'phone',
+  card: 'card_fingerprint',
+  ip: 'ip',
+}
+
+interface UsageAsk {
+  subject: UsageSubject
+  value: string
+  ranges: TimeRange[]
+  currency: string
+  asOf: Date
+  resolve(totals: UsageTotals[]): void
+  reject(error: unknown): void
+}
+
+interface ListAsk {
+  subject: ListSubject
+  values: string[]
+  asOf: Date
+  resolve(kinds: Set<ListKind>): void
+  reject(error: unknown): void
+}
+
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null
+  return value instanceof Date ? value : new Date(String(value))
+}
+
+export class BatchedFactSources {
+  private usageAsks: UsageAsk[] = []
+  private listAsks: ListAsk[] = []
+  private scheduled = false
+
+  constructor(
+    private readonly db: Db,
+    private readonly tenantId: string,
+  ) {}
+
+  /** The sources one replayed decision sees: everything as of its own time. */
+  asOf(asOf: Date): FactSources {
+    return {
+      usage: (subject, value, ranges, currency) =>
+        ranges.length
+          ? new Promise<UsageTotals[]>((resolve, reject) => {
+              this.usageAsks.push({ subject, value, ranges, currency, asOf, resolve, reject })
+              this.schedule()
+            })
+          : Promise.resolve([]),
+      listHits: (subject, values) =>
+        values.length
+          ? new Promise<Set<ListKind>>((resolve, reject) => {
+              this.listAsks.push({ subject, values, asOf, resolve, reject })
+              this.schedule()
+            })
+          : Promise.resolve(new Set<ListKind>()),
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    // setImmediate runs after every pending microtask, so each replay in flight has asked by then
+    setImmediate(() => {
+      this.scheduled = false
+      const usage = this.usageAsks
+      const lists = this.listAsks
+      this.usageAsks = []
+      this.listAsks = []
+      const byKey = new Map<string, UsageAsk[]>()
+      for (const ask of usage) {
+        const key = `${ask.subject}\u0000${ask.currency}`
+        byKey.set(key, [...(byKey.get(key) ?? []), ask])
+      }
+      for (const asks of byKey.values()) void this.answerUsage(asks)
+      if (lists.length) void this.answerLists(lists)
+    })
+  }
+
+  private async answerUsage(asks: UsageAsk[]): Promise<void> {
+    const first = asks[0]
+    if (!first) return
+    try {
+      // one row per (ask, range): the window's totals counting only events before the ask's time
+      // and not voided by then — the same predicate as sqlFactSources
+      const rows = asks.flatMap((ask, a) =>
+        ask.ranges.map((range, r) => ({
+          k: `${a}.${r}`,
+          value: ask.value,
+          as_of: ask.asOf.toISOString(),
+          start: range.start.toISOString(),
+        })),
+      )
+      const column = sql.ref(`u.${usageColumn[first.subject]}`)
+      const result = await sql<{
+        k: string
+        sessions: unknown
+        purchases: unknown
+        seconds: unknown
+        amount: unknown
+        oldest: unknown
+      }>`
+        select q.k,
+          coalesce(sum(u.sessions), 0)::int8 as sessions,
+          coalesce(sum(u.purchases), 0)::int8 as purchases,
+          coalesce(sum(u.seconds), 0)::int8 as seconds,
+          coalesce(sum(u.amount) filter (where u.currency = ${first.currency}), 0)::int8 as amount,
+          min(u.occurred_at) as oldest
+        from jsonb_to_recordset(cast(${JSON.stringify(rows)}::text as jsonb))
+          as q(k text, value text, as_of timestamptz, start timestamptz)
+        left join usage_events u
+          on u.tenant_id = ${this.tenantId}
+          and ${column} = q.value
+          and u.occurred_at >= q.start
+          and u.occurred_at < q.as_of
+          and (u.voided_at is null or u.voided_at > q.as_of)
+        group by q.k
+      `.execute(this.db)
+      const byKey = new Map(result.rows.map((row) => [row.k, row]))
+      for (const [a, ask] of asks.entries())
+        ask.resolve(
+          ask.ranges.map((_, r): UsageTotals => {
+            const row = byKey.get(`${a}.${r}`)
+            return {
+              sessions: Number(row?.sessions ?? 0),
+              purchases: Number(row?.purchases ?? 0),
+              seconds: Number(row?.seconds ?? 0),
+              amount: Number(row?.amount ?? 0),
+              oldest: toDate(row?.oldest),
+            }
+          }),
+        )
+    } catch (error) {
+      for (const ask of asks) ask.reject(error)
+    }
+  }
+
+  private async answerLists(asks: ListAsk[]): Promise<void> {
+    try {
+      const rows = asks.flatMap((ask, a) =>
+        ask.values.map((value) => ({
+          a,
+          subject: ask.subject,
+          value,
+          as_of: ask.asOf.toISOString(),
+        })),
+      )
+      // an entry counts when it was added by then and neither removed nor expired by then
+      const result = await sql<{ a: number; kind: string }>`
+        select distinct q.a, l.kind
+        from jsonb_to_recordset(cast(${JSON.stringify(rows)}::text as jsonb))
+          as q(a int, subject text, value text, as_of timestamptz)
+        join list_entries e
+          on e.tenant_id = ${this.tenantId}
+          and e.subject = q.subject
+          and e.value = q.value
+          and e.added_at <= q.as_of
+          and (e.removed_at is null or e.removed_at > q.as_of)
+          and (e.expires_at is null or e.expires_at > q.as_of)
+        join lists l on l.tenant_id = e.tenant_id and l.id = e.list_id
+      `.execute(this.db)
+      const kinds = asks.map(() => new Set<ListKind>())
+      for (const row of result.rows) kinds[Number(row.a)]?.add(row.kind as ListKind)
+      for (const [a, ask] of asks.entries()) ask.resolve(kinds[a] ?? new Set<ListKind>())
+    } catch (error) {
+      for (const ask of asks) ask.reject(error)
+    }
+  }
+}
