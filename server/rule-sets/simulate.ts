@@ -6,6 +6,7 @@ import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { compileRuleSet } from '../../rules/engine.ts'
 import { type FactSources, factsByName } from '../../rules/facts.ts'
+import { remainingAllowance } from '../../rules/outcome.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { Settings } from '../../rules/schema.ts'
 import { validateDefinition } from '../../rules/validate.ts'
@@ -188,7 +189,7 @@ export async function simulate(
         hours: a.hours ?? null,
         limit: a.limit,
         used: a.used,
-        remaining: Math.max(0, a.limit - a.used),
+        remaining: remainingAllowance(a.limit, a.used),
         resets_at: a.resetsAt ? a.resetsAt.toISOString() : null,
       })),
       request,
