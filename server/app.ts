@@ -56,7 +56,9 @@ const apiKeyAuth = (db: Db) =>
   })
 
 const requireJson = createMiddleware(async (c, next) => {
-  if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
+  // An action without a body (publish, activate, cancel) needs no content type; a body must be JSON.
+  const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined
+  if ((c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') && hasBody) {
     const type = c.req.header('content-type') ?? ''
     if (!/^application\/(.+\+)?json\b/i.test(type))
       throw new ProblemError(

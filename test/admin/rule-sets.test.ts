@@ -702,3 +702,34 @@ describe('roles and tenants', () => {
     expect(doc.paths['/rule-sets/{id}/diff']?.get?.['x-tollgate-min-role']).toBe('viewer')
   })
 })
+
+describe('actions without a body', () => {
+  it('publishes and activates with a bare POST, as a console button sends it', async () => {
+    const t2 = await startTestApp()
+    try {
+      const publisher = await staffClient(t2, 'acme', 'publisher', 'bare@acme.test')
+      const draft = await publisher.request('POST', '/admin/v1/rule-sets/authorizations/versions', {})
+      expect(draft.status).toBe(201)
+      const { version } = (await draft.json()) as { version: number }
+      const headers = { cookie: publisher.cookie, 'x-csrf-token': publisher.csrf }
+      const publish = await t2.app.request(`/admin/v1/rule-sets/authorizations/versions/${version}/publish`, {
+        method: 'POST',
+        headers,
+      })
+      expect(publish.status).toBe(200)
+      const activate = await t2.app.request(`/admin/v1/rule-sets/authorizations/versions/${version}/activate`, {
+        method: 'POST',
+        headers,
+      })
+      expect(activate.status).toBe(200)
+      const typed = await t2.app.request('/admin/v1/rule-sets', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/plain' },
+        body: 'not json',
+      })
+      expect(typed.status).toBe(415)
+    } finally {
+      await t2.close()
+    }
+  })
+})
