@@ -20,6 +20,8 @@ export interface TenantsTable {
   /** the rule set whose active version decides this tenant's authorizations */
   decision_rule_set_id: string | null
   created_at: Timestamp
+  /** unclaimed reviews older than this escalate; null means the default */
+  review_escalation_minutes: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export interface ApiKeysTable {
@@ -258,6 +260,81 @@ export interface ShadowResultsTable {
   shadow_rules: Json<unknown>
 }
 
+export interface ReviewsTable {
+  tenant_id: string
+  decision_id: string
+  /** open | claimed | escalated | resolved */
+  status: string
+  created_at: RequiredTimestamp
+  claimed_by: string | null
+  claimed_at: NullableTimestamp
+  escalated_at: NullableTimestamp
+  resolved_by: string | null
+  resolved_at: NullableTimestamp
+  /** approve | approve_with_limit | block */
+  resolution: string | null
+  note: string | null
+  limits: Json<unknown> | null
+}
+
+export interface WebhookEndpointsTable {
+  tenant_id: string
+  id: string
+  url: string
+  events: Json<string[]>
+  description: string
+  /** the signing secret sealed with the server's key */
+  secret_sealed: string
+  created_by: string | null
+  created_at: Timestamp
+  deleted_at: NullableTimestamp
+}
+
+export interface WebhookDeliveriesTable {
+  tenant_id: string
+  id: string
+  endpoint_id: string
+  event_id: string
+  event_type: string
+  body: string
+  /** pending | succeeded | failed */
+  status: string
+  attempts: ColumnType<number, number | undefined, number>
+  max_attempts: number
+  next_attempt_at: NullableTimestamp
+  last_attempt_at: NullableTimestamp
+  delivered_at: NullableTimestamp
+  replay_of: string | null
+  created_at: RequiredTimestamp
+}
+
+export interface WebhookAttemptsTable {
+  tenant_id: string
+  delivery_id: string
+  attempt: number
+  started_at: RequiredTimestamp
+  duration_ms: number
+  response_status: number | null
+  response_excerpt: string | null
+  error: string | null
+}
+
+export interface CustomerLimitsTable {
+  tenant_id: string
+  customer_id: string
+  /** purchase_value */
+  kind: string
+  amount: Int8
+  currency: string
+  established_at: RequiredTimestamp
+  expires_at: RequiredTimestamp
+  /** rule_set | staff */
+  source: string
+  set_by: string | null
+  decision_id: string | null
+  note: string | null
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -277,6 +354,11 @@ export interface Database {
   usage_events: UsageEventsTable
   lists: ListsTable
   list_entries: ListEntriesTable
+  reviews: ReviewsTable
+  webhook_endpoints: WebhookEndpointsTable
+  webhook_deliveries: WebhookDeliveriesTable
+  webhook_attempts: WebhookAttemptsTable
+  customer_limits: CustomerLimitsTable
 }
 
 export type Tenant = Selectable<TenantsTable>

@@ -11,6 +11,12 @@ import {
   usageValue,
 } from './facts.ts'
 import { type AllowanceState, type FiredEvent, type Resolution, resolveOutcome } from './outcome.ts'
+import {
+  establishPurchaseValueLimit,
+  type PurchaseValueLimit,
+  purchaseValueLimitEvent,
+  viewPurchaseValueLimit,
+} from './purchase-limit.ts'
 import type {
   Condition,
   EventParams,
@@ -50,6 +56,8 @@ export interface Evaluation {
   fired: FiredRule[]
   facts: FactReading[]
   allowances: AllowanceState[]
+  /** a limit this approval establishes for the customer, for the caller to store */
+  establishPurchaseValueLimit?: PurchaseValueLimit | undefined
 }
 
 export interface CompiledRuleSet {
@@ -158,6 +166,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   async function evaluate(ctx: DecisionContext): Promise<Evaluation> {
     const usageMemo = new Map<UsageSubject, Promise<Map<string, UsageTotals>>>()
     const listMemo = new Map<ListSubject, Promise<Set<ListKind>>>()
+    let valueLimitMemo: Promise<PurchaseValueLimit | null> | undefined
     const currency = definition.settings.currency
 
     const loadUsage = (subject: UsageSubject, extra: WindowSpec): Promise<Map<string, UsageTotals>> => {
@@ -194,6 +203,14 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
           listMemo.set(subject, memo)
         }
         return memo
+      },
+      purchaseValueLimit() {
+        const customerId = ctx.customer.id
+        valueLimitMemo ??=
+          customerId && ctx.sources.purchaseValueLimit
+            ? ctx.sources.purchaseValueLimit(customerId, ctx.now)
+            : Promise.resolve(null)
+        return valueLimitMemo
       },
     }
 
@@ -248,14 +265,32 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       })
     }
 
+    // Figure 10, steps 1025–1030: read the customer's limit only when the rule set keeps them.
+    const valueLimitSetting = definition.settings.purchase_value_limit
+    const keepsValueLimits = valueLimitSetting !== undefined && ctx.request.kind === 'purchase'
+    const valueLimit = keepsValueLimits ? await run.purchaseValueLimit() : null
+    const valueLimitEvent = purchaseValueLimitEvent(valueLimit, ctx.request.amount)
+
     const resolution = resolveOutcome({
       kind: ctx.request.kind,
       amount: ctx.request.amount?.value ?? null,
       amountInAllowanceCurrency: !ctx.request.amount || ctx.request.amount.currency === currency,
-      fired: fired.map((f) => ({ ruleId: f.id, ruleName: f.name, type: f.type, params: f.params })),
+      fired: [
+        ...fired.map((f) => ({ ruleId: f.id, ruleName: f.name, type: f.type, params: f.params })),
+        ...(valueLimitEvent ? [valueLimitEvent] : []),
+      ],
       allowances,
     })
-    return { resolution, fired, facts: run.readings, allowances }
+    let establish: PurchaseValueLimit | undefined
+    if (keepsValueLimits && valueLimitSetting) {
+      if (!valueLimit && resolution.outcome === 'approve' && ctx.customer.id)
+        establish = establishPurchaseValueLimit(valueLimitSetting, currency, ctx.now)
+      const inForce = valueLimit ?? establish
+      resolution.limits.purchase_value_limit = inForce
+        ? viewPurchaseValueLimit(inForce, inForce === establish)
+        : null
+    }
+    return { resolution, fired, facts: run.readings, allowances, establishPurchaseValueLimit: establish }
   }
 
   return { definition, usageSubjects: new Set(windowsBySubject.keys()), evaluate }

@@ -3,6 +3,7 @@
 // (usage, lists) arrives through FactSources, which server/ implements with SQL.
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import type { PurchaseValueLimit } from './purchase-limit.ts'
 import { type CapturedRequest, emailDomain } from './request.ts'
 import {
   type ListKind,
@@ -32,6 +33,8 @@ export interface FactSources {
   usage(subject: UsageSubject, value: string, ranges: TimeRange[], currency: string): Promise<UsageTotals[]>
   /** Which list kinds hold any of these values for the subject, as of the decision time. */
   listHits(subject: ListSubject, values: string[]): Promise<Set<ListKind>>
+  /** The customer's purchase value limit in force at this time, if any; absent sources know none. */
+  purchaseValueLimit?(customerId: string, at: Date): Promise<PurchaseValueLimit | null>
 }
 
 export interface DecisionContext {
@@ -71,6 +74,8 @@ export interface FactRun {
   currency: string
   usage(subject: UsageSubject, spec: WindowSpec): Promise<UsageTotals>
   listHits(subject: ListSubject): Promise<Set<ListKind>>
+  /** the customer's purchase value limit in force, loaded once per run */
+  purchaseValueLimit(): Promise<PurchaseValueLimit | null>
 }
 
 export interface FactSpec<P extends z.ZodType = z.ZodType> {
@@ -239,6 +244,25 @@ export const factCatalog: FactSpec[] = [
     valueType: 'number',
     params: usageParams,
     resolve: async (p, run) => usageValue(await run.usage(p.subject, p), p.metric),
+  }),
+  fact({
+    name: 'purchase_value_limit',
+    description:
+      'The customer’s established purchase value limit in minor units (figure 10, step 1025); null when none is in force',
+    valueType: 'number',
+    resolve: async (_p, run) => (await run.purchaseValueLimit())?.amount ?? null,
+  }),
+  fact({
+    name: 'purchase_value_limit_remaining',
+    description:
+      'The customer’s purchase value limit minus this amount: negative when the purchase is above it; null when no limit is in force or the currency differs',
+    valueType: 'number',
+    resolve: async (_p, run) => {
+      const limit = await run.purchaseValueLimit()
+      const amount = run.ctx.request.amount
+      if (!limit || (amount && amount.currency !== limit.currency)) return null
+      return limit.amount - (amount?.value ?? 0)
+    },
   }),
   fact({
     name: 'card_luhn_valid',

@@ -1,4 +1,5 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
+import type { PurchaseValueLimitView } from './purchase-limit.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
 
 /** block > temporary_block > review > limit > approve */
@@ -48,7 +49,13 @@ export interface Reason {
 export interface Resolution {
   outcome: Outcome
   reasons: Reason[]
-  limits: { max_amount: number | null; max_duration_seconds: number | null; resets_at: string | null }
+  limits: {
+    max_amount: number | null
+    max_duration_seconds: number | null
+    resets_at: string | null
+    /** present when the rule set keeps purchase value limits: the customer's, or null */
+    purchase_value_limit?: PurchaseValueLimitView | null
+  }
   retry_after_seconds: number | null
   discounts: {
     rule: string

@@ -192,6 +192,16 @@ export const settingsSchema = z
       .min(0)
       .default(0)
       .describe('minor units held before a session connects'),
+    purchase_value_limit: z
+      .object({
+        amount: z.number().int().min(1).describe('minor units of the rule set’s currency'),
+        days: z.number().int().min(1).max(3650).describe('how long an established limit stays in force'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Figure 10, steps 1025–1030: a customer whose purchase is approved gets this purchase value limit; their later purchases above it are limited until staff raise it or it expires',
+      ),
   })
   .strict()
 export type Settings = z.infer<typeof settingsSchema>

@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
+import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
@@ -57,5 +58,6 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', backtestRoutes(deps.db, deps.backtests))
   app.route('/', shadowRoutes(deps.db))
   app.route('/', decisionAdminRoutes(deps.db))
+  app.route('/', purchaseLimitRoutes(deps.db))
   return app
 }

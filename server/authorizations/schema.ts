@@ -152,6 +152,19 @@ export const decisionSchema = z
         .string()
         .nullable()
         .openapi({ description: 'for outcome limit: when the allowance is lifted' }),
+      purchase_value_limit: z
+        .object({
+          amount: z.number().int(),
+          currency: z.string(),
+          expires_at: z.string(),
+          established: z.boolean().openapi({ description: 'true when this decision established it' }),
+        })
+        .nullable()
+        .optional()
+        .openapi({
+          description:
+            'when the rule set keeps purchase value limits: the most one purchase of this customer may be worth until expires_at (null when none is in force)',
+        }),
     }),
     retry_after_seconds: z.number().int().nullable(),
     discounts: z.array(

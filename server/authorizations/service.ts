@@ -8,6 +8,7 @@ import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { identifyCustomer, identityKeys, rememberPaymentMethod } from '../customers/identify.ts'
+import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { lockSubjects } from '../locks.ts'
@@ -181,6 +182,8 @@ export async function authorize(
         })
         .execute()
 
+      const valueLimit = evaluation.establishPurchaseValueLimit
+      if (customer && valueLimit) await storeEstablishedLimit(trx, tenantId, customer.id, valueLimit, id, now)
       if (decision.outcome === 'approve') {
         await trx
           .insertInto('usage_events')

@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, UsageSubject } from '../../rules/schema.ts'
+import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
   customer: 'customer_id',
@@ -20,6 +21,7 @@ function toDate(value: unknown): Date | null {
 
 export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
   return {
+    purchaseValueLimit: (customerId, at) => loadPurchaseValueLimit(db, tenantId, customerId, at),
     async usage(subject, value, ranges, currency) {
       if (!ranges.length) return []
       const earliest = new Date(Math.min(...ranges.map((r) => r.start.getTime())))
