@@ -120,10 +120,7 @@ function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescri
       <Show when={paramsInWords(props.rule.params, ['message'])}>
         {(text) => <p class="muted">{text()}</p>}
       </Show>
-      <Show
-        when={props.rule.conditions.length > 0}
-        fallback={<p class="muted">This rule has no conditions: it always applies.</p>}
-      >
+      <Show when={props.rule.conditions.length > 0}>
         <table class="table table-compact">
           <thead>
             <tr>
@@ -293,9 +290,32 @@ export default function DecisionDetailPage() {
                 fallback={<p class="muted">No rule fired, so the default outcome applied.</p>}
               >
                 <div class="stack">
-                  <For each={d().fired_rules}>
+                  <For each={d().fired_rules.filter((rule) => rule.conditions.length > 0)}>
                     {(rule) => <FiredRuleCard rule={rule} catalog={catalog()} />}
                   </For>
+                  <Show when={d().fired_rules.some((rule) => rule.conditions.length === 0)}>
+                    <div>
+                      <h3 class="subheading">Rules without conditions, which apply every time</h3>
+                      <table class="table table-compact" aria-label="Rules without conditions">
+                        <tbody>
+                          <For each={d().fired_rules.filter((rule) => rule.conditions.length === 0)}>
+                            {(rule) => (
+                              <tr data-testid="fired-rule">
+                                <td class="strong">{rule.name}</td>
+                                <td class="mono muted">{rule.id}</td>
+                                <td>
+                                  <span class={`badge event-${rule.type}`}>
+                                    {eventTypeWords[rule.type] ?? rule.type}
+                                  </span>
+                                </td>
+                                <td class="muted">{paramsInWords(rule.params, ['message'])}</td>
+                              </tr>
+                            )}
+                          </For>
+                        </tbody>
+                      </table>
+                    </div>
+                  </Show>
                 </div>
               </Show>
             </Section>

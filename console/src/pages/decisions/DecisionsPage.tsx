@@ -9,6 +9,7 @@ import {
   formatDateTime,
   formatMoney,
   formatMs,
+  formatShortDateTime,
   fromLocalInput,
   maskedCard,
   outcomeLabels,
@@ -200,7 +201,6 @@ export default function DecisionsPage() {
                     <th scope="col">Time</th>
                     <th scope="col">Outcome</th>
                     <th scope="col">Decision</th>
-                    <th scope="col">Kind</th>
                     <th scope="col" class="num">
                       Amount
                     </th>
@@ -217,20 +217,25 @@ export default function DecisionsPage() {
                   <For each={[...page().decisions, ...more()]}>
                     {(d) => (
                       <tr onClick={() => navigate(`/decisions/${encodeURIComponent(d.id)}`)}>
-                        <td class="nowrap">{formatDateTime(d.created_at)}</td>
+                        <td class="nowrap" title={formatDateTime(d.created_at)}>
+                          {formatShortDateTime(d.created_at)}
+                        </td>
                         <td>
                           <OutcomeBadge outcome={d.outcome} />
                         </td>
-                        <td class="mono">
-                          <A
-                            href={`/decisions/${encodeURIComponent(d.id)}`}
-                            onClick={(e) => e.stopPropagation()}
-                          >
-                            {d.id}
-                          </A>
-                        </td>
-                        <td class="nowrap">
-                          {d.kind} · {d.channel}
+                        <td>
+                          <div class="cell-lines">
+                            <A
+                              href={`/decisions/${encodeURIComponent(d.id)}`}
+                              class="mono"
+                              onClick={(e) => e.stopPropagation()}
+                            >
+                              {d.id}
+                            </A>
+                            <span class="muted">
+                              {d.kind} · {d.channel}
+                            </span>
+                          </div>
                         </td>
                         <td class="num nowrap">{formatMoney(d.amount)}</td>
                         <td>
