@@ -112,21 +112,24 @@ export class BatchedFactSources {
         amount: unknown
         oldest: unknown
       }>`
-        select q.k,
-          coalesce(sum(u.sessions), 0)::int8 as sessions,
-          coalesce(sum(u.purchases), 0)::int8 as purchases,
-          coalesce(sum(u.seconds), 0)::int8 as seconds,
-          coalesce(sum(u.amount) filter (where u.currency = ${first.currency}), 0)::int8 as amount,
-          min(u.occurred_at) as oldest
+        select q.k, totals.*
         from jsonb_to_recordset(cast(${JSON.stringify(rows)}::text as jsonb))
           as q(k text, value text, as_of timestamptz, start timestamptz)
-        left join usage_events u
-          on u.tenant_id = ${this.tenantId}
-          and ${column} = q.value
-          and u.occurred_at >= q.start
-          and u.occurred_at < q.as_of
-          and (u.voided_at is null or u.voided_at > q.as_of)
-        group by q.k
+        -- lateral: one index range scan per ask, never a join over the tenant's whole history
+        cross join lateral (
+          select
+            coalesce(sum(u.sessions), 0)::int8 as sessions,
+            coalesce(sum(u.purchases), 0)::int8 as purchases,
+            coalesce(sum(u.seconds), 0)::int8 as seconds,
+            coalesce(sum(u.amount) filter (where u.currency = ${first.currency}), 0)::int8 as amount,
+            min(u.occurred_at) as oldest
+          from usage_events u
+          where u.tenant_id = ${this.tenantId}
+            and ${column} = q.value
+            and u.occurred_at >= q.start
+            and u.occurred_at < q.as_of
+            and (u.voided_at is null or u.voided_at > q.as_of)
+        ) totals
       `.execute(this.db)
       const byKey = new Map(result.rows.map((row) => [row.k, row]))
       for (const [a, ask] of asks.entries())
@@ -159,17 +162,20 @@ export class BatchedFactSources {
       )
       // an entry counts when it was added by then and neither removed nor expired by then
       const result = await sql<{ a: number; kind: string }>`
-        select distinct q.a, l.kind
+        select distinct q.a, hit.kind
         from jsonb_to_recordset(cast(${JSON.stringify(rows)}::text as jsonb))
           as q(a int, subject text, value text, as_of timestamptz)
-        join list_entries e
-          on e.tenant_id = ${this.tenantId}
-          and e.subject = q.subject
-          and e.value = q.value
-          and e.added_at <= q.as_of
-          and (e.removed_at is null or e.removed_at > q.as_of)
-          and (e.expires_at is null or e.expires_at > q.as_of)
-        join lists l on l.tenant_id = e.tenant_id and l.id = e.list_id
+        cross join lateral (
+          select l.kind
+          from list_entries e
+          join lists l on l.tenant_id = e.tenant_id and l.id = e.list_id
+          where e.tenant_id = ${this.tenantId}
+            and e.subject = q.subject
+            and e.value = q.value
+            and e.added_at <= q.as_of
+            and (e.removed_at is null or e.removed_at > q.as_of)
+            and (e.expires_at is null or e.expires_at > q.as_of)
+        ) hit
       `.execute(this.db)
       const kinds = asks.map(() => new Set<ListKind>())
       for (const row of result.rows) kinds[Number(row.a)]?.add(row.kind as ListKind)

@@ -6,6 +6,7 @@
 //   BENCH_DATABASE_URL=postgres://… npx tsx test/bench/backtest.ts   # a scratch database on that server
 //   BACKTEST_DECISIONS=20000 …                          # a smaller run
 import { randomBytes } from 'node:crypto'
+import os from 'node:os'
 import { sql } from 'kysely'
 import postgres from 'postgres'
 import { connect, type DatabaseHandle } from '../../db/connect.ts'
@@ -119,13 +120,19 @@ try {
     sampleRate: null,
   })
   started = performance.now()
+  const cpuBefore = process.cpuUsage()
   await new BacktestRunner({ db: handle.db }).runOnce()
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  // CPU time of this process (with PGlite, the database's too): a figure that other load on the
+  // machine does not inflate the way it does the wall clock
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const done = await getBacktest(handle.db, tenantId, job.id)
   const perSecond = done.processed / seconds
   process.stdout.write(
     [
       `  status ${done.status}: replayed ${done.processed}/${done.total} in ${seconds.toFixed(1)} s = ${Math.round(perSecond)} decisions/s (target ${decisions} in ≤ ${targetSeconds} s)`,
+      `  this process used ${cpuSeconds.toFixed(1)} s of CPU = ${Math.round(done.processed / cpuSeconds)} decisions per CPU-second; load average ${os.loadavg()[0]?.toFixed(1)} on ${os.availableParallelism()} cores`,
       `  changed ${done.changed}; matrix ${JSON.stringify(done.matrix)}`,
       `  ${decisions} decisions in ${seconds.toFixed(1)} s: ${seconds <= (targetSeconds * decisions) / 100_000 ? 'PASS' : 'FAIL'}`,
       '',
