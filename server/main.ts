@@ -8,8 +8,10 @@ import { BacktestRunner } from './backtests/runner.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { ReviewEscalator } from './reviews/escalation.ts'
 import { loadOrCreateSecret } from './secrets.ts'
 import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
+import { WebhookDispatcher } from './webhooks/dispatcher.ts'
 
 const config = loadConfig(process.env)
 const logger = createLogger(config.logLevel)
@@ -38,6 +40,10 @@ const app = createApp({
   backtests,
 })
 backtests.start()
+const webhooks = new WebhookDispatcher({ db: handle.db, secret, logger })
+webhooks.start()
+const reviewEscalation = new ReviewEscalator({ db: handle.db, logger })
+reviewEscalation.start()
 // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
 let inFlight = 0
 const fetch: typeof app.fetch = async (...args) => {
@@ -75,6 +81,7 @@ async function shutdown(signal: string) {
   server.close()
   // a running backtest stops after its batch and keeps its cursor for the next start
   await backtests.stop()
+  await Promise.all([webhooks.stop(), reviewEscalation.stop()])
   // Let the requests in flight finish before the pool closes under them: closing it first left
   // their transactions waiting on a pool that would never serve them, and the process hung.
   const deadline = Date.now() + 10_000

@@ -17,7 +17,7 @@ export interface ConsolePage {
 }
 
 export type NavSection = 'work' | 'admin'
-export const navSections: Record<NavSection, string> = { work: 'Decisions', admin: 'Administration' }
+export const navSections: Record<NavSection, string> = { work: 'Operations', admin: 'Administration' }
 
 export const pages: ConsolePage[] = [
   {

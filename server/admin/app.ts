@@ -10,9 +10,11 @@ import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
+import { reviewRoutes } from '../reviews/routes.ts'
 import { shadowRoutes } from '../shadow/routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
+import { webhookRoutes } from '../webhooks/routes.ts'
 import { type AdminEnv, staffSession } from './http.ts'
 
 export interface AdminDeps {
@@ -58,6 +60,8 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', backtestRoutes(deps.db, deps.backtests))
   app.route('/', shadowRoutes(deps.db))
   app.route('/', decisionAdminRoutes(deps.db))
+  app.route('/', reviewRoutes(deps.db))
+  app.route('/', webhookRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', purchaseLimitRoutes(deps.db))
   return app
 }

@@ -196,7 +196,21 @@ export const decisionSchema = z
       .nullable(),
     rule_set: z.object({ id: z.string(), version: z.number().int() }).nullable(),
     resolution: z
-      .object({ outcome, note: z.string().nullable(), resolved_at: z.string(), resolved_by: z.string() })
+      .object({
+        outcome,
+        note: z.string().nullable(),
+        resolved_at: z.string(),
+        resolved_by: z.string(),
+        decision: z.enum(['approve', 'approve_with_limit', 'block']).optional(),
+        limits: z
+          .object({
+            max_amount: z.number().int().nullable(),
+            max_duration_seconds: z.number().int().nullable(),
+          })
+          .nullable()
+          .optional()
+          .openapi({ description: 'with approve_with_limit: what the reviewer allowed' }),
+      })
       .nullable()
       .openapi({ description: 'a reviewer’s later decision on a review' }),
     created_at: z.string(),

@@ -13,6 +13,7 @@ import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { lockSubjects } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
+import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
 import { capture } from './capture.ts'
@@ -182,6 +183,7 @@ export async function authorize(
         })
         .execute()
 
+      if (decision.outcome === 'review') await enqueueReview(trx, tenantId, id, now)
       const valueLimit = evaluation.establishPurchaseValueLimit
       if (customer && valueLimit) await storeEstablishedLimit(trx, tenantId, customer.id, valueLimit, id, now)
       if (decision.outcome === 'approve') {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { chromiumAvailable, warnIfSkipped } from './support/chromium.ts'
+import { CHROMIUM_PATH, chromiumAvailable, warnIfSkipped } from './support/chromium.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -24,12 +24,16 @@ export function consoleIsStale(): boolean {
   return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs
 }
 
-export function setup(): void {
+export function setup(): () => void {
   if (!chromiumAvailable) {
+    // CI installs Chromium: there a missing browser is a broken machine, not a reason to skip
+    if (process.env.CI)
+      throw new Error(`CI has no Chromium at ${CHROMIUM_PATH}; .ci/run installs Debian's chromium`)
     warnIfSkipped()
-    return
+    // said again at the end, where it is not scrolled away by the other suites' output
+    return warnIfSkipped
   }
-  if (!consoleIsStale()) return
+  if (!consoleIsStale()) return () => {}
   console.log('[tollgate] building the console for the browser suites (npm run build)')
   const vite = path.join(root, 'node_modules/vite/bin/vite.js')
   const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
@@ -37,4 +41,5 @@ export function setup(): void {
     stdio: 'inherit',
   })
   if (result.status !== 0) throw new Error(`the console build failed with exit code ${result.status}`)
+  return () => {}
 }

@@ -81,10 +81,13 @@ export interface RequestOptions {
 }
 
 const safeMethods = new Set(['GET', 'HEAD'])
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' }
-  if (options.body !== undefined) headers['content-type'] = 'application/json'
+  // the server takes writes only as JSON, so a write without a body still sends an empty object
+  const body = options.body === undefined && bodyMethods.has(method) ? {} : options.body
+  if (body !== undefined) headers['content-type'] = 'application/json'
   if (!safeMethods.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken
 
   let response: Response
@@ -93,7 +96,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal: options.signal,
     })
   } catch (error) {
@@ -145,6 +148,7 @@ export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
   post: <T>(path: string, body: unknown, options: Omit<RequestOptions, 'body'> = {}) =>
     request<T>('POST', path, { ...options, body }),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
 }

@@ -1,0 +1,317 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { escalateOverdueReviews } from '../../server/reviews/reviews.ts'
+import { startTestApp, type TestApp } from '../support/app.ts'
+import { cardNumber, customerPurchase, reviewRuleSet } from '../support/review-rule-set.ts'
+import { type StaffClient, staffClient } from '../support/staff.ts'
+
+let t: TestApp
+let ana: StaffClient
+let ben: StaffClient
+let viewer: StaffClient
+let publisher: StaffClient
+let globexAnalyst: StaffClient
+let globexAdmin: StaffClient
+
+beforeAll(async () => {
+  t = await startTestApp({ ruleSet: reviewRuleSet })
+  ana = await staffClient(t, 'acme', 'analyst', 'ana@acme.test')
+  ben = await staffClient(t, 'acme', 'analyst', 'ben@acme.test')
+  viewer = await staffClient(t, 'acme', 'viewer')
+  publisher = await staffClient(t, 'acme', 'publisher')
+  globexAnalyst = await staffClient(t, 'globex', 'analyst')
+  globexAdmin = await staffClient(t, 'globex', 'admin')
+})
+afterAll(() => t.close())
+
+async function decide(body: unknown, key?: string) {
+  const res = await t.post('/v1/authorizations', body, { key })
+  expect(res.status).toBe(201)
+  return (await res.json()) as {
+    id: string
+    outcome: string
+    customer: { id: string } | null
+    limits: object
+  }
+}
+
+async function reviewFor(n: number) {
+  const decision = await decide(customerPurchase(n))
+  expect(decision.outcome).toBe('review')
+  return decision.id
+}
+
+async function json<T = Record<string, unknown>>(
+  res: Response | Promise<Response>,
+  status: number,
+): Promise<T> {
+  const r = await res
+  const text = await r.text()
+  expect(r.status, text).toBe(status)
+  return (text ? JSON.parse(text) : null) as T
+}
+
+async function listEntries(tenantId: string, listId: string) {
+  return t.db
+    .selectFrom('list_entries')
+    .select(['subject', 'value', 'reason', 'source', 'added_by'])
+    .where('tenant_id', '=', tenantId)
+    .where('list_id', '=', listId)
+    .where('removed_at', 'is', null)
+    .execute()
+}
+
+describe('the queue', () => {
+  it('takes every decision that goes to review, and nothing else', async () => {
+    const approved = await decide(customerPurchase(1, 2_000))
+    expect(approved.outcome).toBe('approve')
+    // this rule set keeps no purchase value limits, so the decision carries none
+    expect(approved).not.toHaveProperty('limits.purchase_value_limit')
+    const id = await reviewFor(1)
+    const { reviews } = await json<{
+      reviews: { decision_id: string; status: string; reasons: { rule: string }[] }[]
+    }>(ana.request('GET', '/admin/v1/reviews?status=open'), 200)
+    expect(reviews.map((r) => r.decision_id)).toContain(id)
+    expect(reviews.map((r) => r.decision_id)).not.toContain(approved.id)
+    expect(reviews.find((r) => r.decision_id === id)?.reasons[0]?.rule).toBe('big-purchase')
+  })
+
+  it('shows the reviewer what was captured (card masked), the facts, fired rules, history and list hits', async () => {
+    const earlier = await decide(customerPurchase(2, 1_000))
+    await t.db
+      .insertInto('list_entries')
+      .values({
+        tenant_id: 'acme',
+        list_id: 'positive',
+        id: 'ent_known_good',
+        subject: 'email',
+        value: 'buyer2@example.com',
+        reason: 'long-standing customer',
+        source: 'manual',
+      })
+      .execute()
+    const id = await reviewFor(2)
+    const res = await ana.request('GET', `/admin/v1/reviews/${id}`)
+    const text = await res.clone().text()
+    const body = await json<{
+      review: { status: string }
+      request: { payment_method: { card: { last4: string; bin: string } } }
+      facts: { fact: string; value: unknown }[]
+      fired_rules: { id: string }[]
+      history: { id: string }[]
+      list_hits: { list_kind: string; subject: string; value: string }[]
+    }>(res, 200)
+    expect(text).not.toContain(cardNumber(2))
+    expect(body.request.payment_method.card.last4).toBe(cardNumber(2).slice(-4))
+    expect(body.facts.find((f) => f.fact === 'amount')?.value).toBe(60_000)
+    expect(body.fired_rules.map((r) => r.id)).toEqual(['big-purchase'])
+    expect(body.history.map((h) => h.id)).toEqual([earlier.id])
+    expect(body.list_hits).toEqual([
+      expect.objectContaining({ list_kind: 'positive', subject: 'email', value: 'buyer2@example.com' }),
+    ])
+  })
+
+  it('claims the oldest waiting review with claim-next', async () => {
+    const { reviews } = await json<{ reviews: { decision_id: string }[] }>(
+      ana.request('GET', '/admin/v1/reviews'),
+      200,
+    )
+    const oldest = reviews[0]?.decision_id
+    const claimed = await json<{ decision_id: string; status: string; claimed_by: string }>(
+      ben.request('POST', '/admin/v1/reviews/claim-next', {}),
+      200,
+    )
+    expect(claimed).toMatchObject({ decision_id: oldest, status: 'claimed', claimed_by: ben.userId })
+  })
+})
+
+describe('claiming', () => {
+  it('lets exactly one of two analysts claiming at once win', async () => {
+    const id = await reviewFor(3)
+    const results = await Promise.all([
+      ana.request('POST', `/admin/v1/reviews/${id}/claim`, {}),
+      ben.request('POST', `/admin/v1/reviews/${id}/claim`, {}),
+    ])
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409])
+    const winner = results[0]?.status === 200 ? ana : ben
+    const row = await t.db
+      .selectFrom('reviews')
+      .select(['status', 'claimed_by'])
+      .where('decision_id', '=', id)
+      .executeTakeFirstOrThrow()
+    expect(row).toEqual({ status: 'claimed', claimed_by: winner.userId })
+  })
+
+  it('refuses a viewer (403) and hides another tenant’s review (404)', async () => {
+    const id = await reviewFor(4)
+    await json(viewer.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 403)
+    await json(viewer.request('GET', '/admin/v1/reviews'), 403)
+    await json(globexAnalyst.request('GET', `/admin/v1/reviews/${id}`), 404)
+    await json(globexAnalyst.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 404)
+    await json(
+      globexAdmin.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'block', note: 'x' }),
+      404,
+    )
+    const { reviews } = await json<{ reviews: unknown[] }>(
+      globexAnalyst.request('GET', '/admin/v1/reviews'),
+      200,
+    )
+    expect(reviews).toEqual([])
+  })
+})
+
+describe('resolving', () => {
+  it('blocks: the identifiers go on the negative list, the merchant sees it, the next attempt is blocked', async () => {
+    const id = await reviewFor(5)
+    await json(ana.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
+    // only the claimer (or a publisher) may resolve
+    await json(ben.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'block', note: 'no' }), 403)
+    const { resolution } = await json<{ resolution: { outcome: string } }>(
+      ana.request('POST', `/admin/v1/reviews/${id}/resolve`, {
+        decision: 'block',
+        note: 'Stolen card reported by the issuer',
+      }),
+      200,
+    )
+    expect(resolution.outcome).toBe('block')
+
+    const entries = await listEntries('acme', 'negative')
+    const mine = entries.filter(
+      (e) => e.source === 'review' && e.reason === 'Stolen card reported by the issuer',
+    )
+    expect(mine.map((e) => e.subject).sort()).toEqual(['card', 'customer', 'device', 'email', 'ip', 'phone'])
+    expect(mine.every((e) => e.added_by === ana.userId)).toBe(true)
+
+    const merchantView = await json<{
+      outcome: string
+      resolution: { outcome: string; note: string; resolved_by: string }
+    }>(t.get(`/v1/decisions/${id}`), 200)
+    expect(merchantView.outcome).toBe('review')
+    expect(merchantView.resolution).toMatchObject({
+      outcome: 'block',
+      note: 'Stolen card reported by the issuer',
+      resolved_by: ana.userId,
+    })
+
+    const next = await decide(customerPurchase(5, 1_000))
+    expect(next.outcome).toBe('block')
+
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id'])
+      .where('tenant_id', '=', 'acme')
+      .where('entity_id', '=', id)
+      .orderBy('id')
+      .execute()
+    expect(audit.map((a) => a.action)).toEqual(['review.claimed', 'review.resolved'])
+    // resolved once is resolved for good
+    await json(
+      ana.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'approve', note: 'oops' }),
+      409,
+    )
+  })
+
+  it('approves: the identifiers go on the positive list', async () => {
+    const id = await reviewFor(6)
+    await json(ben.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
+    await json(
+      ben.request('POST', `/admin/v1/reviews/${id}/resolve`, {
+        decision: 'approve',
+        note: 'Called back, all fine',
+      }),
+      200,
+    )
+    const entries = await listEntries('acme', 'positive')
+    expect(entries.filter((e) => e.reason === 'Called back, all fine').map((e) => e.value)).toEqual(
+      expect.arrayContaining(['buyer6@example.com', 'dev-6', '198.51.100.6']),
+    )
+    const merchantView = await json<{ resolution: { outcome: string } }>(t.get(`/v1/decisions/${id}`), 200)
+    expect(merchantView.resolution.outcome).toBe('approve')
+  })
+
+  it('approves with a limit, and lets a publisher resolve what nobody claimed', async () => {
+    const id = await reviewFor(7)
+    await json(
+      publisher.request('POST', `/admin/v1/reviews/${id}/resolve`, {
+        decision: 'approve_with_limit',
+        note: 'ok, smaller',
+      }),
+      422,
+    )
+    await json(
+      publisher.request('POST', `/admin/v1/reviews/${id}/resolve`, {
+        decision: 'approve_with_limit',
+        note: 'Half now',
+        limit: { max_amount: 30_000 },
+      }),
+      200,
+    )
+    const merchantView = await json<{ resolution: { outcome: string; limits: { max_amount: number } } }>(
+      t.get(`/v1/decisions/${id}`),
+      200,
+    )
+    expect(merchantView.resolution).toMatchObject({ outcome: 'approve', limits: { max_amount: 30_000 } })
+  })
+
+  it('makes an analyst claim before resolving', async () => {
+    const id = await reviewFor(8)
+    await json(
+      ana.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'approve', note: 'fine' }),
+      409,
+    )
+  })
+})
+
+describe('escalation', () => {
+  it('escalates reviews left unclaimed past the tenant’s time limit, and records it', async () => {
+    const id = await reviewFor(9)
+    const createdAt = (
+      await t.db
+        .selectFrom('reviews')
+        .select('created_at')
+        .where('decision_id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).created_at
+    const minutes = (m: number) => new Date(createdAt.getTime() + m * 60_000)
+
+    expect((await escalateOverdueReviews(t.db, minutes(14))).map((e) => e.decisionId)).not.toContain(id)
+    const escalated = await escalateOverdueReviews(t.db, minutes(15))
+    expect(escalated).toContainEqual({ tenantId: 'acme', decisionId: id })
+    const row = await t.db
+      .selectFrom('reviews')
+      .select(['status', 'escalated_at'])
+      .where('decision_id', '=', id)
+      .executeTakeFirstOrThrow()
+    expect(row.status).toBe('escalated')
+    expect(row.escalated_at?.getTime()).toBe(minutes(15).getTime())
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id'])
+      .where('entity_id', '=', id)
+      .execute()
+    expect(audit).toEqual([{ action: 'review.escalated', actor_id: null }])
+    // an escalated review can still be claimed and worked
+    await json(ana.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
+  })
+
+  it('follows a tenant’s own time limit', async () => {
+    const admin = await staffClient(t, 'acme', 'admin')
+    await json(ana.request('PUT', '/admin/v1/review-settings', { escalation_minutes: 5 }), 403)
+    await json(admin.request('PUT', '/admin/v1/review-settings', { escalation_minutes: 5 }), 200)
+    const id = await reviewFor(10)
+    const globexId = (await decide(customerPurchase(10), t.otherKey)).id
+    const createdAt = (
+      await t.db
+        .selectFrom('reviews')
+        .select('created_at')
+        .where('decision_id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).created_at
+    const escalated = await escalateOverdueReviews(t.db, new Date(createdAt.getTime() + 6 * 60_000))
+    expect(escalated.map((e) => e.decisionId)).toContain(id)
+    // globex keeps the default 15 minutes
+    expect(escalated.map((e) => e.decisionId)).not.toContain(globexId)
+    expect(await json(ana.request('GET', '/admin/v1/review-settings'), 200)).toEqual({
+      escalation_minutes: 5,
+    })
+  })
+})
