@@ -4,12 +4,14 @@ import { type Migration, Migrator } from 'kysely/migration'
 import * as initial from './migrations/2026-11-23T0300_initial.ts'
 import * as admin from './migrations/2026-11-23T0400_admin.ts'
 import * as reviews from './migrations/2026-11-23T0510_reviews.ts'
+import * as lists from './migrations/2026-11-23T0520_lists.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
   '2026-11-23T0300_initial': initial,
   '2026-11-23T0400_admin': admin,
   '2026-11-23T0510_reviews': reviews,
+  '2026-11-23T0520_lists': lists,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

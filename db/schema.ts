@@ -170,7 +170,7 @@ export interface ListEntriesTable {
   tenant_id: string
   list_id: string
   id: string
-  /** phone | ip | card | bin | email | email_domain | device | customer */
+  /** phone | ip | card | bin | email | email_domain | device | customer | address | name */
   subject: string
   value: string
   reason: string
@@ -179,6 +179,43 @@ export interface ListEntriesTable {
   added_at: Timestamp
   removed_at: NullableTimestamp
   expires_at: NullableTimestamp
+  /** ip subjects: the address or range as cidr, matched by containment */
+  network: ColumnType<string | null, string | null | undefined, string | null>
+  removed_by: ColumnType<string | null, string | null | undefined, string | null>
+  /** on a shared list: the tenant that contributed the entry (never shown to other tenants) */
+  contributed_by: ColumnType<string | null, string | null | undefined, string | null>
+  /** on a shared list: the contributor's own entry it was copied from */
+  origin_entry_id: ColumnType<string | null, string | null | undefined, string | null>
+}
+
+/** Whether a tenant reads the shared lists and contributes to them. */
+export interface TenantSharingTable {
+  tenant_id: string
+  reads_shared: ColumnType<boolean, boolean | undefined, boolean>
+  contributes_shared: ColumnType<boolean, boolean | undefined, boolean>
+  updated_by: string | null
+  updated_at: Timestamp
+}
+
+export interface ListImportsTable {
+  tenant_id: string
+  id: string
+  list_id: string
+  /** queued | running | completed | failed */
+  status: string
+  total_bytes: Int8
+  processed_bytes: ColumnType<string | bigint | number, number | bigint | undefined, number | bigint>
+  total_rows: ColumnType<number, number | undefined, number>
+  accepted: ColumnType<number, number | undefined, number>
+  duplicates: ColumnType<number, number | undefined, number>
+  rejected: ColumnType<number, number | undefined, number>
+  /** the first rejected lines: { line, message } */
+  rejections: ColumnType<unknown, string | undefined, string>
+  error: string | null
+  created_by: string | null
+  created_at: Timestamp
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
 }
 
 export interface StaffSessionsTable {
@@ -354,6 +391,8 @@ export interface Database {
   usage_events: UsageEventsTable
   lists: ListsTable
   list_entries: ListEntriesTable
+  tenant_sharing: TenantSharingTable
+  list_imports: ListImportsTable
   reviews: ReviewsTable
   webhook_endpoints: WebhookEndpointsTable
   webhook_deliveries: WebhookDeliveriesTable

@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import type { PurchaseValueLimit } from './purchase-limit.ts'
-import { type CapturedRequest, emailDomain } from './request.ts'
+import { type CapturedRequest, emailDomain, normalizeAddress, normalizeName } from './request.ts'
 import {
   type ListKind,
   type ListSubject,
@@ -159,6 +159,14 @@ export function listSubjectValues(subject: ListSubject, r: CapturedRequest): str
         return [r.network.device_id]
       case 'customer':
         return [r.customer.id]
+      case 'address': {
+        const a = r.payment_method?.billing_address
+        return [
+          a?.country && a.postal_code && a.line1 ? normalizeAddress(a.country, a.postal_code, a.line1) : null,
+        ]
+      }
+      case 'name':
+        return [normalizeName(r.customer.name)]
     }
   })()
   return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length > 0))]

@@ -39,3 +39,21 @@ export function emailDomain(email: string | null): string | null {
   const at = email.lastIndexOf('@')
   return at < 0 ? null : email.slice(at + 1).toLowerCase()
 }
+
+/** Lowercase, spaces collapsed: how list values of free text are compared. */
+function collapse(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim()
+}
+
+/** A postal address as lists keep it: "country|postal code|line 1", lowercased, spaces collapsed. */
+export function normalizeAddress(country: string, postalCode: string, line1: string): string | null {
+  const parts = [collapse(country), postalCode.replace(/\s+/g, '').toLowerCase(), collapse(line1)]
+  return parts.every((p) => p.length > 0) ? parts.join('|') : null
+}
+
+/** A full name as lists keep it: lowercased, punctuation dropped, spaces collapsed. */
+export function normalizeName(name: string | null): string | null {
+  if (!name) return null
+  const normalized = collapse(name.replace(/[.,]/g, ' '))
+  return normalized.length ? normalized : null
+}

@@ -23,6 +23,8 @@ export const listSubjects = [
   'email_domain',
   'device',
   'customer',
+  'address',
+  'name',
 ] as const
 export type ListSubject = (typeof listSubjects)[number]
 

@@ -23,6 +23,7 @@ import { authorizationRoutes } from './authorizations/routes.ts'
 import type { BacktestRunner } from './backtests/runner.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
+import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import type { Logger } from './logging.ts'
 import type { Metrics } from './metrics.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
@@ -161,14 +162,24 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', v1)
 
   const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests })
-  app.use(
-    '/admin/v1/*',
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: (c) =>
-        problemResponse(c, new ProblemError('payload_too_large', 'Admin requests are limited to 1 MiB.')),
-    }),
-    requireJson,
+  const adminBodyLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: (c) =>
+      problemResponse(c, new ProblemError('payload_too_large', 'Admin requests are limited to 1 MiB.')),
+  })
+  // A list import is the one admin request with a CSV body, and a large one; the route checks its type.
+  const importBodyLimit = bodyLimit({
+    maxSize: IMPORT_MAX_BYTES,
+    onError: (c) =>
+      problemResponse(c, new ProblemError('payload_too_large', 'A list import is limited to 50 MiB.')),
+  })
+  const isListImport = (method: string, path: string) =>
+    method === 'POST' && /^\/admin\/v1\/lists\/[^/]+\/imports$/.test(path)
+  app.use('/admin/v1/*', (c, next) =>
+    isListImport(c.req.method, c.req.path) ? importBodyLimit(c, next) : adminBodyLimit(c, next),
+  )
+  app.use('/admin/v1/*', (c, next) =>
+    isListImport(c.req.method, c.req.path) ? next() : requireJson(c, next),
   )
   app.route('/admin/v1', admin)
 

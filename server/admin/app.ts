@@ -9,10 +9,11 @@ import type { BacktestRunner } from '../backtests/runner.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
-import { factRoutes } from '../rule-sets/fact-routes.ts'
+import { listRoutes } from '../lists/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
-import { shadowRoutes } from '../shadow/routes.ts'
+import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
+import { shadowRoutes } from '../shadow/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
 import { webhookRoutes } from '../webhooks/routes.ts'
 import { type AdminEnv, staffSession } from './http.ts'
@@ -63,5 +64,6 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', reviewRoutes(deps.db))
   app.route('/', webhookRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', purchaseLimitRoutes(deps.db))
+  app.route('/', listRoutes(deps.db))
   return app
 }

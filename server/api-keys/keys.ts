@@ -3,12 +3,14 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connect.ts'
 import { newId, randomToken } from '../ids.ts'
+import { SHARED_TENANT } from '../lists/membership.ts'
 
 const keyPattern = /^tg_([a-z0-9]{1,32})_([A-Za-z0-9]{16,128})$/
 
 export function parseApiKey(key: string): { tenantId: string } | null {
   const match = keyPattern.exec(key)
-  return match?.[1] ? { tenantId: match[1] } : null
+  // the shared lists' reserved tenant never authenticates, whatever a row may say
+  return match?.[1] && match[1] !== SHARED_TENANT ? { tenantId: match[1] } : null
 }
 
 export function hashApiKey(key: string): string {
@@ -25,6 +27,8 @@ export async function createApiKey(
   name: string,
   key = `tg_${tenantId}_${randomToken(32)}`,
 ): Promise<{ id: string; key: string; prefix: string }> {
+  if (tenantId === SHARED_TENANT)
+    throw new Error(`"${SHARED_TENANT}" holds the shared lists and has no API keys`)
   if (parseApiKey(key)?.tenantId !== tenantId)
     throw new Error(`API keys for tenant ${tenantId} have the form tg_${tenantId}_<16+ letters or digits>`)
   const id = newId('key')

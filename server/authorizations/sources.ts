@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, UsageSubject } from '../../rules/schema.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
+import { holdsValue, readableBy } from '../lists/membership.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
   customer: 'customer_id',
@@ -71,9 +72,10 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
         )
         .select('l.kind')
         .distinct()
-        .where('e.tenant_id', '=', tenantId)
+        // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
+        .where(readableBy('e', tenantId))
         .where('e.subject', '=', subject)
-        .where('e.value', 'in', values)
+        .where(holdsValue('e', subject, values))
         .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
         .where((eb) =>
           asOf

@@ -3,11 +3,14 @@ import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { validateDefinition } from '../../rules/validate.ts'
+import { SHARED_TENANT } from '../lists/membership.ts'
 
 export async function createTenant(
   db: Db,
   tenant: { tenantId: string; name: string; timeZone?: string; currency?: string },
 ): Promise<void> {
+  if (tenant.tenantId === SHARED_TENANT)
+    throw new Error(`"${SHARED_TENANT}" is reserved for the shared lists and cannot be a tenant id`)
   await db
     .insertInto('tenants')
     .values({
