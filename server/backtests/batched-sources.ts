@@ -8,6 +8,7 @@ import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
+import { readableBy } from '../lists/membership.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
   customer: 'customer_id',
@@ -160,7 +161,9 @@ export class BatchedFactSources {
           as_of: ask.asOf.toISOString(),
         })),
       )
-      // an entry counts when it was added by then and neither removed nor expired by then
+      // an entry counts when it was added by then and neither removed nor expired by then; the
+      // tenant reads the shared lists it opted into, and an IP matches the ranges that hold it,
+      // as in the live source (server/lists/membership.ts)
       const result = await sql<{ a: number; kind: string }>`
         select distinct q.a, hit.kind
         from jsonb_to_recordset(cast(${JSON.stringify(rows)}::text as jsonb))
@@ -169,9 +172,9 @@ export class BatchedFactSources {
           select l.kind
           from list_entries e
           join lists l on l.tenant_id = e.tenant_id and l.id = e.list_id
-          where e.tenant_id = ${this.tenantId}
+          where ${readableBy('e', this.tenantId)}
             and e.subject = q.subject
-            and e.value = q.value
+            and (e.value = q.value or (q.subject = 'ip' and e.network >>= cast(q.value as inet)))
             and e.added_at <= q.as_of
             and (e.removed_at is null or e.removed_at > q.as_of)
             and (e.expires_at is null or e.expires_at > q.as_of)
