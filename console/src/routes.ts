@@ -40,10 +40,14 @@ export const pages: ConsolePage[] = [
     least: 'viewer',
     component: lazy(() => import('./pages/decisions/DecisionDetailPage.tsx')),
   },
-  // Rule sets go here, one entry (their page routes its own versions, diff, simulate, backtest):
-  // { path: '/rule-sets/*rest', title: 'Rule sets', least: 'viewer',
-  //   nav: { label: 'Rule sets', section: 'work' },
-  //   component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')) },
+  // Rule sets: one entry; the page routes its own versions, diff, simulate, backtests and shadow
+  {
+    path: '/rule-sets/*rest',
+    title: 'Rule sets',
+    least: 'viewer',
+    nav: { label: 'Rule sets', section: 'work' },
+    component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')),
+  },
   {
     path: '/users',
     title: 'Users',

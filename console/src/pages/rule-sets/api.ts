@@ -213,7 +213,7 @@ export const createDraft = (id: string, fromVersion?: number) =>
     fromVersion === undefined ? {} : { from_version: fromVersion },
   )
 export const saveDraft = (id: string, version: number, definition: unknown) =>
-  request<VersionDetail>('PUT', versionPath(id, version), { definition })
+  request<VersionDetail>('PUT', versionPath(id, version), { body: { definition } })
 export const publishVersion = (id: string, version: number) =>
   api.post<VersionDetail>(`${versionPath(id, version)}/publish`, undefined)
 export const activateVersion = (id: string, version: number) =>

@@ -1,0 +1,196 @@
+// Two versions side by side: rules added, removed and changed (each change with its old and new
+// value), and settings changes; any two versions, chosen in the address so a link shows the same.
+import { A, useSearchParams } from '@solidjs/router'
+import { createResource, For, Show } from 'solid-js'
+import { PageHeader } from '../../components/PageHeader.tsx'
+import { AsyncView, Empty } from '../../components/states.tsx'
+import { type Diff, type RuleSet, readDiff, readRuleSet, type ValueChange } from './api.ts'
+import { changeValue, diffSummary, pathInWords, statusLabels } from './lifecycle.ts'
+
+function ChangeTable(props: { changes: ValueChange[]; from: number; to: number; label: string }) {
+  return (
+    <table class="table table-compact diff-table" aria-label={props.label}>
+      <thead>
+        <tr>
+          <th scope="col">What</th>
+          <th scope="col">Version {props.from}</th>
+          <th scope="col">Version {props.to}</th>
+        </tr>
+      </thead>
+      <tbody>
+        <For each={props.changes}>
+          {(change) => (
+            <tr>
+              <td class="mono">{pathInWords(change.path)}</td>
+              <td class="diff-old">
+                <span class="mono">{changeValue(change, 'old')}</span>
+              </td>
+              <td class="diff-new">
+                <span class="mono">{changeValue(change, 'new')}</span>
+              </td>
+            </tr>
+          )}
+        </For>
+      </tbody>
+    </table>
+  )
+}
+
+function DiffView(props: { diff: Diff }) {
+  const d = () => props.diff
+  return (
+    <div class="stack" data-testid="diff">
+      <p class="alert alert-ok" data-testid="diff-summary">
+        {diffSummary(d())}
+      </p>
+      <div class="diff-columns">
+        <section class="panel diff-side diff-side-old" aria-label={`Only in version ${d().from}`}>
+          <header class="panel-header">
+            <h2>Only in version {d().from}</h2>
+            <span class="muted">removed</span>
+          </header>
+          <Show when={d().rules.removed.length} fallback={<p class="muted">No rule was removed.</p>}>
+            <ul class="diff-rules">
+              <For each={d().rules.removed}>
+                {(rule) => (
+                  <li class="diff-old">
+                    − {rule.name ?? rule.id} <span class="mono muted">{rule.id}</span>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </section>
+        <section class="panel diff-side diff-side-new" aria-label={`Only in version ${d().to}`}>
+          <header class="panel-header">
+            <h2>Only in version {d().to}</h2>
+            <span class="muted">added</span>
+          </header>
+          <Show when={d().rules.added.length} fallback={<p class="muted">No rule was added.</p>}>
+            <ul class="diff-rules">
+              <For each={d().rules.added}>
+                {(rule) => (
+                  <li class="diff-new">
+                    + {rule.name ?? rule.id} <span class="mono muted">{rule.id}</span>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Show>
+        </section>
+      </div>
+      <section class="panel">
+        <header class="panel-header">
+          <h2>Changed rules</h2>
+          <span class="muted">{d().rules.unchanged} unchanged</span>
+        </header>
+        <Show
+          when={d().rules.changed.length}
+          fallback={<p class="muted">No rule in both versions changed.</p>}
+        >
+          <div class="stack">
+            <For each={d().rules.changed}>
+              {(rule) => (
+                <div data-testid="changed-rule">
+                  <h3>
+                    {rule.name ?? rule.id} <span class="mono muted">{rule.id}</span>
+                  </h3>
+                  <ChangeTable
+                    changes={rule.changes}
+                    from={d().from}
+                    to={d().to}
+                    label={`Changes to ${rule.id}`}
+                  />
+                </div>
+              )}
+            </For>
+          </div>
+        </Show>
+      </section>
+      <Show when={d().settings.length}>
+        <section class="panel">
+          <header class="panel-header">
+            <h2>Settings</h2>
+          </header>
+          <ChangeTable changes={d().settings} from={d().from} to={d().to} label="Settings changes" />
+        </section>
+      </Show>
+    </div>
+  )
+}
+
+export default function DiffPage(props: { ruleSetId: string }) {
+  const [search, setSearch] = useSearchParams<{ from: string; to: string }>()
+  const [ruleSet] = createResource(() => props.ruleSetId, readRuleSet)
+  const pick = (rs: RuleSet) => {
+    const versions = rs.versions.map((v) => v.version).sort((a, b) => a - b)
+    const to = Number(search.to) || versions[versions.length - 1] || 1
+    const from = Number(search.from) || rs.active_version || versions[0] || 1
+    return { from, to }
+  }
+  const [diff] = createResource(
+    () => {
+      const rs = ruleSet()
+      return rs ? { id: rs.id, ...pick(rs) } : undefined
+    },
+    ({ id, from, to }) => readDiff(id, from, to),
+  )
+  const base = () => `/rule-sets/${encodeURIComponent(props.ruleSetId)}`
+  return (
+    <>
+      <p class="breadcrumb">
+        <A href={base()}>← {ruleSet()?.name ?? props.ruleSetId}</A>
+      </p>
+      <PageHeader
+        title="Compare versions"
+        subtitle="Rules are matched by their id, so a renamed rule shows as changed."
+      />
+      <AsyncView resource={ruleSet}>
+        {(rs) => (
+          <>
+            <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Versions to compare">
+              <label class="field">
+                <span class="field-label">From (older)</span>
+                <select
+                  aria-label="From version"
+                  value={pick(rs()).from}
+                  onChange={(e) => setSearch({ from: e.currentTarget.value })}
+                >
+                  <For each={rs().versions}>
+                    {(v) => (
+                      <option value={v.version}>
+                        Version {v.version} · {statusLabels[v.status]}
+                      </option>
+                    )}
+                  </For>
+                </select>
+              </label>
+              <label class="field">
+                <span class="field-label">To (newer)</span>
+                <select
+                  aria-label="To version"
+                  value={pick(rs()).to}
+                  onChange={(e) => setSearch({ to: e.currentTarget.value })}
+                >
+                  <For each={rs().versions}>
+                    {(v) => (
+                      <option value={v.version}>
+                        Version {v.version} · {statusLabels[v.status]}
+                      </option>
+                    )}
+                  </For>
+                </select>
+              </label>
+            </form>
+            <Show
+              when={pick(rs()).from !== pick(rs()).to}
+              fallback={<Empty title="Choose two different versions" />}
+            >
+              <AsyncView resource={diff}>{(d) => <DiffView diff={d()} />}</AsyncView>
+            </Show>
+          </>
+        )}
+      </AsyncView>
+    </>
+  )
+}

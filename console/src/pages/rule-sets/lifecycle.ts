@@ -1,0 +1,134 @@
+// What each step of a version's life may do for whom, and what a confirmation says will change:
+// "Version 4 will decide every authorization from now on, replacing version 3", with the diff in a
+// sentence. Pure, so the wording is tested without a browser.
+import { formatValue } from '../../lib/format.ts'
+import { type Role, roleAtLeast } from '../../lib/roles.ts'
+import type { Diff, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
+
+export type VersionAction = 'publish' | 'activate' | 'rollback' | 'archive' | 'shadow_on' | 'shadow_off'
+
+export const statusLabels: Record<VersionStatus, string> = {
+  draft: 'Draft',
+  published: 'Published',
+  active: 'Active',
+  shadow: 'In shadow',
+  archived: 'Archived',
+}
+
+export const statusHints: Record<VersionStatus, string> = {
+  draft: 'being edited; decides nothing',
+  published: 'read-only; ready to activate',
+  active: 'decides now',
+  shadow: 'runs beside the active version without changing answers',
+  archived: 'kept for the record',
+}
+
+/** The actions a role may take on a version in its current state, in the order they are offered. */
+export function versionActions(ruleSet: RuleSet, version: VersionSummary, role: Role): VersionAction[] {
+  if (!roleAtLeast(role, 'publisher')) return []
+  const actions: VersionAction[] = []
+  const active = ruleSet.active_version
+  switch (version.status) {
+    case 'draft':
+      actions.push('publish', 'archive')
+      break
+    case 'published':
+      actions.push(
+        active !== null && version.version < active ? 'rollback' : 'activate',
+        'shadow_on',
+        'archive',
+      )
+      break
+    case 'shadow':
+      actions.push('shadow_off')
+      break
+    default:
+      break
+  }
+  return actions
+}
+
+export const actionLabels: Record<VersionAction, string> = {
+  publish: 'Publish',
+  activate: 'Activate',
+  rollback: 'Roll back to this',
+  archive: 'Archive',
+  shadow_on: 'Run in shadow',
+  shadow_off: 'Stop shadow',
+}
+
+function decides(ruleSet: RuleSet): string {
+  return ruleSet.decides_authorizations ? 'every authorization' : `what rule set “${ruleSet.name}” decides`
+}
+
+/** The sentence at the top of a confirmation: what the action changes, for whom, from when. */
+export function consequence(action: VersionAction, ruleSet: RuleSet, version: number): string {
+  const active = ruleSet.active_version
+  const replacing = active === null ? '' : `, replacing version ${active}`
+  switch (action) {
+    case 'publish':
+      return `Version ${version} will be published: it becomes read-only and can then be activated, backtested or run in shadow. It decides nothing until it is activated.`
+    case 'activate':
+      return `Version ${version} will decide ${decides(ruleSet)} from now on${replacing}. Decisions already in progress finish on the version they started with.`
+    case 'rollback':
+      return `Version ${version} will decide ${decides(ruleSet)} again from now on${replacing}. The rollback is recorded in the audit log.`
+    case 'archive':
+      return `Version ${version} will be archived: it is kept for the record but can no longer be activated, run in shadow or edited. What is decided now does not change.`
+    case 'shadow_on':
+      return ruleSet.shadow_version !== null && ruleSet.shadow_version !== version
+        ? `Version ${version} will run in shadow beside the active version, replacing version ${ruleSet.shadow_version} in shadow. Answers do not change; the comparison shows what it would have decided.`
+        : `Version ${version} will run in shadow beside the active version. Answers do not change; the comparison shows what it would have decided.`
+    case 'shadow_off':
+      return `Version ${version} will stop running in shadow. Its comparison so far stays readable.`
+  }
+}
+
+/** The version the confirmation compares with: the active one for everything that changes it. */
+export function comparedWith(action: VersionAction, ruleSet: RuleSet, version: number): number | null {
+  const active = ruleSet.active_version
+  if (action === 'archive' || action === 'shadow_off') return null
+  return active !== null && active !== version ? active : null
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`
+}
+
+function names(refs: { id: string; name: string | null }[]): string {
+  const shown = refs.slice(0, 3).map((r) => `“${r.name ?? r.id}”`)
+  return refs.length > 3 ? `${shown.join(', ')} and ${refs.length - 3} more` : shown.join(', ')
+}
+
+/** The diff in one paragraph: "1 rule added (“Block blocked.example”); 11 unchanged." */
+export function diffSummary(diff: Diff): string {
+  const parts: string[] = []
+  const { added, removed, changed, unchanged } = diff.rules
+  if (added.length) parts.push(`${plural(added.length, 'rule')} added (${names(added)})`)
+  if (removed.length) parts.push(`${plural(removed.length, 'rule')} removed (${names(removed)})`)
+  if (changed.length) parts.push(`${plural(changed.length, 'rule')} changed (${names(changed)})`)
+  if (diff.settings.length) parts.push(`${plural(diff.settings.length, 'setting')} changed`)
+  if (!parts.length) return `No differences from version ${diff.from}: both versions decide the same.`
+  return `Compared with version ${diff.from}: ${parts.join('; ')}; ${plural(unchanged, 'rule')} unchanged.`
+}
+
+/** A path inside a rule as words: conditions › all › 0 › value → "condition 1 › value". */
+export function pathInWords(path: (string | number)[]): string {
+  const words: string[] = []
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i]
+    const next = path[i + 1]
+    if ((step === 'all' || step === 'any') && typeof next === 'number') {
+      words.push(`${step === 'all' ? 'all of' : 'any of'} #${next + 1}`)
+      i++
+    } else if (step === 'not') words.push('not')
+    else if (typeof step === 'number') words.push(`#${step + 1}`)
+    else words.push(String(step).replaceAll('_', ' '))
+  }
+  return words.join(' › ')
+}
+
+export function changeValue(change: ValueChange, side: 'old' | 'new'): string {
+  if (change.kind === (side === 'old' ? 'added' : 'removed')) return '—'
+  const value = side === 'old' ? change.old : change.new
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : formatValue(value)
+}
