@@ -2,15 +2,18 @@
 // a queue; an analyst claims one (race-free), sees everything the engine saw, and resolves it. The
 // resolution reaches the merchant through GET /v1/decisions/{id} and a decision.resolved webhook,
 // and feeds the tenant's negative (block) or positive (approval) list.
-import { sql } from 'kysely'
+import { type ExpressionBuilder, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
+import type { Database } from '../../db/schema.ts'
 import { listSubjectValues } from '../../rules/facts.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
+import { SHARED_TENANT } from '../lists/membership.ts'
+import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
 
@@ -349,7 +352,10 @@ async function customerIdentifiers(
   return [...unique.values()]
 }
 
-/** Adds the values to the tenant's list, creating it when missing; values already on it stay as they are. */
+/**
+ * Adds the values to the tenant's list, creating it when missing; values already on it stay as they
+ * are. A negative entry is also contributed to the shared negative list when the tenant contributes.
+ */
 async function addToList(
   db: Db,
   tenantId: string,
@@ -357,7 +363,7 @@ async function addToList(
   identifiers: [ListSubject, string][],
   reason: string,
   actor: Actor,
-): Promise<number> {
+): Promise<{ listed: number; contributed: number }> {
   await db
     .insertInto('lists')
     .values({
@@ -369,28 +375,47 @@ async function addToList(
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
     .execute()
-  if (!identifiers.length) return 0
+  const values = identifiers.flatMap(([subject, raw]) => {
+    const normalized = normalizeListValue(subject, raw)
+    return normalized.ok ? [{ subject, value: normalized.value, network: normalized.network }] : []
+  })
+  if (!values.length) return { listed: 0, contributed: 0 }
+  const sameValue = (eb: ExpressionBuilder<Database, 'list_entries'>) =>
+    eb.or(values.map((v) => eb.and([eb('subject', '=', v.subject), eb('value', '=', v.value)])))
+  // An expired entry of the same value is closed at its expiry first, as the lists do, so the
+  // history reads as it happened and the new entry is the one active.
+  await db
+    .updateTable('list_entries')
+    .set({ removed_at: sql`expires_at`, removed_by: actor.id })
+    .where('tenant_id', '=', tenantId)
+    .where('list_id', '=', kind)
+    .where('removed_at', 'is', null)
+    .where('contributed_by', 'is', null)
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .where(sameValue)
+    .execute()
   const present = await db
     .selectFrom('list_entries')
     .select(['subject', 'value'])
     .where('tenant_id', '=', tenantId)
     .where('list_id', '=', kind)
     .where('removed_at', 'is', null)
-    .where((eb) => eb.or(identifiers.map(([s, v]) => eb.and([eb('subject', '=', s), eb('value', '=', v)]))))
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .where('contributed_by', 'is', null)
+    .where(sameValue)
     .execute()
   const isPresent = new Set(present.map((p) => `${p.subject}\u0000${p.value}`))
-  const missing = identifiers.filter(([s, v]) => !isPresent.has(`${s}\u0000${v}`))
-  if (!missing.length) return 0
-  await db
+  const missing = values.filter((v) => !isPresent.has(`${v.subject}\u0000${v.value}`))
+  if (!missing.length) return { listed: 0, contributed: 0 }
+  const added = await db
     .insertInto('list_entries')
     .values(
-      missing.map(([subject, value]) => ({
+      missing.map((v) => ({
         tenant_id: tenantId,
         list_id: kind,
         id: newId('ent'),
-        subject,
-        value,
+        subject: v.subject,
+        value: v.value,
+        network: v.network,
         reason,
         source: 'review',
         added_by: actor.id,
@@ -398,8 +423,36 @@ async function addToList(
     )
     // an entry someone added meanwhile is as good as ours
     .onConflict((oc) => oc.doNothing())
+    .returning(['id', 'subject', 'value', 'network'])
     .execute()
-  return missing.length
+  if (kind !== 'negative' || !added.length) return { listed: added.length, contributed: 0 }
+  const sharing = await db
+    .selectFrom('tenant_sharing')
+    .select('contributes_shared')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst()
+  if (!sharing?.contributes_shared) return { listed: added.length, contributed: 0 }
+  const contributed = await db
+    .insertInto('list_entries')
+    .values(
+      added.map((e) => ({
+        tenant_id: SHARED_TENANT,
+        list_id: 'negative',
+        id: newId('ent'),
+        subject: e.subject,
+        value: e.value,
+        network: e.network,
+        reason,
+        source: 'review',
+        added_by: actor.id,
+        contributed_by: tenantId,
+        origin_entry_id: e.id,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .execute()
+  return { listed: added.length, contributed: contributed.length }
 }
 
 export interface ResolveInput {
@@ -428,7 +481,7 @@ export async function resolveReview(
   reviewer: Reviewer,
   input: ResolveInput,
   now: Date,
-): Promise<{ resolution: ReviewResolution; listed: number }> {
+): Promise<{ resolution: ReviewResolution; listed: number; contributed: number }> {
   return db.transaction().execute(async (trx) => {
     const review = await trx
       .selectFrom('reviews')
@@ -491,7 +544,7 @@ export async function resolveReview(
       decision.request as CapturedRequest,
       decision.customer_id,
     )
-    const listed = await addToList(
+    const { listed, contributed } = await addToList(
       trx,
       tenantId,
       input.decision === 'block' ? 'negative' : 'positive',
@@ -504,7 +557,7 @@ export async function resolveReview(
       entityType: 'review',
       entityId: decisionId,
       before: { status: review.status, claimed_by: review.claimed_by },
-      after: { ...resolution, listed },
+      after: { ...resolution, listed, contributed },
     })
     await enqueueEvent(
       trx,
@@ -527,7 +580,7 @@ export async function resolveReview(
       },
       now,
     )
-    return { resolution, listed }
+    return { resolution, listed, contributed }
   })
 }
 

@@ -160,7 +160,7 @@ const resolve = adminRoute('analyst', {
   tags: ['Reviews'],
   summary: 'Decide a review: approve, approve with a limit, or block',
   description:
-    'Only the analyst who claimed the review may resolve it, or a publisher or admin. The decision’s resolution is what GET /v1/decisions/{id} then returns, and a decision.resolved webhook announces it. A block puts the customer’s identifiers (phone and ANI, e-mail, card fingerprint, device id, IP, customer id) on the internal negative list with the note as the reason; an approval puts them on the positive list. Audited.',
+    'Only the analyst who claimed the review may resolve it, or a publisher or admin. The decision’s resolution is what GET /v1/decisions/{id} then returns, and a decision.resolved webhook announces it. A block puts the customer’s identifiers (phone and ANI, e-mail, card fingerprint, device id, IP, customer id) on the internal negative list with the note as the reason, and on the shared negative list too when the tenant contributes to it; an approval puts them on the positive list. Audited.',
   request: {
     params: decisionIdParam,
     body: {
@@ -198,6 +198,12 @@ const resolve = adminRoute('analyst', {
           schema: z.object({
             resolution: resolutionSchema,
             listed: z.number().int().openapi({ description: 'identifiers newly added to the list' }),
+            contributed: z
+              .number()
+              .int()
+              .openapi({
+                description: 'of those, copied to the shared negative list (when the tenant contributes)',
+              }),
           }),
         },
       },

@@ -210,6 +210,55 @@ describe('resolving', () => {
     )
   })
 
+  it('contributes a block to the shared negative list when the tenant contributes, and another member is blocked', async () => {
+    const acmeAdmin = await staffClient(t, 'acme', 'admin', 'sharing-admin@acme.test')
+    await json(
+      acmeAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: false, contributes_shared: true }),
+      200,
+    )
+    await json(
+      globexAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: true, contributes_shared: false }),
+      200,
+    )
+    try {
+      const id = await reviewFor(11)
+      await json(ana.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
+      const result = await json<{ listed: number; contributed: number }>(
+        ana.request('POST', `/admin/v1/reviews/${id}/resolve`, {
+          decision: 'block',
+          note: 'Chargeback ring',
+        }),
+        200,
+      )
+      expect(result.contributed).toBe(result.listed)
+      const shared = await t.db
+        .selectFrom('list_entries')
+        .select(['subject', 'value', 'contributed_by', 'source'])
+        .where('tenant_id', '=', 'shared')
+        .where('list_id', '=', 'negative')
+        .where('contributed_by', '=', 'acme')
+        .execute()
+      expect(shared).toContainEqual({
+        subject: 'email',
+        value: 'buyer11@example.com',
+        contributed_by: 'acme',
+        source: 'review',
+      })
+      // globex reads the shared lists: the same buyer is blocked there, at a small amount
+      const elsewhere = await decide(customerPurchase(11, 1_000), t.otherKey)
+      expect(elsewhere.outcome).toBe('block')
+    } finally {
+      await json(
+        acmeAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: false, contributes_shared: false }),
+        200,
+      )
+      await json(
+        globexAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: false, contributes_shared: false }),
+        200,
+      )
+    }
+  })
+
   it('approves: the identifiers go on the positive list', async () => {
     const id = await reviewFor(6)
     await json(ben.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
