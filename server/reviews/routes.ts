@@ -198,12 +198,9 @@ const resolve = adminRoute('analyst', {
           schema: z.object({
             resolution: resolutionSchema,
             listed: z.number().int().openapi({ description: 'identifiers newly added to the list' }),
-            contributed: z
-              .number()
-              .int()
-              .openapi({
-                description: 'of those, copied to the shared negative list (when the tenant contributes)',
-              }),
+            contributed: z.number().int().openapi({
+              description: 'of those, copied to the shared negative list (when the tenant contributes)',
+            }),
           }),
         },
       },
