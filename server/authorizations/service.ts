@@ -108,15 +108,16 @@ export async function authorize(
         .digest('base64url')
     : null
 
-  if (idempotencyKey) {
-    const prior = await findByIdempotencyKey(deps.db, tenantId, idempotencyKey)
-    if (prior) return replay(prior, requestHash)
-  }
-
+  // The Idempotency-Key is looked up once, after the locks: a replay is rare, so every first
+  // request is spared a round trip, and a replay just waits its turn like any other request.
   const active = await deps.ruleSets.active(deps.db, tenantId)
   const ruleSet = active?.ruleSet
-  if (!active || !ruleSet)
+  if (!active || !ruleSet) {
+    // a decision already made still replays when no rule set decides any more
+    const prior = idempotencyKey ? await findByIdempotencyKey(deps.db, tenantId, idempotencyKey) : undefined
+    if (prior) return replay(prior, requestHash)
     throw new ProblemError('no_active_rule_set', 'Activate a rule set in the console before authorizing.')
+  }
   const compiled = ruleSet.compiled
   const timeZone = compiled.definition.settings.time_zone ?? active.tenantTimeZone
 

@@ -23,6 +23,10 @@ export interface IdentifiedCustomer {
   returning: boolean
 }
 
+// Writing last_seen_at on every decision would rewrite a busy customer's rows many times a second;
+// to this precision is enough for "seen recently", and saves the returning customer two writes.
+const lastSeenPrecisionMs = 60_000
+
 export async function identifyCustomer(
   trx: Transaction<Database>,
   tenantId: string,
@@ -32,13 +36,23 @@ export async function identifyCustomer(
   const keys = identityKeys(request)
   if (!keys.length) return null
   const found = await trx
-    .selectFrom('customer_identifiers')
-    .select(['kind', 'value', 'customer_id'])
-    .where('tenant_id', '=', tenantId)
+    .selectFrom('customer_identifiers as i')
+    .innerJoin('customers as c', (j) =>
+      j.onRef('c.tenant_id', '=', 'i.tenant_id').onRef('c.id', '=', 'i.customer_id'),
+    )
+    .select([
+      'i.kind',
+      'i.value',
+      'i.customer_id',
+      'i.last_seen_at',
+      'c.last_seen_at as customer_last_seen_at',
+    ])
+    .where('i.tenant_id', '=', tenantId)
     .where((eb) =>
-      eb.or(keys.map(([kind, value]) => eb.and([eb('kind', '=', kind), eb('value', '=', value)]))),
+      eb.or(keys.map(([kind, value]) => eb.and([eb('i.kind', '=', kind), eb('i.value', '=', value)]))),
     )
     .execute()
+  const stale = (seen: Date | string) => now.getTime() - new Date(seen).getTime() >= lastSeenPrecisionMs
 
   const strongest = keys
     .map(([kind, value]) => found.find((f) => f.kind === kind && f.value === value))
@@ -57,7 +71,7 @@ export async function identifyCustomer(
         last_seen_at: now,
       })
       .execute()
-  } else {
+  } else if (strongest && stale(strongest.customer_last_seen_at)) {
     await trx
       .updateTable('customers')
       .set({ last_seen_at: now })
@@ -66,10 +80,15 @@ export async function identifyCustomer(
       .execute()
   }
   // A key already tied to another customer stays with it: merging profiles is a staff decision.
+  const toRecord = keys.filter(([kind, value]) => {
+    const known = found.find((f) => f.kind === kind && f.value === value)
+    return !known || stale(known.last_seen_at)
+  })
+  if (!toRecord.length) return { id: customerId, returning }
   await trx
     .insertInto('customer_identifiers')
     .values(
-      keys.map(([kind, value]) => ({
+      toRecord.map(([kind, value]) => ({
         tenant_id: tenantId,
         kind,
         value,
