@@ -40,12 +40,19 @@ export const pages: ConsolePage[] = [
     least: 'viewer',
     component: lazy(() => import('./pages/decisions/DecisionDetailPage.tsx')),
   },
-  // Rule sets: one entry; the page routes its own versions, diff, simulate, backtests and shadow
+  // Rule sets: the page routes its own versions, diff, simulate, backtests and shadow below it; the
+  // navigation links to the bare path (an href of /rule-sets/*rest would be taken literally)
+  {
+    path: '/rule-sets',
+    title: 'Rule sets',
+    least: 'viewer',
+    nav: { label: 'Rule sets', section: 'work' },
+    component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')),
+  },
   {
     path: '/rule-sets/*rest',
     title: 'Rule sets',
     least: 'viewer',
-    nav: { label: 'Rule sets', section: 'work' },
     component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')),
   },
   {

@@ -49,6 +49,8 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
     initial.ok ? definitionText(initial.value) : `${JSON.stringify(props.detail.definition, null, 2)}\n`,
   )
   const [jsonError, setJsonError] = createSignal<string | null>(initial.ok ? null : initial.message)
+  // what the model says in canonical JSON: saved vs current, whichever view made the change
+  const [canonical, setCanonical] = createSignal(jsonText())
   const [savedText, setSavedText] = createSignal(jsonText())
   const [serverProblems, setServerProblems] = createSignal<ServerProblem[]>(props.detail.problems)
   const [places, setPlaces] = createSignal<ProblemPlaces>(placeProblems(unwrap(draft), props.detail.problems))
@@ -65,7 +67,7 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
   const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(null)
   const [action, setAction] = createSignal<VersionAction | null>(null)
 
-  const dirty = () => jsonText() !== savedText()
+  const dirty = () => jsonError() !== null || canonical() !== savedText()
   const facts = createMemo(() => new Map(props.catalog.facts.map((f) => [f.name, f])))
   const context = (): EditorContext => ({
     catalog: props.catalog,
@@ -80,6 +82,7 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
     const next = change(structuredClone(unwrap(draft)))
     setDraft(reconcile(structuredClone(next), { key: 'key' }))
     setJsonText(definitionText(next))
+    setCanonical(definitionText(next))
     setJsonError(null)
   }
   const updateRule = (key: string, change: (rule: RuleModel) => RuleModel) =>
@@ -94,7 +97,11 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
       return
     }
     setJsonError(null)
+    // the JSON has no UI keys: rules stay open by their id
+    const openIds = new Set(unwrap(draft).rules.filter((r) => open().has(r.key)).map((r) => r.id))
     setDraft(reconcile(parsed.value, { key: 'key' }))
+    setCanonical(definitionText(parsed.value))
+    setOpen(new Set(parsed.value.rules.filter((r) => openIds.has(r.id)).map((r) => r.key)))
     setPlaces(placeProblems(parsed.value, serverProblems()))
   }
 
