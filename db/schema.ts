@@ -372,6 +372,52 @@ export interface CustomerLimitsTable {
   note: string | null
 }
 
+/** Reference data: E.164 prefixes, IP ranges and BINs mapped to a category, with as-of history. */
+export interface ReferenceRangesTable {
+  tenant_id: string
+  id: string
+  /** phone_prefix | ip_range | bin */
+  kind: string
+  value: string
+  /** ip_range: the range as cidr, matched by containment */
+  network: string | null
+  /** a line type or institution (prison, pay_phone …); for bin: prepaid | debit | credit */
+  category: string
+  /** bin: the issuing country, ISO 3166 alpha-2 */
+  country: string | null
+  description: string
+  source: ColumnType<string, string | undefined, string>
+  added_by: string | null
+  added_at: Timestamp
+  removed_by: string | null
+  removed_at: NullableTimestamp
+}
+
+/** A decision that was temporarily blocked for an identity mismatch, counted by recent_mismatches. */
+export interface IdentityMismatchesTable {
+  tenant_id: string
+  decision_id: string
+  occurred_at: RequiredTimestamp
+  customer_id: string | null
+  phone: string | null
+  ip: string | null
+  /** what did not match, comma-separated: device, ip, phone */
+  kinds: string
+}
+
+/** The payment gateway's verification of a decision's card, reused by replays. */
+export interface PaymentVerificationsTable {
+  tenant_id: string
+  decision_id: string
+  decided_at: RequiredTimestamp
+  fingerprint: string
+  gateway: string
+  avs_code: string | null
+  avs_result: string
+  cvc_result: string
+  name_match: boolean | null
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -398,6 +444,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable
   webhook_attempts: WebhookAttemptsTable
   customer_limits: CustomerLimitsTable
+  reference_ranges: ReferenceRangesTable
+  identity_mismatches: IdentityMismatchesTable
+  payment_verifications: PaymentVerificationsTable
 }
 
 export type Tenant = Selectable<TenantsTable>

@@ -3,6 +3,10 @@
 // (usage, lists) arrives through FactSources, which server/ implements with SQL.
 import { DateTime } from 'luxon'
 import { z } from 'zod'
+import type { CheckSources } from './facts/check-sources.ts'
+import { identityFacts } from './facts/identity.ts'
+import { institutionFacts } from './facts/institutions.ts'
+import { paymentFacts } from './facts/payment.ts'
 import type { PurchaseValueLimit } from './purchase-limit.ts'
 import { type CapturedRequest, emailDomain, normalizeAddress, normalizeName } from './request.ts'
 import {
@@ -28,7 +32,7 @@ export interface UsageTotals {
   oldest: Date | null
 }
 
-export interface FactSources {
+export interface FactSources extends CheckSources {
   /** Totals for one subject over several ranges in one round trip, counting only what happened before the decision time. */
   usage(subject: UsageSubject, value: string, ranges: TimeRange[], currency: string): Promise<UsageTotals[]>
   /** Which list kinds hold any of these values for the subject, as of the decision time. */
@@ -301,7 +305,7 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'payment_method_type',
-    description: 'card, debit, checking, phone_bill, cable, utility, isp or wallet',
+    description: 'card, debit, checking, eft, phone_bill, cable, utility, isp or wallet',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.payment_method?.type ?? null,
   }),
@@ -341,6 +345,9 @@ export const factCatalog: FactSpec[] = [
     valueType: 'string',
     resolve: (_p, run) => localClock(run.ctx.now, run.ctx.timeZone).weekday,
   }),
+  ...institutionFacts,
+  ...identityFacts,
+  ...paymentFacts,
 ]
 
 export const factsByName = new Map(factCatalog.map((f) => [f.name, f]))

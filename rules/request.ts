@@ -12,6 +12,16 @@ export interface CapturedCard {
   exp_year: number
 }
 
+/** A checking or EFT account as kept: the routing number and last four, never the account number. */
+export interface CapturedBankAccount {
+  routing_number: string
+  /** the routing number passes the ABA check digit */
+  routing_valid: boolean
+  last4: string
+  /** keyed HMAC of routing and account number, like a card's */
+  fingerprint: string
+}
+
 export interface CapturedRequest {
   kind: 'purchase' | 'session'
   channel: 'web' | 'phone' | 'chat' | 'video'
@@ -28,6 +38,8 @@ export interface CapturedRequest {
   payment_method: {
     type: string
     card: CapturedCard | null
+    /** checking and eft only; absent in requests recorded before accounts were accepted */
+    bank_account?: CapturedBankAccount | null
     billing_address: { line1: string | null; postal_code: string | null; country: string | null } | null
   } | null
   items: { sku: string; quantity: number; unit_amount: number }[]

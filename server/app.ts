@@ -25,6 +25,7 @@ import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import type { Logger } from './logging.ts'
+import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import type { Metrics } from './metrics.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
 import { ShadowEvaluator } from './shadow/evaluator.ts'
@@ -175,11 +176,23 @@ export function createApp(deps: AppDeps) {
   })
   const isListImport = (method: string, path: string) =>
     method === 'POST' && /^\/admin\/v1\/lists\/[^/]+\/imports$/.test(path)
+  // Reference-data imports (line types, BINs) are CSV too, read whole by their route.
+  const referenceBodyLimit = bodyLimit({
+    maxSize: REFERENCE_IMPORT_MAX_BYTES,
+    onError: (c) =>
+      problemResponse(c, new ProblemError('payload_too_large', 'A reference import is limited to 10 MiB.')),
+  })
   app.use('/admin/v1/*', (c, next) =>
-    isListImport(c.req.method, c.req.path) ? importBodyLimit(c, next) : adminBodyLimit(c, next),
+    isListImport(c.req.method, c.req.path)
+      ? importBodyLimit(c, next)
+      : isReferenceImport(c.req.method, c.req.path)
+        ? referenceBodyLimit(c, next)
+        : adminBodyLimit(c, next),
   )
   app.use('/admin/v1/*', (c, next) =>
-    isListImport(c.req.method, c.req.path) ? next() : requireJson(c, next),
+    isListImport(c.req.method, c.req.path) || isReferenceImport(c.req.method, c.req.path)
+      ? next()
+      : requireJson(c, next),
   )
   app.route('/admin/v1', admin)
 

@@ -10,6 +10,7 @@ import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
+import { referenceRoutes } from '../reference/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
@@ -65,5 +66,6 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', webhookRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
+  app.route('/', referenceRoutes(deps.db))
   return app
 }

@@ -5,6 +5,7 @@ import { isIP } from 'node:net'
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
+import { captureBankAccount } from '../payments/bank-account.ts'
 import { cardBrand, cardFingerprint, luhnValid } from '../payments/card.ts'
 import type { AuthorizationRequest } from './schema.ts'
 
@@ -54,6 +55,14 @@ export function capture(body: AuthorizationRequest, secret: string): CapturedReq
     body.payment_method.card
   )
     errors.push(fieldError(['payment_method', 'card'], `is only for card and debit payment methods`))
+  const bankAccount = body.payment_method?.bank_account
+  if (bankAccount && body.payment_method?.type !== 'checking' && body.payment_method?.type !== 'eft')
+    errors.push(
+      fieldError(['payment_method', 'bank_account'], 'is only for checking and eft payment methods'),
+    )
+  const accountDigits = bankAccount?.account_number.replace(/[ -]/g, '').length ?? 4
+  if (accountDigits < 4 || accountDigits > 17)
+    errors.push(fieldError(['payment_method', 'bank_account', 'account_number'], 'must have 4 to 17 digits'))
 
   const phone = (raw: string | undefined, path: string[]) =>
     raw === undefined ? null : normalizePhone(raw, country, path, errors)
@@ -110,6 +119,7 @@ export function capture(body: AuthorizationRequest, secret: string): CapturedReq
       ? {
           type: body.payment_method.type,
           card: capturedCard,
+          ...(bankAccount ? { bank_account: captureBankAccount(secret, bankAccount) } : {}),
           billing_address: body.payment_method.billing_address
             ? {
                 line1: body.payment_method.billing_address.line1 ?? null,

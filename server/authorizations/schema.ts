@@ -25,6 +25,7 @@ const paymentMethodTypes = [
   'card',
   'debit',
   'checking',
+  'eft',
   'phone_bill',
   'cable',
   'utility',
@@ -87,9 +88,32 @@ export const authorizationRequestSchema = z
               .regex(/^[0-9]{3,4}$/, 'three or four digits')
               .optional()
               .openapi({ description: 'never stored' }),
+            holder_name: text()
+              .max(200)
+              .optional()
+              .openapi({
+                description: 'the name on the card, compared by the issuer with the customer’s name',
+              }),
           })
           .strict()
           .optional(),
+        bank_account: z
+          .object({
+            routing_number: z
+              .string()
+              .regex(/^[0-9]{9}$/, 'the nine-digit ABA routing number')
+              .openapi({ example: '011000015' }),
+            account_number: z
+              .string()
+              .regex(/^[0-9 -]{4,20}$/, '4 to 17 digits, optionally grouped with spaces or dashes')
+              .openapi({
+                description:
+                  'reduced to the last four and a keyed fingerprint; never stored, logged or returned',
+              }),
+          })
+          .strict()
+          .optional()
+          .openapi({ description: 'for checking and eft (electronic funds transfer)' }),
         billing_address: z
           .object({
             line1: text().max(200).optional(),
@@ -245,6 +269,25 @@ export const explanationSchema = z
         value: z.unknown(),
       }),
     ),
+    providers: z
+      .array(
+        z.object({
+          kind: z.string().openapi({ description: 'ani_line_type, credit_bureau or check_approval' }),
+          provider_id: z.string(),
+          status: z.string().openapi({ description: 'answered, cached, timeout, circuit_open or error' }),
+          fail_policy: z.string(),
+          attempts: z
+            .number()
+            .int()
+            .openapi({ description: 'HTTP requests made: 0 when cached or the circuit was open' }),
+          latency_ms: z.number().int(),
+          error: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .openapi({
+        description: 'the outside data providers this decision asked (figure 10, step 1015), with timings',
+      }),
   })
   .openapi('Explanation')
 

@@ -7,12 +7,15 @@ import { json, jsonb } from '../../db/json.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import { recordMismatches } from '../checks/record.ts'
 import { identifyCustomer, identityKeys, rememberPaymentMethod } from '../customers/identify.ts'
 import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { lockSubjects } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
+import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
+import { liveVerification, recordVerification } from '../payments/verification.ts'
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
@@ -25,6 +28,8 @@ export interface AuthorizationDeps {
   secret: string
   ruleSets: RuleSetCache
   metrics: Metrics
+  /** verifies cards (AVS, CVC, name) when a rule asks; the sandbox when not given */
+  gateway?: PaymentGateway
   /** evaluates the rule set's shadow version after commit; never affects the answer */
   shadow?: ShadowEvaluator
 }
@@ -70,6 +75,7 @@ function buildResponse(
 ): DecisionResponse {
   const { resolution } = evaluation
   const card = request.payment_method?.card
+  const bankAccount = request.payment_method?.bank_account
   return {
     id,
     outcome: resolution.outcome,
@@ -83,8 +89,8 @@ function buildResponse(
       ? {
           type: request.payment_method.type,
           brand: card?.brand ?? null,
-          last4: card?.last4 ?? null,
-          fingerprint: card?.fingerprint ?? null,
+          last4: card?.last4 ?? bankAccount?.last4 ?? null,
+          fingerprint: card?.fingerprint ?? bankAccount?.fingerprint ?? null,
         }
       : null,
     rule_set: ruleSet,
@@ -100,6 +106,7 @@ export async function authorize(
   idempotencyKey: string | undefined,
 ): Promise<AuthorizationResult> {
   const started = performance.now()
+  const gateway = deps.gateway ?? sandboxGateway
   const request = capture(body, deps.secret)
   // keyed, so the hash of a body that held a card number reveals nothing about it
   const requestHash = idempotencyKey
@@ -142,12 +149,14 @@ export async function authorize(
         await rememberPaymentMethod(trx, tenantId, customer.id, request, now)
       }
 
+      const verification = liveVerification(gateway, body, request)
       const evaluation = await compiled.evaluate({
         request,
         now,
         timeZone,
         customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
-        sources: sqlFactSources(trx, tenantId, null),
+        // the gateway facts ask the gateway itself, with the card number this request holds in memory
+        sources: { ...sqlFactSources(trx, tenantId, null), ...verification.sources },
       })
       const id = newId('dec')
       const decision = buildResponse(
@@ -185,6 +194,8 @@ export async function authorize(
         .execute()
 
       if (decision.outcome === 'review') await enqueueReview(trx, tenantId, id, now)
+      await recordMismatches(trx, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
+      await recordVerification(trx, tenantId, id, now, gateway.name, request, verification.answer())
       const valueLimit = evaluation.establishPurchaseValueLimit
       if (customer && valueLimit) await storeEstablishedLimit(trx, tenantId, customer.id, valueLimit, id, now)
       if (decision.outcome === 'approve') {

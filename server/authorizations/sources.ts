@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, UsageSubject } from '../../rules/schema.ts'
+import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
 import { holdsValue, readableBy } from '../lists/membership.ts'
 
@@ -22,6 +23,8 @@ function toDate(value: unknown): Date | null {
 
 export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
   return {
+    // line types, institutions, BINs, known devices, recent mismatches, recorded gateway answers
+    ...checkFactSources(db, tenantId, asOf),
     purchaseValueLimit: (customerId, at) => loadPurchaseValueLimit(db, tenantId, customerId, at),
     async usage(subject, value, ranges, currency) {
       if (!ranges.length) return []

@@ -8,6 +8,7 @@ import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
+import { checkFactSources } from '../checks/sources.ts'
 import { readableBy } from '../lists/membership.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
@@ -53,6 +54,8 @@ export class BatchedFactSources {
   /** The sources one replayed decision sees: everything as of its own time. */
   asOf(asOf: Date): FactSources {
     return {
+      // the identity, institution and payment checks: one query each, asked as of the decision
+      ...checkFactSources(this.db, this.tenantId, asOf),
       usage: (subject, value, ranges, currency) =>
         ranges.length
           ? new Promise<UsageTotals[]>((resolve, reject) => {

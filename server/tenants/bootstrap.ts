@@ -4,6 +4,7 @@
 import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
 import { newId, randomToken } from '../ids.ts'
+import { seedReferenceSamples } from '../reference/samples.ts'
 import { hashPassword } from '../users/passwords.ts'
 import { demoRuleSet } from './demo-rule-set.ts'
 import { createTenant, installRuleSet } from './tenants.ts'
@@ -85,6 +86,9 @@ export async function bootstrapIfEmpty(
       description: 'Verified good customers',
     })
     .execute()
+
+  // line types, institutions and BINs for the demo rule set's institution and card checks
+  await seedReferenceSamples(db, DEMO_TENANT)
 
   return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword }
 }

@@ -1,5 +1,6 @@
 // The demo tenant's rule set: the source documents' own examples (figures 4, 8, 9 and 10) —
-// negative lists, no ANI, mismatched entries, card validity, and the call-limiting allowances of
+// negative lists, no ANI, institutions and line types, mismatched entries (the third within an hour
+// blocks), card validity, address and security-code verification, prepaid cards, and the allowances of
 // 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month.
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 
@@ -114,6 +115,115 @@ export const demoRuleSet: RuleSetDefinitionInput = {
       event: {
         type: 'block' as const,
         params: { reason_code: 'card.invalid', message: 'The card number is invalid' },
+      },
+    },
+    {
+      id: 'institution-phone',
+      name: 'Calls from prisons, pay phones and areas without ANI',
+      description:
+        'Numbers the reference data places in a prison, at a pay phone or in an area that cannot forward ANI are blocked (figure 4, block 401)',
+      priority: 10,
+      enabled: true,
+      conditions: {
+        all: [{ fact: 'line_type', operator: 'in', value: ['prison', 'pay_phone', 'no_ani_area'] }],
+      },
+      event: {
+        type: 'block' as const,
+        params: {
+          reason_code: 'institution.phone',
+          message: 'Calls from this kind of line are not accepted',
+        },
+      },
+    },
+    {
+      id: 'institution-ip',
+      name: 'Sessions from prison and kiosk networks',
+      description: 'Addresses the reference data places in a prison or at a public kiosk are blocked',
+      priority: 10,
+      enabled: true,
+      conditions: { all: [{ fact: 'ip_institution', operator: 'in', value: ['prison', 'pay_phone'] }] },
+      event: {
+        type: 'block' as const,
+        params: {
+          reason_code: 'institution.ip',
+          message: 'Requests from this network are not accepted',
+        },
+      },
+    },
+    {
+      id: 'repeated-mismatches',
+      name: 'Third identity mismatch within an hour',
+      description:
+        'A mismatch is a temporary block with a retry; the third within an hour (two earlier ones and this) is a block',
+      priority: 10,
+      enabled: true,
+      conditions: {
+        all: [
+          {
+            any: [
+              { fact: 'entered_phone_matches_ani', operator: 'equal', value: false },
+              { fact: 'entered_ip_matches_network_ip', operator: 'equal', value: false },
+            ],
+          },
+          { fact: 'recent_mismatches', params: { hours: 1 }, operator: 'greaterThanInclusive', value: 2 },
+        ],
+      },
+      event: {
+        type: 'block' as const,
+        params: {
+          reason_code: 'identity.repeated_mismatch',
+          message: 'Too many entries that did not match; this caller is blocked',
+        },
+      },
+    },
+    {
+      id: 'avs-postal-mismatch',
+      name: 'Billing postal code does not match',
+      description:
+        'The issuer does not know this postal code for the card: the buyer may correct it and retry (figures 4, 8, 9: “zip code … does not match”)',
+      priority: 5,
+      enabled: true,
+      conditions: { all: [{ fact: 'avs_result', operator: 'in', value: ['no_match', 'street_only'] }] },
+      event: {
+        type: 'temporary_block' as const,
+        params: {
+          reason_code: 'avs.postal_mismatch',
+          message: 'The billing postal code does not match the card',
+          retry_after_seconds: 0,
+        },
+      },
+    },
+    {
+      id: 'security-code-mismatch',
+      name: 'Card security code does not match',
+      description: 'The buyer may re-enter the security code and retry',
+      priority: 5,
+      enabled: true,
+      conditions: { all: [{ fact: 'cvc_result', operator: 'equal', value: 'no_match' }] },
+      event: {
+        type: 'temporary_block' as const,
+        params: {
+          reason_code: 'security_code.mismatch',
+          message: 'The card security code does not match',
+          retry_after_seconds: 0,
+        },
+      },
+    },
+    {
+      id: 'prepaid-card-limit',
+      name: 'Prepaid cards up to 50.00',
+      description: 'A prepaid card (by its BIN) may pay up to 50.00 at a time',
+      priority: 5,
+      enabled: true,
+      conditions: {
+        all: [
+          { fact: 'card_funding', operator: 'equal', value: 'prepaid' },
+          { fact: 'amount', operator: 'greaterThan', value: 5000 },
+        ],
+      },
+      event: {
+        type: 'limit' as const,
+        params: { reason_code: 'card.prepaid_limit', message: 'Prepaid cards may pay up to 50.00' },
       },
     },
     allowance('sessions-per-day', 'Two sessions a day', 'sessions', 'day', 2, 'Two sessions a day'),

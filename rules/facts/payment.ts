@@ -1,0 +1,79 @@
+// Payment checks beyond Luhn and expiry (figures 4, 8, 9, block 404): what the reference data knows
+// of the card's BIN (issuing country, prepaid / debit / credit), and what the payment gateway says —
+// address verification normalized across networks with the raw code kept, the CVC check and the
+// cardholder-name match. The gateway is asked once per decision and only when a rule reads one of
+// its facts; replays read the answer recorded with the decision (see server/payments/verification.ts).
+import type { FactRun, FactSpec } from '../facts.ts'
+import { avsResults, cardFundings, type PaymentVerification, unverified } from '../payment-checks.ts'
+import type { BinInfo } from './check-sources.ts'
+import { once } from './memo.ts'
+
+function fact(spec: FactSpec): FactSpec {
+  return spec
+}
+
+function binInfo(run: FactRun): Promise<BinInfo | null> {
+  const bin = run.ctx.request.payment_method?.card?.bin
+  const lookup = run.ctx.sources.binInfo?.bind(run.ctx.sources)
+  if (!bin || !lookup) return Promise.resolve(null)
+  return once(run, 'bin', () => lookup(bin))
+}
+
+/** null when there is no card to verify; "unavailable" answers when no gateway answer can be had. */
+function verification(run: FactRun): Promise<PaymentVerification | null> {
+  if (!run.ctx.request.payment_method?.card) return Promise.resolve(null)
+  const verify = run.ctx.sources.paymentVerification?.bind(run.ctx.sources)
+  if (!verify) return Promise.resolve(unverified)
+  return once(
+    run,
+    'payment_verification',
+    async () => (await verify(run.ctx.request, run.ctx.now)) ?? unverified,
+  )
+}
+
+export const paymentFacts: FactSpec[] = [
+  fact({
+    name: 'card_issuing_country',
+    description: 'ISO 3166 country of the card’s issuer, from the BIN reference data (null when unknown)',
+    valueType: 'string',
+    resolve: async (_p, run) => (await binInfo(run))?.country ?? null,
+  }),
+  fact({
+    name: 'card_funding',
+    description: `${cardFundings.join(', ')}: how the card is funded, from the BIN reference data (null when unknown)`,
+    valueType: 'string',
+    resolve: async (_p, run) => (await binInfo(run))?.funding ?? null,
+  }),
+  fact({
+    name: 'avs_result',
+    description: `Address verification by the card’s issuer (the billing postal code and street number against the issuer’s records), the same across networks: ${avsResults.join(', ')} (null when no card)`,
+    valueType: 'string',
+    resolve: async (_p, run) => (await verification(run))?.avs_result ?? null,
+  }),
+  fact({
+    name: 'avs_code',
+    description: 'The address verification code exactly as the card network returned it (null when none)',
+    valueType: 'string',
+    resolve: async (_p, run) => (await verification(run))?.avs_code ?? null,
+  }),
+  fact({
+    name: 'cvc_result',
+    description: 'The card security code check: match, no_match or unavailable (null when no card)',
+    valueType: 'string',
+    resolve: async (_p, run) => (await verification(run))?.cvc_result ?? null,
+  }),
+  fact({
+    name: 'name_match',
+    description:
+      'The cardholder’s name on the issuer’s records is the customer’s name (null when either is unknown)',
+    valueType: 'boolean',
+    resolve: async (_p, run) => (await verification(run))?.name_match ?? null,
+  }),
+  fact({
+    name: 'bank_routing_valid',
+    description:
+      'The checking or EFT account’s routing number passes the ABA check digit (null when no bank account)',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.payment_method?.bank_account?.routing_valid ?? null,
+  }),
+]

@@ -1,0 +1,32 @@
+// What a decision leaves behind for later identity checks: the mismatches it temporarily blocked,
+// counted by recent_mismatches ("three within an hour become a block").
+import type { Transaction } from 'kysely'
+import type { Database } from '../../db/schema.ts'
+import type { FiredRule } from '../../rules/engine.ts'
+import { identityMismatchKinds } from '../../rules/facts/identity.ts'
+import type { CapturedRequest } from '../../rules/request.ts'
+
+export async function recordMismatches(
+  trx: Transaction<Database>,
+  tenantId: string,
+  decisionId: string,
+  occurredAt: Date,
+  customerId: string | null,
+  request: CapturedRequest,
+  fired: FiredRule[],
+): Promise<void> {
+  const kinds = identityMismatchKinds(fired)
+  if (!kinds.length) return
+  await trx
+    .insertInto('identity_mismatches')
+    .values({
+      tenant_id: tenantId,
+      decision_id: decisionId,
+      occurred_at: occurredAt,
+      customer_id: customerId,
+      phone: request.network.ani ?? request.customer.phone,
+      ip: request.network.ip,
+      kinds: kinds.join(','),
+    })
+    .execute()
+}
