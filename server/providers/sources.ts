@@ -1,0 +1,137 @@
+// Provider facts' sources. Live: the tenant's enabled provider of the kind is called through its
+// client (deadline, retries, breaker, cache) and each call is kept to be recorded with the decision.
+// Replays (backtests, shadow runs) never call a provider: they read the call recorded with the
+// decision, found by its time and the hash of the query. A decision whose rules never asked a
+// provider has nothing recorded, and a replay of it sees not_recorded — every provider fact null —
+// which a backtest of a new provider rule must keep in mind (it cannot know what the provider
+// would have said then, and asking now would answer a different question at a cost).
+import type { Db } from '../../db/connect.ts'
+import { jsonb } from '../../db/json.ts'
+import {
+  type FailPolicy,
+  isProviderKind,
+  type ProviderAnswer,
+  type ProviderKind,
+  type ProviderOutcome,
+  type ProviderQuery,
+  type ProviderSources,
+  providerAnswerSchemas,
+} from '../../rules/facts/providers.ts'
+import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
+import { enabledProvider, providerConfig } from './store.ts'
+
+export interface LiveProviders {
+  sources: Required<ProviderSources>
+  /** the calls this decision made, in the order they were made */
+  calls(): ProviderCall[]
+}
+
+export function liveProviderSources(
+  db: Db,
+  tenantId: string,
+  registry: ProviderRegistry,
+  serverSecret: string,
+): LiveProviders {
+  const calls: ProviderCall[] = []
+  return {
+    calls: () => [...calls],
+    sources: {
+      async provider<K extends ProviderKind>(kind: K, query: ProviderQuery<K>): Promise<ProviderOutcome<K>> {
+        const row = await enabledProvider(db, tenantId, kind)
+        if (!row) return { status: 'not_configured', fail_policy: null, answer: null }
+        const call = await registry.client(providerConfig(row, serverSecret)).call<K>(query)
+        calls.push(call)
+        return { status: call.status, fail_policy: call.failPolicy, answer: call.answer }
+      },
+    },
+  }
+}
+
+/** Keeps what each provider call came to beside the decision, in the decision's transaction. */
+export async function recordProviderCalls(
+  db: Db,
+  tenantId: string,
+  decisionId: string,
+  decidedAt: Date,
+  calls: ProviderCall[],
+): Promise<void> {
+  if (!calls.length) return
+  await db
+    .insertInto('provider_calls')
+    .values(
+      calls.map((call) => ({
+        tenant_id: tenantId,
+        decision_id: decisionId,
+        kind: call.kind,
+        provider_id: call.providerId,
+        decided_at: decidedAt,
+        query_key: call.queryKey,
+        status: call.status,
+        fail_policy: call.failPolicy,
+        attempts: call.attempts,
+        latency_ms: call.latencyMs,
+        answer: call.answer ? jsonb(call.answer) : null,
+        error: call.error,
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+}
+
+export interface RecordedProviderCall {
+  kind: string
+  provider_id: string
+  status: string
+  fail_policy: string
+  attempts: number
+  latency_ms: number
+  error: string | null
+}
+
+/** A decision's provider calls, for its explanation. */
+export async function providerCallsOf(
+  db: Db,
+  tenantId: string,
+  decisionId: string,
+): Promise<RecordedProviderCall[]> {
+  return db
+    .selectFrom('provider_calls')
+    .select(['kind', 'provider_id', 'status', 'fail_policy', 'attempts', 'latency_ms', 'error'])
+    .where('tenant_id', '=', tenantId)
+    .where('decision_id', '=', decisionId)
+    .orderBy('kind')
+    .execute()
+}
+
+function parseAnswer<K extends ProviderKind>(kind: K, value: unknown): ProviderAnswer<K> | null {
+  const parsed = providerAnswerSchemas[kind].safeParse(typeof value === 'string' ? JSON.parse(value) : value)
+  return parsed.success ? (parsed.data as ProviderAnswer<K>) : null
+}
+
+/**
+ * Provider sources for a replay as of a recorded decision's time: the recorded answer, or
+ * not_recorded. Live sources (asOf null) have none here: only authorize() may call a provider,
+ * so a simulation never spends a provider call either.
+ */
+export function recordedProviderSources(db: Db, tenantId: string, asOf: Date | null): ProviderSources {
+  if (asOf === null) return {}
+  return {
+    async provider<K extends ProviderKind>(kind: K, query: unknown): Promise<ProviderOutcome<K>> {
+      const row = await db
+        .selectFrom('provider_calls')
+        .select(['status', 'fail_policy', 'answer'])
+        .where('tenant_id', '=', tenantId)
+        .where('decided_at', '=', asOf)
+        .where('kind', '=', kind)
+        .where('query_key', '=', queryKey(kind, query))
+        .executeTakeFirst()
+      if (!row || !isProviderKind(kind)) return { status: 'not_recorded', fail_policy: null, answer: null }
+      const status = row.status as ProviderOutcome['status']
+      return {
+        status,
+        fail_policy: row.fail_policy as FailPolicy,
+        answer: row.answer === null ? null : parseAnswer(kind, row.answer),
+      }
+    },
+  }
+}
