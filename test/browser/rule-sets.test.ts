@@ -148,6 +148,7 @@ describe.skipIf(!chromiumAvailable)('rule sets in the console', () => {
     await page.getByTestId('version-2').getByRole('button', { name: 'Activate' }).click()
     await confirm(page, /^Version 2 will decide every authorization from now on, replacing version 1\./)
     await expect.poll(() => page.getByTestId('version-2').textContent()).toContain('Active')
+    await screenshot(page, 'rule-set-versions')
 
     // the diff of the two versions, side by side
     await page.goto('/console/rule-sets/authorizations/diff?from=1&to=2')

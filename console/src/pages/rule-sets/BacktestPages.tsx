@@ -109,6 +109,12 @@ export function RuleHits(props: { hits: RuleHit[] }) {
   )
 }
 
+/** The rules behind a changed outcome: allowances fire on every request, so they only count alone. */
+function decidingRules(change: ChangedDecision): string[] {
+  const deciding = change.rules.filter((r) => r.type !== 'allowance')
+  return (deciding.length ? deciding : change.rules).map((r) => r.name)
+}
+
 export function ChangedDecisions(props: { changes: ChangedDecision[]; total: number; newLabel: string }) {
   return (
     <Show when={props.changes.length > 0} fallback={<p class="muted">No decision would change.</p>}>
@@ -138,7 +144,7 @@ export function ChangedDecisions(props: { changes: ChangedDecision[]; total: num
                 <td>
                   <OutcomeBadge outcome={change.new_outcome} />
                 </td>
-                <td>{change.rules.map((r) => r.name).join(', ') || '—'}</td>
+                <td>{decidingRules(change).join(', ') || '—'}</td>
               </tr>
             )}
           </For>

@@ -30,7 +30,7 @@ function RuleSetList() {
         {(list) => (
           <Show when={list().length > 0} fallback={<Empty title="No rule sets yet" />}>
             <div class="table-wrap">
-              <table class="table table-clickable" aria-label="Rule sets">
+              <table class="table" aria-label="Rule sets">
                 <thead>
                   <tr>
                     <th scope="col">Rule set</th>

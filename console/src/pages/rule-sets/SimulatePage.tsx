@@ -237,7 +237,7 @@ function factsFromRows(rows: FactRow[], facts: Map<string, CatalogFact>): Simula
 
 export function SimulationResult(props: { result: Simulation; catalog: Map<string, FactDescription> }) {
   const r = () => props.result
-  const currency = () => 'USD'
+  const currency = () => r().request?.amount?.currency ?? 'USD'
   return (
     <div class="stack" data-testid="simulation-result">
       <section class="panel">

@@ -135,6 +135,7 @@ export interface Simulation
   rule_set: { id: string; version: number; status: string }
   at: string
   fired_rules: FiredRule[]
+  request: { amount?: { currency?: string } | null } | null
   facts: { fact: string; params: Record<string, unknown> | null; value: unknown; given: boolean }[]
   allowances: {
     rule: string

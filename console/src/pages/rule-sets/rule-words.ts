@@ -26,7 +26,8 @@ export function conditionInWords(node: ConditionNode): string {
 }
 
 export function ruleInWords(rule: RuleModel, eventLabels: Record<string, string>): string {
-  const action = eventLabels[rule.event.type] ?? rule.event.type
+  const params = paramsInWords(rule.event.params, ['message', 'reason_code'])
+  const action = `${eventLabels[rule.event.type] ?? rule.event.type}${params ? ` (${params})` : ''}`
   const when = conditionInWords(rule.conditions)
   return when === 'always' ? `${action}, every time` : `${action} when ${when}`
 }
