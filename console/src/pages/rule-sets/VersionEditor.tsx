@@ -98,7 +98,11 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
     }
     setJsonError(null)
     // the JSON has no UI keys: rules stay open by their id
-    const openIds = new Set(unwrap(draft).rules.filter((r) => open().has(r.key)).map((r) => r.id))
+    const openIds = new Set(
+      unwrap(draft)
+        .rules.filter((r) => open().has(r.key))
+        .map((r) => r.id),
+    )
     setDraft(reconcile(parsed.value, { key: 'key' }))
     setCanonical(definitionText(parsed.value))
     setOpen(new Set(parsed.value.rules.filter((r) => openIds.has(r.id)).map((r) => r.key)))
