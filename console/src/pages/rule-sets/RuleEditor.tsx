@@ -100,7 +100,11 @@ export function ParamsForm(props: {
           const id = `${props.idPrefix}-${field.name}`
           const invalid = () => props.problems(field.name).length > 0
           return (
-            <label class="field" for={id}>
+            <label
+              class="field"
+              classList={{ 'field-wide': field.kind === 'string' && (field.maxLength ?? 0) >= 200 }}
+              for={id}
+            >
               <span class="field-label">
                 {paramLabel(field.name)}
                 <Show when={!field.required}>

@@ -96,7 +96,7 @@ function VersionRow(props: {
   const active = () => props.ruleSet.active_version
   return (
     <tr data-testid={`version-${props.version.version}`}>
-      <td class="strong">
+      <td class="strong nowrap">
         <A href={`${base()}/versions/${props.version.version}`}>Version {props.version.version}</A>
       </td>
       <td>
@@ -111,7 +111,7 @@ function VersionRow(props: {
           ? `${formatDateTime(props.version.published_at)}${props.version.published_by?.email ? ` by ${props.version.published_by.email}` : ''}`
           : '—'}
       </td>
-      <td class="muted">{props.version.based_on ? `version ${props.version.based_on}` : '—'}</td>
+      <td class="muted nowrap">{props.version.based_on ? `version ${props.version.based_on}` : '—'}</td>
       <td class="actions row-actions">
         <A class="button button-small" href={`${base()}/versions/${props.version.version}`}>
           {props.version.status === 'draft' && can('editor') ? 'Edit' : 'Open'}
