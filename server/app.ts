@@ -153,7 +153,7 @@ export function createApp(deps: AppDeps) {
       onError: (c) => problemResponse(c, new ProblemError('payload_too_large')),
     }),
   )
-  v1.use('/authorizations', apiKeyAuth(deps.db), requireJson)
+  // '/authorizations/*' also matches '/authorizations' itself: one registration, one key check
   v1.use('/authorizations/*', apiKeyAuth(deps.db), requireJson)
   v1.use('/decisions/*', apiKeyAuth(deps.db))
   v1.route(

@@ -4,7 +4,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
-import type { ListKind, UsageSubject } from '../../rules/schema.ts'
+import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
 import { holdsValue, readableBy } from '../lists/membership.ts'
@@ -21,7 +21,49 @@ function toDate(value: unknown): Date | null {
   return value instanceof Date ? value : new Date(String(value))
 }
 
+interface ListAsk {
+  subject: ListSubject
+  values: string[]
+  resolve(kinds: Set<ListKind>): void
+  reject(error: unknown): void
+}
+
 export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
+  let pendingListAsks: ListAsk[] = []
+
+  async function answerListAsks(): Promise<void> {
+    const asks = pendingListAsks
+    pendingListAsks = []
+    try {
+      const rows = await db
+        .selectFrom('list_entries as e')
+        .innerJoin('lists as l', (j) =>
+          j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
+        )
+        .select(['e.subject', 'l.kind'])
+        .distinct()
+        // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
+        .where(readableBy('e', tenantId))
+        .where((eb) =>
+          eb.or(asks.map((ask) => eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]))),
+        )
+        .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
+        .where((eb) =>
+          asOf
+            ? eb.or([eb('e.removed_at', 'is', null), eb('e.removed_at', '>', asOf)])
+            : eb('e.removed_at', 'is', null),
+        )
+        .where((eb) =>
+          eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', asOf ?? sql<Date>`now()`)]),
+        )
+        .execute()
+      for (const ask of asks)
+        ask.resolve(new Set(rows.filter((r) => r.subject === ask.subject).map((r) => r.kind as ListKind)))
+    } catch (error) {
+      for (const ask of asks) ask.reject(error)
+    }
+  }
+
   return {
     // line types, institutions, BINs, known devices, recent mismatches, recorded gateway answers
     ...checkFactSources(db, tenantId, asOf),
@@ -67,29 +109,14 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
       )
     },
 
-    async listHits(subject, values) {
-      const rows = await db
-        .selectFrom('list_entries as e')
-        .innerJoin('lists as l', (j) =>
-          j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
-        )
-        .select('l.kind')
-        .distinct()
-        // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
-        .where(readableBy('e', tenantId))
-        .where('e.subject', '=', subject)
-        .where(holdsValue('e', subject, values))
-        .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
-        .where((eb) =>
-          asOf
-            ? eb.or([eb('e.removed_at', 'is', null), eb('e.removed_at', '>', asOf)])
-            : eb('e.removed_at', 'is', null),
-        )
-        .where((eb) =>
-          eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', asOf ?? sql<Date>`now()`)]),
-        )
-        .execute()
-      return new Set(rows.map((r) => r.kind as ListKind))
+    listHits(subject, values) {
+      // Rules of one priority ask about several subjects at once (phone, ip, card …): the asks of
+      // one turn of the event loop share a single query, since each round trip costs far more
+      // than the lookup itself.
+      return new Promise<Set<ListKind>>((resolve, reject) => {
+        pendingListAsks.push({ subject, values, resolve, reject })
+        if (pendingListAsks.length === 1) setImmediate(answerListAsks)
+      })
     },
   }
 }
