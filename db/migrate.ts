@@ -6,6 +6,7 @@ import * as admin from './migrations/2026-11-23T0400_admin.ts'
 import * as reviews from './migrations/2026-11-23T0510_reviews.ts'
 import * as lists from './migrations/2026-11-23T0520_lists.ts'
 import * as checks from './migrations/2026-11-23T0530_checks.ts'
+import * as providers from './migrations/2026-11-23T0545_providers.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0510_reviews': reviews,
   '2026-11-23T0520_lists': lists,
   '2026-11-23T0530_checks': checks,
+  '2026-11-23T0545_providers': providers,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

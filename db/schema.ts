@@ -418,6 +418,48 @@ export interface PaymentVerificationsTable {
   name_match: boolean | null
 }
 
+/** A tenant's outside data source (figure 10, step 1015): how to call it and what to do when it cannot answer. */
+export interface DataProvidersTable {
+  tenant_id: string
+  id: string
+  /** ani_line_type | credit_bureau | check_approval */
+  kind: string
+  name: string
+  /** absolute, or a path against the server's own base URL (the sandbox) */
+  url: string
+  timeout_ms: number
+  retries: number
+  /** fail_open | fail_closed */
+  fail_policy: string
+  cache_ttl_seconds: number
+  breaker_threshold: number
+  breaker_reset_ms: number
+  enabled: boolean
+  /** the auth header's token sealed with the deployment key; null sends none */
+  secret_sealed: string | null
+  created_by: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** What a decision's call to a provider came to: replays read the answer here rather than calling again. */
+export interface ProviderCallsTable {
+  tenant_id: string
+  decision_id: string
+  kind: string
+  provider_id: string
+  decided_at: RequiredTimestamp
+  /** a hash of the normalized query; never a card or account number */
+  query_key: string
+  /** answered | cached | timeout | circuit_open | error */
+  status: string
+  fail_policy: string
+  attempts: number
+  latency_ms: number
+  answer: Json<unknown> | null
+  error: string | null
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -447,6 +489,8 @@ export interface Database {
   reference_ranges: ReferenceRangesTable
   identity_mismatches: IdentityMismatchesTable
   payment_verifications: PaymentVerificationsTable
+  data_providers: DataProvidersTable
+  provider_calls: ProviderCallsTable
 }
 
 export type Tenant = Selectable<TenantsTable>

@@ -129,14 +129,18 @@ function usedByAllowance(ctx: DecisionContext, p: EventParams<'allowance'>): num
 function buildEngine(definition: RuleSetDefinition): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false })
   for (const spec of factCatalog) {
-    engine.addFact(spec.name, async (params, almanac) => {
-      const run = (await almanac.factValue(RUN_FACT)) as RunState
-      const givenParams = params && Object.keys(params).length ? params : null
-      const override = run.ctx.factOverrides?.(spec.name, givenParams)
-      const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
-      run.readings.push({ fact: spec.name, params: givenParams, value })
-      return value
-    })
+    engine.addFact(
+      spec.name,
+      async (params, almanac) => {
+        const run = (await almanac.factValue(RUN_FACT)) as RunState
+        const givenParams = params && Object.keys(params).length ? params : null
+        const override = run.ctx.factOverrides?.(spec.name, givenParams)
+        const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
+        run.readings.push({ fact: spec.name, params: givenParams, value })
+        return value
+      },
+      { priority: spec.priority ?? 10 },
+    )
   }
   for (const rule of definition.rules) {
     if (!rule.enabled) continue

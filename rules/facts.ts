@@ -7,6 +7,7 @@ import type { CheckSources } from './facts/check-sources.ts'
 import { identityFacts } from './facts/identity.ts'
 import { institutionFacts } from './facts/institutions.ts'
 import { paymentFacts } from './facts/payment.ts'
+import { type ProviderSources, providerFacts } from './facts/providers.ts'
 import type { PurchaseValueLimit } from './purchase-limit.ts'
 import { type CapturedRequest, emailDomain, normalizeAddress, normalizeName } from './request.ts'
 import {
@@ -32,7 +33,7 @@ export interface UsageTotals {
   oldest: Date | null
 }
 
-export interface FactSources extends CheckSources {
+export interface FactSources extends CheckSources, ProviderSources {
   /** Totals for one subject over several ranges in one round trip, counting only what happened before the decision time. */
   usage(subject: UsageSubject, value: string, ranges: TimeRange[], currency: string): Promise<UsageTotals[]>
   /** Which list kinds hold any of these values for the subject, as of the decision time. */
@@ -87,6 +88,8 @@ export interface FactSpec<P extends z.ZodType = z.ZodType> {
   description: string
   valueType: ValueType
   params?: P
+  /** json-rules-engine's fact priority: higher is evaluated sooner within a rule (default 10) */
+  priority?: number
   resolve(params: z.infer<P>, run: FactRun): unknown
 }
 
@@ -348,6 +351,7 @@ export const factCatalog: FactSpec[] = [
   ...institutionFacts,
   ...identityFacts,
   ...paymentFacts,
+  ...providerFacts,
 ]
 
 export const factsByName = new Map(factCatalog.map((f) => [f.name, f]))

@@ -25,8 +25,10 @@ import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import type { Logger } from './logging.ts'
-import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import type { Metrics } from './metrics.ts'
+import { ProviderRegistry } from './providers/client.ts'
+import { sandboxRoutes } from './providers/sandbox.ts'
+import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
 import { ShadowEvaluator } from './shadow/evaluator.ts'
 
@@ -40,6 +42,10 @@ export interface AppDeps {
   backtests?: BacktestRunner
   /** shadow evaluations after live decisions; one is made when not given */
   shadow?: ShadowEvaluator
+  /** outside data providers' clients (breakers, caches); one is made when not given */
+  providers?: ProviderRegistry
+  /** serve the deterministic sandbox providers at /sandbox/providers/{kind} (default true) */
+  sandbox?: boolean
   /** where the built console lives; a placeholder page is served when it is missing */
   consoleDir?: string
 }
@@ -59,7 +65,8 @@ const apiKeyAuth = (db: Db) =>
 
 const requireJson = createMiddleware(async (c, next) => {
   // An action without a body (publish, activate, cancel) needs no content type; a body must be JSON.
-  const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined
+  const hasBody =
+    Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined
   if ((c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') && hasBody) {
     const type = c.req.header('content-type') ?? ''
     if (!/^application\/(.+\+)?json\b/i.test(type))
@@ -81,6 +88,7 @@ export function createApp(deps: AppDeps) {
   const ruleSets = deps.ruleSets ?? new RuleSetCache()
   const shadow =
     deps.shadow ?? new ShadowEvaluator({ db: deps.db, ruleSets, logger: deps.logger, metrics: deps.metrics })
+  const providers = deps.providers ?? new ProviderRegistry()
   const app = new OpenAPIHono({ defaultHook })
 
   app.use(requestId({ headerName: 'X-Request-Id' }))
@@ -158,11 +166,18 @@ export function createApp(deps: AppDeps) {
   v1.use('/decisions/*', apiKeyAuth(deps.db))
   v1.route(
     '/',
-    authorizationRoutes({ db: deps.db, secret: deps.secret, ruleSets, metrics: deps.metrics, shadow }),
+    authorizationRoutes({
+      db: deps.db,
+      secret: deps.secret,
+      ruleSets,
+      metrics: deps.metrics,
+      shadow,
+      providers,
+    }),
   )
   app.route('/v1', v1)
 
-  const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests })
+  const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests, providers })
   const adminBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) =>
@@ -195,6 +210,9 @@ export function createApp(deps: AppDeps) {
       : requireJson(c, next),
   )
   app.route('/admin/v1', admin)
+  // SANDBOX data providers with deterministic answers, for the demo tenant and tests: outside /v1
+  // and /admin/v1, no tenant data, no database (see server/providers/sandbox.ts)
+  if (deps.sandbox !== false) app.route('/sandbox', sandboxRoutes())
 
   const consoleDir = deps.consoleDir ?? path.resolve('dist/console')
   app.get('/console', (c) => c.redirect('/console/'))

@@ -8,6 +8,7 @@ import { BacktestRunner } from './backtests/runner.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { ProviderRegistry, selfBaseUrl } from './providers/client.ts'
 import { ReviewEscalator } from './reviews/escalation.ts'
 import { loadOrCreateSecret } from './secrets.ts'
 import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
@@ -32,7 +33,10 @@ const credentials = await bootstrapIfEmpty(handle.db, {
 })
 
 const backtests = new BacktestRunner({ db: handle.db, logger })
+// the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
+const providers = new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) })
 const app = createApp({
+  providers,
   db: handle.db,
   secret,
   logger,
@@ -56,6 +60,7 @@ const fetch: typeof app.fetch = async (...args) => {
 }
 const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`
+  providers.setBaseUrl(selfBaseUrl(config.host, info.port))
   logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
   if (credentials) {
     // Printed once, to the terminal only: these are the only copies of the random credentials.

@@ -10,6 +10,8 @@ import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
+import type { ProviderRegistry } from '../providers/client.ts'
+import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
@@ -24,6 +26,8 @@ export interface AdminDeps {
   /** keys card fingerprints, so a simulated request matches the cards of recorded ones */
   secret: string
   backtests?: BacktestRunner | undefined
+  /** the process's provider clients, shared with live decisions so circuit states agree */
+  providers?: ProviderRegistry | undefined
 }
 
 export function adminApp(deps: AdminDeps) {
@@ -67,5 +71,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))
+  if (deps.providers)
+    app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app
 }

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { defaultHook, type MerchantEnv } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
+import { providerCallsOf } from '../providers/sources.ts'
 import {
   authorizationRequestSchema,
   type DecisionResponse,
@@ -114,6 +115,7 @@ export function authorizationRoutes(deps: AuthorizationDeps) {
             }),
           ),
           facts: row.facts as { fact: string; params: Record<string, unknown> | null; value: unknown }[],
+          providers: await providerCallsOf(deps.db, c.get('tenantId'), id),
         },
       },
       200,

@@ -16,6 +16,8 @@ import { lockSubjects } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
+import type { ProviderRegistry } from '../providers/client.ts'
+import { liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
@@ -32,6 +34,8 @@ export interface AuthorizationDeps {
   gateway?: PaymentGateway
   /** evaluates the rule set's shadow version after commit; never affects the answer */
   shadow?: ShadowEvaluator
+  /** outside data providers (figure 10, step 1015), called only when a rule reads their facts */
+  providers?: ProviderRegistry
 }
 
 export interface AuthorizationResult {
@@ -150,13 +154,14 @@ export async function authorize(
       }
 
       const verification = liveVerification(gateway, body, request)
+      const providers = deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret)
       const evaluation = await compiled.evaluate({
         request,
         now,
         timeZone,
         customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
         // the gateway facts ask the gateway itself, with the card number this request holds in memory
-        sources: { ...sqlFactSources(trx, tenantId, null), ...verification.sources },
+        sources: { ...sqlFactSources(trx, tenantId, null), ...verification.sources, ...providers?.sources },
       })
       const id = newId('dec')
       const decision = buildResponse(
@@ -194,6 +199,7 @@ export async function authorize(
         .execute()
 
       if (decision.outcome === 'review') await enqueueReview(trx, tenantId, id, now)
+      if (providers) await recordProviderCalls(trx, tenantId, id, now, providers.calls())
       await recordMismatches(trx, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
       await recordVerification(trx, tenantId, id, now, gateway.name, request, verification.answer())
       const valueLimit = evaluation.establishPurchaseValueLimit

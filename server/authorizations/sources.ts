@@ -8,6 +8,7 @@ import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
 import { holdsValue, readableBy } from '../lists/membership.ts'
+import { recordedProviderSources } from '../providers/sources.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
   customer: 'customer_id',
@@ -67,6 +68,8 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
   return {
     // line types, institutions, BINs, known devices, recent mismatches, recorded gateway answers
     ...checkFactSources(db, tenantId, asOf),
+    // replays read the provider answers recorded with the decision; live, authorize() adds the callers
+    ...recordedProviderSources(db, tenantId, asOf),
     purchaseValueLimit: (customerId, at) => loadPurchaseValueLimit(db, tenantId, customerId, at),
     async usage(subject, value, ranges, currency) {
       if (!ranges.length) return []

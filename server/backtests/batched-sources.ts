@@ -10,6 +10,7 @@ import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { readableBy } from '../lists/membership.ts'
+import { recordedProviderSources } from '../providers/sources.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
   customer: 'customer_id',
@@ -54,6 +55,9 @@ export class BatchedFactSources {
   /** The sources one replayed decision sees: everything as of its own time. */
   asOf(asOf: Date): FactSources {
     return {
+      // never a provider call: the answer recorded with the decision, one indexed read per ask
+      // (only replays of decisions whose rules asked a provider get here)
+      ...recordedProviderSources(this.db, this.tenantId, asOf),
       // the identity, institution and payment checks: one query each, asked as of the decision
       ...checkFactSources(this.db, this.tenantId, asOf),
       usage: (subject, value, ranges, currency) =>

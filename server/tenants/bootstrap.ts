@@ -4,6 +4,7 @@
 import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
 import { newId, randomToken } from '../ids.ts'
+import { seedSandboxProviders } from '../providers/demo.ts'
 import { seedReferenceSamples } from '../reference/samples.ts'
 import { hashPassword } from '../users/passwords.ts'
 import { demoRuleSet } from './demo-rule-set.ts'
@@ -89,6 +90,9 @@ export async function bootstrapIfEmpty(
 
   // line types, institutions and BINs for the demo rule set's institution and card checks
   await seedReferenceSamples(db, DEMO_TENANT)
+
+  // SANDBOX outside data providers on this server's own /sandbox paths, for external verification
+  await seedSandboxProviders(db, DEMO_TENANT)
 
   return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword }
 }

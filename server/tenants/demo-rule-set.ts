@@ -3,6 +3,7 @@
 // blocks), card validity, address and security-code verification, prepaid cards, and the allowances of
 // 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month.
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
+import { externalVerificationRules } from '../providers/demo.ts'
 
 const allowance = (
   id: string,
@@ -226,6 +227,8 @@ export const demoRuleSet: RuleSetDefinitionInput = {
         params: { reason_code: 'card.prepaid_limit', message: 'Prepaid cards may pay up to 50.00' },
       },
     },
+    // figure 10, steps 1014–1016: unknown customers verified by the (sandbox) providers
+    ...externalVerificationRules,
     allowance('sessions-per-day', 'Two sessions a day', 'sessions', 'day', 2, 'Two sessions a day'),
     allowance('minutes-per-day', '40 minutes a day', 'minutes', 'day', 40, '40 minutes a day'),
     allowance('minutes-per-week', '50 minutes a week', 'minutes', 'week', 50, '50 minutes a week'),

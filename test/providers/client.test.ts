@@ -72,7 +72,9 @@ describe('a provider call', () => {
   })
 
   it('recovers from one 500 by retrying with backoff', async () => {
-    receiver.respond((_r, index) => (index === 0 ? { status: 500 } : { status: 200, body: { answer: verified } }))
+    receiver.respond((_r, index) =>
+      index === 0 ? { status: 500 } : { status: 200, body: { answer: verified } },
+    )
     const call = await new ProviderRegistry().client(config()).call(query)
     expect(call.status).toBe('answered')
     expect(call.attempts).toBe(2)

@@ -4,6 +4,7 @@ import { createApp } from '../../server/app.ts'
 import { createApiKey } from '../../server/api-keys/keys.ts'
 import { createLogger } from '../../server/logging.ts'
 import { Metrics } from '../../server/metrics.ts'
+import type { ProviderRegistry } from '../../server/providers/client.ts'
 import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { createTenant, installRuleSet } from '../../server/tenants/tenants.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
@@ -26,13 +27,24 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { ruleSet?: RuleSetDefinitionInput; poolSize?: number } = {},
+  options: {
+    ruleSet?: RuleSetDefinitionInput
+    poolSize?: number
+    /** outside data providers' clients, to point the sandbox at a listening server */
+    providers?: ProviderRegistry
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ poolSize: options.poolSize })
   const db = database.db
   const logs: string[] = []
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) })
-  const app = createApp({ db, secret: TEST_SECRET, logger, metrics: new Metrics() })
+  const app = createApp({
+    db,
+    secret: TEST_SECRET,
+    logger,
+    metrics: new Metrics(),
+    ...(options.providers ? { providers: options.providers } : {}),
+  })
 
   const keys: string[] = []
   for (const tenantId of ['acme', 'globex']) {
