@@ -38,7 +38,14 @@ import { ruleInWords } from './rule-words.ts'
 
 type View = 'visual' | 'json'
 
-function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catalog; onReload: () => void }) {
+function Editor(props: {
+  ruleSet: RuleSet
+  detail: VersionDetail
+  catalog: Catalog
+  /** what the last lifecycle action did: the editor is made anew after it, so the message comes along */
+  doneMessage: string | null
+  onReload: (doneMessage: string) => void
+}) {
   const [search, setSearch] = useSearchParams<{ view: string }>()
   const view = (): View => (search.view === 'json' ? 'json' : 'visual')
   const editable = () => props.detail.status === 'draft' && can('editor')
@@ -64,7 +71,9 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
   )
   const [autoIds] = createSignal(new Set<string>())
   const [saving, setSaving] = createSignal(false)
-  const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(null)
+  const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(
+    props.doneMessage ? { kind: 'ok', text: props.doneMessage } : null,
+  )
   const [action, setAction] = createSignal<VersionAction | null>(null)
 
   const dirty = () => jsonError() !== null || canonical() !== savedText()
@@ -365,8 +374,7 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
             onClose={() => setAction(null)}
             onDone={(message) => {
               setAction(null)
-              setNotice({ kind: 'ok', text: message })
-              props.onReload()
+              props.onReload(message)
             }}
           />
         )}
@@ -376,6 +384,7 @@ function Editor(props: { ruleSet: RuleSet; detail: VersionDetail; catalog: Catal
 }
 
 export default function VersionEditor(props: { ruleSetId: string; version: number }) {
+  const [doneMessage, setDoneMessage] = createSignal<string | null>(null)
   const [data, { refetch }] = createResource(
     () => ({ id: props.ruleSetId, version: props.version }),
     async ({ id, version }) => {
@@ -396,7 +405,11 @@ export default function VersionEditor(props: { ruleSetId: string; version: numbe
               ruleSet={loaded.ruleSet}
               detail={loaded.detail}
               catalog={loaded.catalog}
-              onReload={refetch}
+              doneMessage={doneMessage()}
+              onReload={(message) => {
+                setDoneMessage(message)
+                refetch()
+              }}
             />
           )}
         </Show>
