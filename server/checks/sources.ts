@@ -2,9 +2,8 @@
 // a time like every fact source: live decisions pass asOf = null and see everything committed; a
 // backtest or shadow run passes the decision's time. Reference data is the tenant's own plus the
 // product-wide entries kept under the reserved "shared" tenant; at equal length the tenant's wins.
-import { type ExpressionBuilder, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { Database } from '../../db/schema.ts'
 import type { CheckSources, MismatchSubject } from '../../rules/facts/check-sources.ts'
 import {
   type AvsResult,
@@ -35,55 +34,76 @@ function isCvcResult(value: string): value is CvcResult {
   return (cvcResults as readonly string[]).includes(value)
 }
 
+interface ReferenceAsk {
+  kind: 'phone_prefix' | 'ip_range' | 'bin'
+  value: string
+  prefixes: string[]
+  resolve(row: { category: string; country: string | null } | null): void
+  reject(error: unknown): void
+}
+
 export function checkFactSources(db: Db, tenantId: string, asOf: Date | null): Required<CheckSources> {
-  // an entry counts when it was added by then and not removed by then
-  const inForce = (eb: ExpressionBuilder<Database, 'reference_ranges'>) =>
-    asOf
-      ? eb.and([
-          eb('added_at', '<=', asOf),
-          eb.or([eb('removed_at', 'is', null), eb('removed_at', '>', asOf)]),
-        ])
-      : eb('removed_at', 'is', null)
-  const ownFirst = sql`case when tenant_id = ${tenantId} then 0 else 1 end`
+  // The line-type, IP-institution and BIN questions of one turn of the event loop share one query:
+  // a lateral lookup per question, longest prefix (or narrowest range) first, the tenant's own
+  // entry before the shared one at equal length.
+  let pending: ReferenceAsk[] = []
+  async function answerReferenceAsks(): Promise<void> {
+    const asks = pending
+    pending = []
+    try {
+      const questions = asks.map((ask, i) => ({
+        i,
+        kind: ask.kind,
+        value: ask.value,
+        prefixes: ask.prefixes,
+      }))
+      const inForceSql = asOf
+        ? sql`r.added_at <= ${asOf} and (r.removed_at is null or r.removed_at > ${asOf})`
+        : sql`r.removed_at is null`
+      const { rows } = await sql<{ i: number; category: string; country: string | null }>`
+        select q.i, hit.category, hit.country
+        from jsonb_to_recordset(cast(${JSON.stringify(questions)}::text as jsonb))
+          as q(i int, kind text, value text, prefixes jsonb)
+        cross join lateral (
+          select r.category, r.country
+          from reference_ranges r
+          where r.tenant_id in (${tenantId}, ${SHARED_TENANT})
+            and r.kind = q.kind
+            and ${inForceSql}
+            and case when q.kind = 'ip_range'
+                  then r.network >>= cast(q.value as inet)
+                  else r.value in (select jsonb_array_elements_text(q.prefixes)) end
+          order by case when q.kind = 'ip_range' then masklen(r.network) else length(r.value) end desc,
+                   case when r.tenant_id = ${tenantId} then 0 else 1 end
+          limit 1
+        ) hit`.execute(db)
+      const byAsk = new Map(rows.map((row) => [Number(row.i), row]))
+      for (const [i, ask] of asks.entries()) {
+        const row = byAsk.get(i)
+        ask.resolve(row ? { category: row.category, country: row.country } : null)
+      }
+    } catch (error) {
+      for (const ask of asks) ask.reject(error)
+    }
+  }
+  function askReference(kind: ReferenceAsk['kind'], value: string, prefixes: string[]) {
+    return new Promise<{ category: string; country: string | null } | null>((resolve, reject) => {
+      pending.push({ kind, value, prefixes, resolve, reject })
+      if (pending.length === 1) setImmediate(answerReferenceAsks)
+    })
+  }
 
   return {
-    async referenceCategory(kind, value) {
-      const query = db
-        .selectFrom('reference_ranges')
-        .select('category')
-        .where('tenant_id', 'in', [tenantId, SHARED_TENANT])
-        .where('kind', '=', kind)
-        .where(inForce)
-      const row =
-        kind === 'phone_prefix'
-          ? await query
-              .where('value', 'in', prefixesOf(value, 2))
-              .orderBy(sql`length(value)`, 'desc')
-              .orderBy(ownFirst)
-              .limit(1)
-              .executeTakeFirst()
-          : await query
-              .where(sql<boolean>`network >>= cast(${value} as inet)`)
-              .orderBy(sql`masklen(network)`, 'desc')
-              .orderBy(ownFirst)
-              .limit(1)
-              .executeTakeFirst()
-      return row?.category ?? null
+    referenceCategory(kind, value) {
+      return askReference(kind, value, kind === 'phone_prefix' ? prefixesOf(value, 2) : []).then(
+        (row) => row?.category ?? null,
+      )
     },
 
-    async binInfo(bin) {
-      const row = await db
-        .selectFrom('reference_ranges')
-        .select(['category', 'country'])
-        .where('tenant_id', 'in', [tenantId, SHARED_TENANT])
-        .where('kind', '=', 'bin')
-        .where('value', 'in', prefixesOf(bin, 4))
-        .where(inForce)
-        .orderBy(sql`length(value)`, 'desc')
-        .orderBy(ownFirst)
-        .limit(1)
-        .executeTakeFirst()
-      return row ? { country: row.country, funding: row.category } : null
+    binInfo(bin) {
+      return askReference('bin', bin, prefixesOf(bin, 4)).then((row) =>
+        row ? { country: row.country, funding: row.category } : null,
+      )
     },
 
     async deviceSeenBefore(customerId, deviceId, before) {
