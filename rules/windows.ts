@@ -24,11 +24,21 @@ export function resolveWindow(spec: WindowSpec, now: Date, timeZone: string): Ti
     const hours = spec.hours ?? 24
     return { start: new Date(now.getTime() - hours * 3_600_000), end: now, rolling: true }
   }
+  // A calendar window is the same for every decision until it ends, and working it out in a time
+  // zone is the costliest arithmetic of a decision: keep the current one per zone and unit.
+  const key = `${timeZone}\u0000${spec.window}`
+  const cached = calendarWindows.get(key)
+  if (cached && cached.start.getTime() <= now.getTime() && now.getTime() < cached.end.getTime()) return cached
   const local = DateTime.fromJSDate(now, { zone: timeZone })
   const start = local.startOf(spec.window)
   const end = start.plus({ [`${spec.window}s`]: 1 })
-  return { start: start.toJSDate(), end: end.toJSDate(), rolling: false }
+  const range = { start: start.toJSDate(), end: end.toJSDate(), rolling: false }
+  if (calendarWindows.size > 1_000) calendarWindows.clear()
+  calendarWindows.set(key, range)
+  return range
 }
+
+const calendarWindows = new Map<string, TimeRange>()
 
 const weekdays = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const
 
