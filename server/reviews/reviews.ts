@@ -12,7 +12,7 @@ import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { SHARED_TENANT } from '../lists/membership.ts'
+import { holdsValue, readableBy, SHARED_TENANT } from '../lists/membership.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
@@ -240,8 +240,9 @@ async function currentListHits(
       'e.added_at',
       'e.expires_at',
     ])
-    .where('e.tenant_id', '=', tenantId)
-    .where((eb) => eb.or(pairs.map(([s, v]) => eb.and([eb('e.subject', '=', s), eb('e.value', '=', v)]))))
+    // the same membership as a live decision: shared lists the tenant reads, IP ranges that hold the address
+    .where(readableBy('e', tenantId))
+    .where((eb) => eb.or(pairs.map(([s, v]) => eb.and([eb('e.subject', '=', s), holdsValue('e', s, [v])]))))
     .where('e.removed_at', 'is', null)
     .where((eb) => eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', now)]))
     .orderBy('e.added_at', 'desc')
