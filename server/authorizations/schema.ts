@@ -88,12 +88,9 @@ export const authorizationRequestSchema = z
               .regex(/^[0-9]{3,4}$/, 'three or four digits')
               .optional()
               .openapi({ description: 'never stored' }),
-            holder_name: text()
-              .max(200)
-              .optional()
-              .openapi({
-                description: 'the name on the card, compared by the issuer with the customer’s name',
-              }),
+            holder_name: text().max(200).optional().openapi({
+              description: 'the name on the card, compared by the issuer with the customer’s name',
+            }),
           })
           .strict()
           .optional(),

@@ -21,6 +21,7 @@ import { liveProviderSources, recordProviderCalls } from '../providers/sources.t
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
+import { WriteBatch } from '../writes.ts'
 import { capture } from './capture.ts'
 import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
 import { sqlFactSources } from './sources.ts'
@@ -146,11 +147,13 @@ export async function authorize(
       }
       // taken after the locks, so it follows every decision this one waited for
       const now = new Date()
-      const customer = await identifyCustomer(trx, tenantId, request, now)
+      // every write of this decision goes out in one statement at the end (server/writes.ts)
+      const writes = new WriteBatch(trx)
+      const customer = await identifyCustomer(writes, tenantId, request, now)
       if (customer) {
         // requests reaching one customer through different keys still queue behind each other
         await lockSubjects(trx, tenantId, [`customer:${customer.id}`])
-        await rememberPaymentMethod(trx, tenantId, customer.id, request, now)
+        rememberPaymentMethod(writes, tenantId, customer.id, request, now)
       }
 
       const verification = liveVerification(gateway, body, request)
@@ -174,9 +177,8 @@ export async function authorize(
       )
       const evaluationMicros = Math.round((performance.now() - started) * 1000)
 
-      await trx
-        .insertInto('decisions')
-        .values({
+      writes.add(
+        trx.insertInto('decisions').values({
           tenant_id: tenantId,
           id,
           created_at: now,
@@ -195,19 +197,18 @@ export async function authorize(
           idempotency_key: idempotencyKey ?? null,
           request_hash: requestHash,
           evaluation_micros: evaluationMicros,
-        })
-        .execute()
+        }),
+      )
 
-      if (decision.outcome === 'review') await enqueueReview(trx, tenantId, id, now)
-      if (providers) await recordProviderCalls(trx, tenantId, id, now, providers.calls())
-      await recordMismatches(trx, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
-      await recordVerification(trx, tenantId, id, now, gateway.name, request, verification.answer())
+      if (decision.outcome === 'review') enqueueReview(writes, tenantId, id, now)
+      if (providers) recordProviderCalls(writes, tenantId, id, now, providers.calls())
+      recordMismatches(writes, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
+      recordVerification(writes, tenantId, id, now, gateway.name, request, verification.answer())
       const valueLimit = evaluation.establishPurchaseValueLimit
-      if (customer && valueLimit) await storeEstablishedLimit(trx, tenantId, customer.id, valueLimit, id, now)
+      if (customer && valueLimit) storeEstablishedLimit(writes, tenantId, customer.id, valueLimit, id, now)
       if (decision.outcome === 'approve') {
-        await trx
-          .insertInto('usage_events')
-          .values({
+        writes.add(
+          trx.insertInto('usage_events').values({
             tenant_id: tenantId,
             decision_id: id,
             occurred_at: now,
@@ -221,9 +222,10 @@ export async function authorize(
             // a session's money counts when it is billed; a purchase's now
             amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
             currency: request.amount?.currency ?? null,
-          })
-          .execute()
+          }),
+        )
       }
+      await writes.flush()
       return { decision, replayed: false }
     })
     if (!result.replayed)

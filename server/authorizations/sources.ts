@@ -46,7 +46,11 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
         // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
         .where(readableBy('e', tenantId))
         .where((eb) =>
-          eb.or(asks.map((ask) => eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]))),
+          eb.or(
+            asks.map((ask) =>
+              eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]),
+            ),
+          ),
         )
         .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
         .where((eb) =>

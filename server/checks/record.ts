@@ -1,25 +1,23 @@
 // What a decision leaves behind for later identity checks: the mismatches it temporarily blocked,
 // counted by recent_mismatches ("three within an hour become a block").
-import type { Transaction } from 'kysely'
-import type { Database } from '../../db/schema.ts'
 import type { FiredRule } from '../../rules/engine.ts'
 import { identityMismatchKinds } from '../../rules/facts/identity.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import type { WriteBatch } from '../writes.ts'
 
-export async function recordMismatches(
-  trx: Transaction<Database>,
+export function recordMismatches(
+  writes: WriteBatch,
   tenantId: string,
   decisionId: string,
   occurredAt: Date,
   customerId: string | null,
   request: CapturedRequest,
   fired: FiredRule[],
-): Promise<void> {
+): void {
   const kinds = identityMismatchKinds(fired)
   if (!kinds.length) return
-  await trx
-    .insertInto('identity_mismatches')
-    .values({
+  writes.add(
+    writes.db.insertInto('identity_mismatches').values({
       tenant_id: tenantId,
       decision_id: decisionId,
       occurred_at: occurredAt,
@@ -27,6 +25,6 @@ export async function recordMismatches(
       phone: request.network.ani ?? request.customer.phone,
       ip: request.network.ip,
       kinds: kinds.join(','),
-    })
-    .execute()
+    }),
+  )
 }

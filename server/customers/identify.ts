@@ -1,9 +1,9 @@
 // Stage 2 of the pipeline: find the customer from any key the request carries, or create one, and
 // remember every key seen so the next request from any of them finds the same customer.
-import { sql, type Transaction } from 'kysely'
-import type { Database } from '../../db/schema.ts'
+import { sql } from 'kysely'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { newId } from '../ids.ts'
+import type { WriteBatch } from '../writes.ts'
 
 /** Keys that identify a customer, strongest first. IP addresses are shared too widely to identify anyone. */
 export function identityKeys(r: CapturedRequest): [kind: string, value: string][] {
@@ -27,15 +27,16 @@ export interface IdentifiedCustomer {
 // to this precision is enough for "seen recently", and saves the returning customer two writes.
 const lastSeenPrecisionMs = 60_000
 
+/** Reads at once; the customer's writes join the decision's (WriteBatch) and reach the database with it. */
 export async function identifyCustomer(
-  trx: Transaction<Database>,
+  writes: WriteBatch,
   tenantId: string,
   request: CapturedRequest,
   now: Date,
 ): Promise<IdentifiedCustomer | null> {
   const keys = identityKeys(request)
   if (!keys.length) return null
-  const found = await trx
+  const found = await writes.db
     .selectFrom('customer_identifiers as i')
     .innerJoin('customers as c', (j) =>
       j.onRef('c.tenant_id', '=', 'i.tenant_id').onRef('c.id', '=', 'i.customer_id'),
@@ -61,23 +62,23 @@ export async function identifyCustomer(
   const returning = customerId !== undefined
   if (!customerId) {
     customerId = newId('cus')
-    await trx
-      .insertInto('customers')
-      .values({
+    writes.add(
+      writes.db.insertInto('customers').values({
         tenant_id: tenantId,
         id: customerId,
         external_id: request.customer.id,
         created_at: now,
         last_seen_at: now,
-      })
-      .execute()
+      }),
+    )
   } else if (strongest && stale(strongest.customer_last_seen_at)) {
-    await trx
-      .updateTable('customers')
-      .set({ last_seen_at: now })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', customerId)
-      .execute()
+    writes.add(
+      writes.db
+        .updateTable('customers')
+        .set({ last_seen_at: now })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', customerId),
+    )
   }
   // A key already tied to another customer stays with it: merging profiles is a staff decision.
   const toRecord = keys.filter(([kind, value]) => {
@@ -85,59 +86,61 @@ export async function identifyCustomer(
     return !known || stale(known.last_seen_at)
   })
   if (!toRecord.length) return { id: customerId, returning }
-  await trx
-    .insertInto('customer_identifiers')
-    .values(
-      toRecord.map(([kind, value]) => ({
-        tenant_id: tenantId,
-        kind,
-        value,
-        customer_id: customerId,
-        first_seen_at: now,
-        last_seen_at: now,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet({ last_seen_at: sql`excluded.last_seen_at` }),
-    )
-    .execute()
+  writes.add(
+    writes.db
+      .insertInto('customer_identifiers')
+      .values(
+        toRecord.map(([kind, value]) => ({
+          tenant_id: tenantId,
+          kind,
+          value,
+          customer_id: customerId,
+          first_seen_at: now,
+          last_seen_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet({ last_seen_at: sql`excluded.last_seen_at` }),
+      ),
+  )
   return { id: customerId, returning }
 }
 
-export async function rememberPaymentMethod(
-  trx: Transaction<Database>,
+export function rememberPaymentMethod(
+  writes: WriteBatch,
   tenantId: string,
   customerId: string,
   request: CapturedRequest,
   now: Date,
-): Promise<void> {
+): void {
   const pm = request.payment_method
   const card = pm?.card
   if (!pm || !card) return
-  await trx
-    .insertInto('payment_methods')
-    .values({
-      tenant_id: tenantId,
-      id: newId('pm'),
-      customer_id: customerId,
-      type: pm.type,
-      fingerprint: card.fingerprint,
-      bin: card.bin,
-      last4: card.last4,
-      brand: card.brand,
-      exp_month: card.exp_month,
-      exp_year: card.exp_year,
-      billing_postal_code: pm.billing_address?.postal_code ?? null,
-      created_at: now,
-      last_used_at: now,
-    })
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'fingerprint']).doUpdateSet({
-        last_used_at: sql`excluded.last_used_at`,
-        exp_month: sql`excluded.exp_month`,
-        exp_year: sql`excluded.exp_year`,
-        billing_postal_code: sql`coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
-      }),
-    )
-    .execute()
+  writes.add(
+    writes.db
+      .insertInto('payment_methods')
+      .values({
+        tenant_id: tenantId,
+        id: newId('pm'),
+        customer_id: customerId,
+        type: pm.type,
+        fingerprint: card.fingerprint,
+        bin: card.bin,
+        last4: card.last4,
+        brand: card.brand,
+        exp_month: card.exp_month,
+        exp_year: card.exp_year,
+        billing_postal_code: pm.billing_address?.postal_code ?? null,
+        created_at: now,
+        last_used_at: now,
+      })
+      .onConflict((oc) =>
+        oc.columns(['tenant_id', 'fingerprint']).doUpdateSet({
+          last_used_at: sql`excluded.last_used_at`,
+          exp_month: sql`excluded.exp_month`,
+          exp_year: sql`excluded.exp_year`,
+          billing_postal_code: sql`coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
+        }),
+      ),
+  )
 }

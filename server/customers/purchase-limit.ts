@@ -3,6 +3,7 @@
 // raised or changed by staff.
 import type { Db } from '../../db/connect.ts'
 import type { PurchaseValueLimit } from '../../rules/purchase-limit.ts'
+import type { WriteBatch } from '../writes.ts'
 
 const KIND = 'purchase_value'
 
@@ -24,46 +25,47 @@ export async function loadPurchaseValueLimit(
   return { amount: Number(row.amount), currency: row.currency, expires_at: row.expires_at }
 }
 
-/** Stores a limit an approval established; an expired one is replaced, one in force is kept. */
-export async function storeEstablishedLimit(
-  db: Db,
+/** Stores a limit an approval established, with the decision; an expired one is replaced, one in force is kept. */
+export function storeEstablishedLimit(
+  writes: WriteBatch,
   tenantId: string,
   customerId: string,
   limit: PurchaseValueLimit,
   decisionId: string,
   now: Date,
-): Promise<void> {
-  await db
-    .insertInto('customer_limits')
-    .values({
-      tenant_id: tenantId,
-      customer_id: customerId,
-      kind: KIND,
-      amount: limit.amount,
-      currency: limit.currency,
-      established_at: now,
-      expires_at: limit.expires_at,
-      source: 'rule_set',
-      set_by: null,
-      decision_id: decisionId,
-      note: null,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'customer_id', 'kind'])
-        .doUpdateSet((eb) => ({
-          amount: eb.ref('excluded.amount'),
-          currency: eb.ref('excluded.currency'),
-          established_at: eb.ref('excluded.established_at'),
-          expires_at: eb.ref('excluded.expires_at'),
-          source: eb.ref('excluded.source'),
-          set_by: null,
-          decision_id: eb.ref('excluded.decision_id'),
-          note: null,
-        }))
-        .where('customer_limits.expires_at', '<=', now),
-    )
-    .execute()
+): void {
+  writes.add(
+    writes.db
+      .insertInto('customer_limits')
+      .values({
+        tenant_id: tenantId,
+        customer_id: customerId,
+        kind: KIND,
+        amount: limit.amount,
+        currency: limit.currency,
+        established_at: now,
+        expires_at: limit.expires_at,
+        source: 'rule_set',
+        set_by: null,
+        decision_id: decisionId,
+        note: null,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['tenant_id', 'customer_id', 'kind'])
+          .doUpdateSet((eb) => ({
+            amount: eb.ref('excluded.amount'),
+            currency: eb.ref('excluded.currency'),
+            established_at: eb.ref('excluded.established_at'),
+            expires_at: eb.ref('excluded.expires_at'),
+            source: eb.ref('excluded.source'),
+            set_by: null,
+            decision_id: eb.ref('excluded.decision_id'),
+            note: null,
+          }))
+          .where('customer_limits.expires_at', '<=', now),
+      ),
+  )
 }
 
 export interface StoredPurchaseValueLimit {

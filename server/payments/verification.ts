@@ -6,12 +6,11 @@
 // recorded here by decision time and card fingerprint. A decision whose rules never asked has no
 // recorded answer, and a replay of it sees "unavailable" (the facts then read as the gateway being
 // down would), which a backtest of a new AVS rule must keep in mind.
-import type { Transaction } from 'kysely'
-import type { Database } from '../../db/schema.ts'
 import type { CheckSources } from '../../rules/facts/check-sources.ts'
 import { type PaymentVerification, unverified } from '../../rules/payment-checks.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { AuthorizationRequest } from '../authorizations/schema.ts'
+import type { WriteBatch } from '../writes.ts'
 import type { PaymentGateway, TransientCard } from './gateway.ts'
 
 export interface LiveVerification {
@@ -66,20 +65,19 @@ export function liveVerification(
   }
 }
 
-export async function recordVerification(
-  trx: Transaction<Database>,
+export function recordVerification(
+  writes: WriteBatch,
   tenantId: string,
   decisionId: string,
   decidedAt: Date,
   gateway: string,
   request: CapturedRequest,
   verification: PaymentVerification | null,
-): Promise<void> {
+): void {
   const fingerprint = request.payment_method?.card?.fingerprint
   if (!verification || !fingerprint) return
-  await trx
-    .insertInto('payment_verifications')
-    .values({
+  writes.add(
+    writes.db.insertInto('payment_verifications').values({
       tenant_id: tenantId,
       decision_id: decisionId,
       decided_at: decidedAt,
@@ -89,6 +87,6 @@ export async function recordVerification(
       avs_result: verification.avs_result,
       cvc_result: verification.cvc_result,
       name_match: verification.name_match,
-    })
-    .execute()
+    }),
+  )
 }

@@ -17,6 +17,7 @@ import {
   type ProviderSources,
   providerAnswerSchemas,
 } from '../../rules/facts/providers.ts'
+import type { WriteBatch } from '../writes.ts'
 import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
 import { enabledProvider, providerConfig } from './store.ts'
 
@@ -48,34 +49,35 @@ export function liveProviderSources(
 }
 
 /** Keeps what each provider call came to beside the decision, in the decision's transaction. */
-export async function recordProviderCalls(
-  db: Db,
+export function recordProviderCalls(
+  writes: WriteBatch,
   tenantId: string,
   decisionId: string,
   decidedAt: Date,
   calls: ProviderCall[],
-): Promise<void> {
+): void {
   if (!calls.length) return
-  await db
-    .insertInto('provider_calls')
-    .values(
-      calls.map((call) => ({
-        tenant_id: tenantId,
-        decision_id: decisionId,
-        kind: call.kind,
-        provider_id: call.providerId,
-        decided_at: decidedAt,
-        query_key: call.queryKey,
-        status: call.status,
-        fail_policy: call.failPolicy,
-        attempts: call.attempts,
-        latency_ms: call.latencyMs,
-        answer: call.answer ? jsonb(call.answer) : null,
-        error: call.error,
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute()
+  writes.add(
+    writes.db
+      .insertInto('provider_calls')
+      .values(
+        calls.map((call) => ({
+          tenant_id: tenantId,
+          decision_id: decisionId,
+          kind: call.kind,
+          provider_id: call.providerId,
+          decided_at: decidedAt,
+          query_key: call.queryKey,
+          status: call.status,
+          fail_policy: call.failPolicy,
+          attempts: call.attempts,
+          latency_ms: call.latencyMs,
+          answer: call.answer ? jsonb(call.answer) : null,
+          error: call.error,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing()),
+  )
 }
 
 export interface RecordedProviderCall {

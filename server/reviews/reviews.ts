@@ -16,6 +16,7 @@ import { holdsValue, readableBy, SHARED_TENANT } from '../lists/membership.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
+import type { WriteBatch } from '../writes.ts'
 
 export const reviewStatuses = ['open', 'claimed', 'escalated', 'resolved'] as const
 export type ReviewStatus = (typeof reviewStatuses)[number]
@@ -29,12 +30,13 @@ export interface Reviewer extends Actor {
   role: string
 }
 
-/** Called by the pipeline in the decision's own transaction. */
-export async function enqueueReview(db: Db, tenantId: string, decisionId: string, now: Date): Promise<void> {
-  await db
-    .insertInto('reviews')
-    .values({ tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now })
-    .execute()
+/** Called by the pipeline: written with the decision, in its transaction. */
+export function enqueueReview(writes: WriteBatch, tenantId: string, decisionId: string, now: Date): void {
+  writes.add(
+    writes.db
+      .insertInto('reviews')
+      .values({ tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now }),
+  )
 }
 
 export interface ReviewSummary {

@@ -717,10 +717,13 @@ describe('actions without a body', () => {
         headers,
       })
       expect(publish.status).toBe(200)
-      const activate = await t2.app.request(`/admin/v1/rule-sets/authorizations/versions/${version}/activate`, {
-        method: 'POST',
-        headers,
-      })
+      const activate = await t2.app.request(
+        `/admin/v1/rule-sets/authorizations/versions/${version}/activate`,
+        {
+          method: 'POST',
+          headers,
+        },
+      )
       expect(activate.status).toBe(200)
       const typed = await t2.app.request('/admin/v1/rule-sets', {
         method: 'POST',

@@ -1,13 +1,14 @@
 // An in-process app on a fresh database with two tenants, each with an API key and the demo rule
 // set, and the logs captured so tests can read what was written.
-import { createApp } from '../../server/app.ts'
+
+import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { createApiKey } from '../../server/api-keys/keys.ts'
+import { createApp } from '../../server/app.ts'
 import { createLogger } from '../../server/logging.ts'
 import { Metrics } from '../../server/metrics.ts'
 import type { ProviderRegistry } from '../../server/providers/client.ts'
 import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { createTenant, installRuleSet } from '../../server/tenants/tenants.ts'
-import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { createTestDatabase, type TestDatabase } from './db.ts'
 
 export const TEST_SECRET = 'test-secret-do-not-use-in-production'
@@ -54,8 +55,14 @@ export async function startTestApp(
       name: 'Authorizations',
       definition: options.ruleSet ?? demoRuleSet,
     })
-    await db.insertInto('lists').values({ tenant_id: tenantId, id: 'negative', name: 'Negative', kind: 'negative', description: '' }).execute()
-    await db.insertInto('lists').values({ tenant_id: tenantId, id: 'positive', name: 'Positive', kind: 'positive', description: '' }).execute()
+    await db
+      .insertInto('lists')
+      .values({ tenant_id: tenantId, id: 'negative', name: 'Negative', kind: 'negative', description: '' })
+      .execute()
+    await db
+      .insertInto('lists')
+      .values({ tenant_id: tenantId, id: 'positive', name: 'Positive', kind: 'positive', description: '' })
+      .execute()
     keys.push((await createApiKey(db, tenantId, 'test')).key)
   }
   const [key, otherKey] = keys as [string, string]
@@ -73,7 +80,11 @@ export async function startTestApp(
         'content-type': 'application/json',
       }
       if (opts.idempotencyKey) headers['idempotency-key'] = opts.idempotencyKey
-      return app.request(path, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) })
+      return app.request(path, {
+        method: 'POST',
+        headers,
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      })
     },
     async get(path, opts = {}) {
       return app.request(path, { headers: { authorization: `Bearer ${opts.key ?? key}` } })
