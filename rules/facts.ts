@@ -7,6 +7,7 @@ import type { CheckSources } from './facts/check-sources.ts'
 import { identityFacts } from './facts/identity.ts'
 import { institutionFacts } from './facts/institutions.ts'
 import { paymentFacts } from './facts/payment.ts'
+import { DATA_FACT_PRIORITY } from './facts/priority.ts'
 import { type ProviderSources, providerFacts } from './facts/providers.ts'
 import type { PurchaseValueLimit } from './purchase-limit.ts'
 import { type CapturedRequest, emailDomain, normalizeAddress, normalizeName } from './request.ts'
@@ -247,6 +248,7 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'list_hit',
+    priority: DATA_FACT_PRIORITY,
     description: 'One of the request’s values of this subject is on a list of this kind',
     valueType: 'boolean',
     params: listParams,
@@ -254,6 +256,7 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'usage',
+    priority: DATA_FACT_PRIORITY,
     description:
       'What this subject has used in the window before this request: a count of sessions or purchases, whole minutes, or money in minor units',
     valueType: 'number',

@@ -6,6 +6,7 @@ import type { ConditionTrace, FiredRule } from '../engine.ts'
 import type { FactRun, FactSpec } from '../facts.ts'
 import { type MismatchSubject, mismatchSubjects } from './check-sources.ts'
 import { once } from './memo.ts'
+import { DATA_FACT_PRIORITY } from './priority.ts'
 
 function fact<P extends z.ZodType>(spec: FactSpec<P>): FactSpec {
   return spec as unknown as FactSpec
@@ -41,6 +42,7 @@ function mismatchSubjectValue(subject: MismatchSubject, run: FactRun): string | 
 export const identityFacts: FactSpec[] = [
   fact({
     name: 'device_known',
+    priority: DATA_FACT_PRIORITY,
     description:
       'The device id was seen with this customer before this request (null when there is no device id or no customer)',
     valueType: 'boolean',
@@ -54,6 +56,7 @@ export const identityFacts: FactSpec[] = [
   }),
   fact({
     name: 'recent_mismatches',
+    priority: DATA_FACT_PRIORITY,
     description:
       'How many earlier decisions of this customer (or phone, or IP) in the last N hours were temporarily blocked for an identity mismatch: an entered phone or IP that differed, or an unknown device',
     valueType: 'number',

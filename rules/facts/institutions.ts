@@ -4,6 +4,7 @@
 import type { FactRun, FactSpec } from '../facts.ts'
 import { institutionCategories, type ReferenceKind } from './check-sources.ts'
 import { once } from './memo.ts'
+import { DATA_FACT_PRIORITY } from './priority.ts'
 
 function fact(spec: FactSpec): FactSpec {
   return spec
@@ -20,6 +21,7 @@ const categories = institutionCategories.join(', ')
 export const institutionFacts: FactSpec[] = [
   fact({
     name: 'line_type',
+    priority: DATA_FACT_PRIORITY,
     description: `What the calling number is — the ANI, else the customer’s phone — by the longest number prefix in the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) =>
@@ -27,12 +29,14 @@ export const institutionFacts: FactSpec[] = [
   }),
   fact({
     name: 'entered_phone_line_type',
+    priority: DATA_FACT_PRIORITY,
     description: `What the phone number the caller entered is, by the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) => category(run, 'phone_prefix', run.ctx.request.entered.phone),
   }),
   fact({
     name: 'ip_institution',
+    priority: DATA_FACT_PRIORITY,
     description: `What the network address belongs to, by the narrowest IP range in the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) => category(run, 'ip_range', run.ctx.request.network.ip),

@@ -7,6 +7,7 @@ import type { FactRun, FactSpec } from '../facts.ts'
 import { avsResults, cardFundings, type PaymentVerification, unverified } from '../payment-checks.ts'
 import type { BinInfo } from './check-sources.ts'
 import { once } from './memo.ts'
+import { DATA_FACT_PRIORITY } from './priority.ts'
 
 function fact(spec: FactSpec): FactSpec {
   return spec
@@ -34,36 +35,42 @@ function verification(run: FactRun): Promise<PaymentVerification | null> {
 export const paymentFacts: FactSpec[] = [
   fact({
     name: 'card_issuing_country',
+    priority: DATA_FACT_PRIORITY,
     description: 'ISO 3166 country of the card’s issuer, from the BIN reference data (null when unknown)',
     valueType: 'string',
     resolve: async (_p, run) => (await binInfo(run))?.country ?? null,
   }),
   fact({
     name: 'card_funding',
+    priority: DATA_FACT_PRIORITY,
     description: `${cardFundings.join(', ')}: how the card is funded, from the BIN reference data (null when unknown)`,
     valueType: 'string',
     resolve: async (_p, run) => (await binInfo(run))?.funding ?? null,
   }),
   fact({
     name: 'avs_result',
+    priority: DATA_FACT_PRIORITY,
     description: `Address verification by the card’s issuer (the billing postal code and street number against the issuer’s records), the same across networks: ${avsResults.join(', ')} (null when no card)`,
     valueType: 'string',
     resolve: async (_p, run) => (await verification(run))?.avs_result ?? null,
   }),
   fact({
     name: 'avs_code',
+    priority: DATA_FACT_PRIORITY,
     description: 'The address verification code exactly as the card network returned it (null when none)',
     valueType: 'string',
     resolve: async (_p, run) => (await verification(run))?.avs_code ?? null,
   }),
   fact({
     name: 'cvc_result',
+    priority: DATA_FACT_PRIORITY,
     description: 'The card security code check: match, no_match or unavailable (null when no card)',
     valueType: 'string',
     resolve: async (_p, run) => (await verification(run))?.cvc_result ?? null,
   }),
   fact({
     name: 'name_match',
+    priority: DATA_FACT_PRIORITY,
     description:
       'The cardholder’s name on the issuer’s records is the customer’s name (null when either is unknown)',
     valueType: 'boolean',

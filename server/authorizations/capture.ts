@@ -30,13 +30,18 @@ function normalizePhone(
 function normalizeIp(raw: string, path: string[], errors: FieldError[]): string | null {
   let ip = raw.trim().toLowerCase()
   if (ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4) ip = ip.slice(7)
+  if (ip.includes('%')) {
+    // a zone (2001:db8::1%eth0) names an interface of the sender's own machine, never a remote address
+    errors.push(fieldError(path, 'must not carry a zone identifier (the %… part)'))
+    return null
+  }
   const family = isIP(ip)
   if (!family) {
     errors.push(fieldError(path, 'is not an IPv4 or IPv6 address'))
     return null
   }
   // One IPv6 address has many spellings (2001:DB8:0::1, 2001:db8::1); lists and the entered-vs-network
-  // match compare text, so keep the compressed form the URL standard writes (a zone id, %eth0, has none).
+  // match compare text, so keep the compressed form the URL standard writes.
   const asHost = `http://[${ip}]`
   if (family === 6 && URL.canParse(asHost)) ip = new URL(asHost).hostname.slice(1, -1)
   return ip

@@ -62,6 +62,7 @@ describe('422: a field is invalid, and errors[] names it', () => {
     ['an invalid entered phone', ['entered', 'phone'], '555', 'entered.phone'],
     ['an invalid IP', ['network', 'ip'], '300.1.2.3', 'network.ip'],
     ['a host name for an IP', ['network', 'ip'], 'example.com', 'network.ip'],
+    ['an IPv6 address with a zone', ['network', 'ip'], '2001:db8::1%eth0', 'network.ip'],
     ['an invalid entered IP', ['entered', 'ip'], '10.0.0', 'entered.ip'],
     ['an invalid birth date', ['customer', 'birth_date'], '1980-13-45', 'customer.birth_date'],
     [
