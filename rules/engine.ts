@@ -143,7 +143,7 @@ function buildEngine(definition: RuleSetDefinition): Engine {
     )
   }
   for (const rule of definition.rules) {
-    if (!rule.enabled) continue
+    if (!rule.enabled || isUnconditional(rule)) continue
     engine.addRule({
       name: rule.id,
       priority: rule.priority,
@@ -152,6 +152,11 @@ function buildEngine(definition: RuleSetDefinition): Engine {
     })
   }
   return engine
+}
+
+/** `all` of no conditions is true: such a rule (an allowance for everyone, say) always fires. */
+function isUnconditional(rule: RuleSetDefinition['rules'][number]): boolean {
+  return 'all' in rule.conditions && rule.conditions.all.length === 0
 }
 
 export function compileRuleSet(input: unknown): CompiledRuleSet {
@@ -163,6 +168,8 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   const definition = validation.definition
   const windowsBySubject = collectWindows(definition)
   const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
+  const unconditional = definition.rules.filter((r) => r.enabled && isUnconditional(r))
+  const order = new Map(definition.rules.map((r, i) => [r.id, i]))
   // An Engine keeps run status on itself, so two concurrent runs on one engine cut each other
   // short. Each run takes an engine of its own from this pool.
   const idle: Engine[] = []
@@ -226,7 +233,15 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       if (idle.length < 32) idle.push(engine)
     }
 
-    const fired: FiredRule[] = []
+    // Rules without conditions fire on every run; json-rules-engine would copy each one's result
+    // on every evaluation just to say so, so they are added here instead.
+    const fired: FiredRule[] = unconditional.map((rule) => ({
+      id: rule.id,
+      name: rule.name,
+      type: rule.event.type,
+      params: (rule.event.params ?? {}) as Record<string, unknown>,
+      conditions: [],
+    }))
     for (const result of results) {
       const rule = rulesById.get(result.name as string)
       if (!rule) continue
@@ -241,7 +256,6 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       })
     }
     // json-rules-engine reports in completion order; keep the rule set's order for stable explanations
-    const order = new Map(definition.rules.map((r, i) => [r.id, i]))
     fired.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
 
     const allowances: AllowanceState[] = []
