@@ -56,6 +56,33 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/rule-sets/RuleSetsPage.tsx')),
   },
   {
+    path: '/reviews',
+    title: 'Review desk',
+    least: 'analyst',
+    nav: { label: 'Review desk', section: 'work' },
+    component: lazy(() => import('./pages/reviews/ReviewsPage.tsx')),
+  },
+  {
+    path: '/reviews/:id',
+    title: 'Review',
+    least: 'analyst',
+    component: lazy(() => import('./pages/reviews/ReviewPage.tsx')),
+  },
+  {
+    path: '/lists',
+    title: 'Lists',
+    least: 'viewer',
+    nav: { label: 'Lists', section: 'work' },
+    component: lazy(() => import('./pages/lists/ListsPage.tsx')),
+  },
+  {
+    path: '/webhooks',
+    title: 'Webhooks',
+    least: 'admin',
+    nav: { label: 'Webhooks', section: 'admin' },
+    component: lazy(() => import('./pages/webhooks/WebhooksPage.tsx')),
+  },
+  {
     path: '/users',
     title: 'Users',
     least: 'admin',

@@ -75,6 +75,8 @@ export function withQuery(path: string, query: Query = {}): string {
 export interface RequestOptions {
   query?: Query
   body?: unknown
+  /** a body sent as it is, with this content type, instead of JSON (a CSV import) */
+  raw?: { content: Blob | string; type: string }
   /** false for signing in, where a 401 means a wrong password rather than an expired session */
   redirectOn401?: boolean
   signal?: AbortSignal
@@ -87,7 +89,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' }
   // the server takes writes only as JSON, so a write without a body still sends an empty object
   const body = options.body === undefined && bodyMethods.has(method) ? {} : options.body
-  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (options.raw) headers['content-type'] = options.raw.type
+  else if (body !== undefined) headers['content-type'] = 'application/json'
   if (!safeMethods.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken
 
   let response: Response
@@ -96,7 +99,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: options.raw ? options.raw.content : body === undefined ? undefined : JSON.stringify(body),
       signal: options.signal,
     })
   } catch (error) {
@@ -151,4 +154,7 @@ export const api = {
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  /** POSTs a file or text as it is (CSV imports); the CSRF header and errors as for any write */
+  upload: <T>(path: string, content: Blob | string, type: string) =>
+    request<T>('POST', path, { raw: { content, type } }),
 }

@@ -24,7 +24,7 @@ import {
 } from './api.ts'
 import { conditionInWords, eventTypeWords, factInWords, paramsInWords } from './words.ts'
 
-function Fields(props: { rows: [string, JSX.Element | string | null | undefined][] }) {
+export function Fields(props: { rows: [string, JSX.Element | string | null | undefined][] }) {
   const shown = () => props.rows.filter(([, value]) => value !== null && value !== undefined && value !== '')
   return (
     <Show when={shown().length > 0} fallback={<p class="muted">Nothing given.</p>}>
@@ -42,7 +42,7 @@ function Fields(props: { rows: [string, JSX.Element | string | null | undefined]
   )
 }
 
-function Section(props: { title: string; id?: string; children: JSX.Element; aside?: JSX.Element }) {
+export function Section(props: { title: string; id?: string; children: JSX.Element; aside?: JSX.Element }) {
   return (
     <section class="panel" aria-labelledby={props.id}>
       <header class="panel-header">
@@ -107,7 +107,7 @@ function Summary(props: { detail: DecisionDetail }) {
   )
 }
 
-function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescription> | undefined }) {
+export function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescription> | undefined }) {
   return (
     <article class="rule-card" data-testid="fired-rule">
       <header class="rule-card-header">
@@ -150,7 +150,7 @@ function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescri
   )
 }
 
-function RequestCaptured(props: { request: CapturedRequest }) {
+export function RequestCaptured(props: { request: CapturedRequest }) {
   const r = () => props.request
   const card = () => r().payment_method?.card
   const address = () => r().payment_method?.billing_address
