@@ -25,7 +25,7 @@ const from = new Date('2026-01-01T00:00:00Z')
 const stepSeconds = Math.max(1, Math.floor((30 * 86_400) / decisions))
 
 async function open(): Promise<{ handle: DatabaseHandle; drop(): Promise<void>; label: string }> {
-  const adminUrl = process.env.BENCH_DATABASE_URL
+  const adminUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined
   if (!adminUrl) return { handle: await connect({}), drop: async () => {}, label: 'PGlite (in memory)' }
   const name = `tollgate_bench_backtest_${randomBytes(4).toString('hex')}`
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} })
