@@ -8,6 +8,7 @@ import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
+import { type AdminEnv, staffSession } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
@@ -19,7 +20,6 @@ import { ruleSetRoutes } from '../rule-sets/routes.ts'
 import { shadowRoutes } from '../shadow/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
 import { webhookRoutes } from '../webhooks/routes.ts'
-import { type AdminEnv, staffSession } from './http.ts'
 
 export interface AdminDeps {
   db: Db

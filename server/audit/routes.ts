@@ -2,7 +2,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import { type AdminEnv, adminProblems, adminRoute, unprocessable } from '../admin/http.ts'
+import { type AdminEnv, adminProblems, adminRoute, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 
 const entrySchema = z

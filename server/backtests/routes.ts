@@ -3,7 +3,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { outcomes } from '../../rules/schema.ts'
-import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../admin/http.ts'
+import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError } from '../http/problem.ts'
 import {

@@ -2,8 +2,8 @@
 // (or lower) it. Analysts may, as they do when approving a review with a limit.
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
-import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../admin/http.ts'
 import { recordAudit } from '../audit/audit.ts'
+import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import { readPurchaseValueLimit, setPurchaseValueLimit } from './purchase-limit.ts'

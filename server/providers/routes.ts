@@ -10,8 +10,8 @@ import {
   providerKinds,
   providerQuerySchemas,
 } from '../../rules/facts/providers.ts'
-import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../admin/http.ts'
 import { recordAudit } from '../audit/audit.ts'
+import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem, zodToProblem } from '../http/problem.ts'
 import type { ProviderRegistry } from './client.ts'

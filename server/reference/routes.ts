@@ -5,7 +5,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { institutionCategories } from '../../rules/facts/check-sources.ts'
 import { cardFundings } from '../../rules/payment-checks.ts'
-import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../admin/http.ts'
+import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
 import {

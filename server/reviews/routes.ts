@@ -2,9 +2,9 @@
 // /admin/v1/review-settings for the escalation time limit.
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
-import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../admin/http.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { decisionSchema } from '../authorizations/schema.ts'
+import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import {

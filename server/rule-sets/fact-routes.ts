@@ -2,7 +2,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { describeFactCatalog } from '../../rules/facts.ts'
 import { eventParamSchemas, eventTypes } from '../../rules/schema.ts'
-import { type AdminEnv, adminProblems, adminRoute } from '../admin/http.ts'
+import { type AdminEnv, adminProblems, adminRoute } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 
 const factSchema = z

@@ -1,8 +1,8 @@
 // /admin/v1/webhooks: merchants' endpoints per event type, their delivery log, and replays.
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
-import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../admin/http.ts'
 import { recordAudit } from '../audit/audit.ts'
+import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import { RETRY_DELAYS_SECONDS } from './dispatcher.ts'

@@ -2,7 +2,7 @@
 // boundary for every role: below it the server refuses (403), at or above it lets the request
 // through to the handler, and with no session it asks for one (401).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ROLE_EXTENSION } from '../../server/admin/http.ts'
+import { ROLE_EXTENSION } from '../../server/http/admin.ts'
 import { roleAtLeast, roles } from '../../server/staff/roles.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { clientsForEveryRole, type StaffClient } from '../support/staff.ts'

@@ -1,6 +1,7 @@
 // The admin API's plumbing: the staff session behind every route, CSRF for cookie-authenticated
 // writes, and adminRoute(), which declares each route's least role in the OpenAPI document and
-// enforces that same declaration.
+// enforces that same declaration. It lives in server/http/ so feature folders import it without
+// importing the admin app that mounts them.
 import { createRoute, type RouteConfig } from '@hono/zod-openapi'
 import type { Env } from 'hono'
 import { getCookie } from 'hono/cookie'
