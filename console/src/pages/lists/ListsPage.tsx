@@ -776,13 +776,14 @@ export default function ListsPage() {
                   </p>
                 )}
               </Show>
-              <Show when={selected()} keyed>
+              {/* not keyed: a refetched list (new counts) must not reset an import in progress */}
+              <Show when={selected()}>
                 {(list) => (
                   <div class="stack">
-                    <Show when={list.description || list.shared}>
+                    <Show when={list().description || list().shared}>
                       <p class="muted">
-                        {list.description}
-                        {list.shared
+                        {list().description}
+                        {list().shared
                           ? ' Contributed by the members who share; entries from others show as “another member”.'
                           : ''}
                       </p>
@@ -792,21 +793,25 @@ export default function ListsPage() {
                     </Show>
                     <Show when={panel() === 'add'}>
                       <AddEntryForm
-                        list={list}
+                        list={list()}
                         onCancel={() => setPanel(null)}
                         onAdded={(entry) => {
-                          setNotice({ kind: 'ok', text: `Added ${entry.value} to ${list.name}.` })
+                          setNotice({ kind: 'ok', text: `Added ${entry.value} to ${list().name}.` })
                           changed()
                         }}
                       />
                     </Show>
                     <Show when={panel() === 'import'}>
-                      <ImportPanel list={list} onClose={() => setPanel(null)} onFinished={() => changed()} />
+                      <ImportPanel
+                        list={list()}
+                        onClose={() => setPanel(null)}
+                        onFinished={() => changed()}
+                      />
                     </Show>
                     <Entries
-                      list={list}
+                      list={list()}
                       version={version()}
-                      canEdit={canEdit() && !list.shared}
+                      canEdit={canEdit() && !list().shared}
                       onChanged={changed}
                       notify={setNotice}
                     />
