@@ -83,7 +83,12 @@ describe.skipIf(!chromiumAvailable)('signing in to the console', () => {
     await signIn(page, viewer.email, viewer.password)
     const nav = page.getByRole('navigation', { name: 'Main' })
     await nav.getByRole('link', { name: 'Decisions' }).waitFor()
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'Decisions', 'Rule sets'])
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Dashboard',
+      'Decisions',
+      'Rule sets',
+      'Lists',
+    ])
     expect(await page.getByTestId('signed-in-user').textContent()).toContain('viewer')
 
     await page.goto('/console/users')
