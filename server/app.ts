@@ -60,6 +60,7 @@ const apiKeyAuth = (db: Db) =>
     if (!identity) throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
     c.set('tenantId', identity.tenantId)
     c.set('apiKeyId', identity.keyId)
+    c.set('ruleSetPointer', identity.ruleSetPointer)
     await next()
   })
 

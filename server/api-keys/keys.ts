@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connect.ts'
 import { newId, randomToken } from '../ids.ts'
 import { SHARED_TENANT } from '../lists/membership.ts'
+import type { RuleSetPointer } from '../rule-sets/active.ts'
 
 const keyPattern = /^tg_([a-z0-9]{1,32})_([A-Za-z0-9]{16,128})$/
 
@@ -49,19 +50,34 @@ export async function revokeApiKey(db: Db, tenantId: string, id: string): Promis
     .execute()
 }
 
-/** The tenant a bearer key belongs to, or null when the key is unknown, malformed or revoked. */
+/**
+ * The tenant a bearer key belongs to, or null when the key is unknown, malformed or revoked; with
+ * where the tenant's deciding rule-set version is, read in the same query for the decision to use.
+ */
 export async function authenticateApiKey(
   db: Db,
   key: string,
-): Promise<{ tenantId: string; keyId: string } | null> {
+): Promise<{ tenantId: string; keyId: string; ruleSetPointer: RuleSetPointer } | null> {
   const parsed = parseApiKey(key)
   if (!parsed) return null
   const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'revoked_at'])
-    .where('tenant_id', '=', parsed.tenantId)
-    .where('key_hash', '=', hashApiKey(key))
+    .selectFrom('api_keys as k')
+    .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
+    .leftJoin('rule_sets as rs', (j) =>
+      j.onRef('rs.tenant_id', '=', 't.tenant_id').onRef('rs.id', '=', 't.decision_rule_set_id'),
+    )
+    .select([
+      'k.id',
+      'k.revoked_at',
+      't.time_zone',
+      'rs.id as rule_set_id',
+      'rs.active_version',
+      'rs.shadow_version',
+    ])
+    .where('k.tenant_id', '=', parsed.tenantId)
+    .where('k.key_hash', '=', hashApiKey(key))
     .executeTakeFirst()
   if (!row || row.revoked_at) return null
-  return { tenantId: parsed.tenantId, keyId: row.id }
+  const { id, revoked_at: _revoked, ...ruleSetPointer } = row
+  return { tenantId: parsed.tenantId, keyId: id, ruleSetPointer }
 }

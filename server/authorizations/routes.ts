@@ -90,7 +90,13 @@ export function authorizationRoutes(deps: AuthorizationDeps) {
   app.openapi(createAuthorization, async (c) => {
     const body = c.req.valid('json')
     const { 'idempotency-key': idempotencyKey } = c.req.valid('header')
-    const { decision, replayed } = await authorize(deps, c.get('tenantId'), body, idempotencyKey)
+    const { decision, replayed } = await authorize(
+      deps,
+      c.get('tenantId'),
+      body,
+      idempotencyKey,
+      c.get('ruleSetPointer'),
+    )
     if (replayed) c.header('Idempotent-Replayed', 'true')
     return c.json(decision, 201)
   })

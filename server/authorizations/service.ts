@@ -19,7 +19,7 @@ import { liveVerification, recordVerification } from '../payments/verification.t
 import type { ProviderRegistry } from '../providers/client.ts'
 import { liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
 import { enqueueReview } from '../reviews/reviews.ts'
-import type { RuleSetCache } from '../rule-sets/active.ts'
+import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
 import { WriteBatch } from '../writes.ts'
 import { capture } from './capture.ts'
@@ -109,6 +109,8 @@ export async function authorize(
   tenantId: string,
   body: AuthorizationRequest,
   idempotencyKey: string | undefined,
+  /** where the deciding version is, when the caller already read it (the API-key check does) */
+  ruleSetPointer?: RuleSetPointer,
 ): Promise<AuthorizationResult> {
   const started = performance.now()
   const gateway = deps.gateway ?? sandboxGateway
@@ -122,7 +124,7 @@ export async function authorize(
 
   // The Idempotency-Key is looked up once, after the locks: a replay is rare, so every first
   // request is spared a round trip, and a replay just waits its turn like any other request.
-  const active = await deps.ruleSets.active(deps.db, tenantId)
+  const active = await deps.ruleSets.active(deps.db, tenantId, ruleSetPointer)
   const ruleSet = active?.ruleSet
   if (!active || !ruleSet) {
     // a decision already made still replays when no rule set decides any more

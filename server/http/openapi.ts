@@ -2,10 +2,11 @@
 // naming the field, and the environment the merchant API's handlers see.
 import type { Hook } from '@hono/zod-openapi'
 import type { Env } from 'hono'
+import type { RuleSetPointer } from '../rule-sets/active.ts'
 import { problemResponse, zodToProblem } from './problem.ts'
 
 export interface MerchantEnv extends Env {
-  Variables: { tenantId: string; apiKeyId: string; requestId: string }
+  Variables: { tenantId: string; apiKeyId: string; requestId: string; ruleSetPointer?: RuleSetPointer }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the hook is shared by every route, whatever its types

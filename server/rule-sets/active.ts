@@ -16,18 +16,32 @@ export interface ActiveRuleSet {
   } | null
 }
 
+/** Where a tenant's deciding version is, as one row of tenants joined to its rule set. */
+export interface RuleSetPointer {
+  time_zone: string
+  rule_set_id: string | null
+  active_version: number | null
+  shadow_version: number | null
+}
+
 export class RuleSetCache {
   private readonly compiled = new Map<string, Promise<CompiledRuleSet>>()
 
-  async active(db: Db, tenantId: string): Promise<ActiveRuleSet | null> {
-    const row = await db
-      .selectFrom('tenants as t')
-      .leftJoin('rule_sets as rs', (j) =>
-        j.onRef('rs.tenant_id', '=', 't.tenant_id').onRef('rs.id', '=', 't.decision_rule_set_id'),
-      )
-      .select(['t.time_zone', 'rs.id as rule_set_id', 'rs.active_version', 'rs.shadow_version'])
-      .where('t.tenant_id', '=', tenantId)
-      .executeTakeFirst()
+  /**
+   * The tenant's deciding version. The API-key check reads the pointer in the same query as the
+   * key (server/api-keys/keys.ts) and passes it in, saving the decision a round trip.
+   */
+  async active(db: Db, tenantId: string, pointer?: RuleSetPointer): Promise<ActiveRuleSet | null> {
+    const row =
+      pointer ??
+      (await db
+        .selectFrom('tenants as t')
+        .leftJoin('rule_sets as rs', (j) =>
+          j.onRef('rs.tenant_id', '=', 't.tenant_id').onRef('rs.id', '=', 't.decision_rule_set_id'),
+        )
+        .select(['t.time_zone', 'rs.id as rule_set_id', 'rs.active_version', 'rs.shadow_version'])
+        .where('t.tenant_id', '=', tenantId)
+        .executeTakeFirst())
     if (!row) return null
     if (!row.rule_set_id || row.active_version === null)
       return { tenantTimeZone: row.time_zone, ruleSet: null }
