@@ -2,36 +2,27 @@
 import { createResource, createSignal, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
-import { ApiError } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
 import { type Role, roleDescriptions, roles } from '../../lib/roles.ts'
 import { session } from '../../lib/session.ts'
+import { createSubmission, FormProblem } from '../../lib/submission.tsx'
 import { createUser, listUsers, type NewUser, type User, updateUser } from './api.ts'
 
 const blank: NewUser = { email: '', name: '', role: 'viewer', password: '' }
 
 function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () => void }) {
   const [draft, setDraft] = createSignal<NewUser>({ ...blank })
-  const [error, setError] = createSignal<ApiError | null>(null)
-  const [pending, setPending] = createSignal(false)
+  const { pending, error, run, fieldError } = createSubmission()
   const set = <K extends keyof NewUser>(key: K, value: NewUser[K]) =>
     setDraft((d) => ({ ...d, [key]: value }))
-  const fieldError = (field: string) => error()?.fieldMessage(field)
 
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    setPending(true)
-    setError(null)
-    try {
+    void run(async () => {
       const user = await createUser({ ...draft(), email: draft().email.trim(), name: draft().name.trim() })
       setDraft({ ...blank })
       props.onCreated(user)
-    } catch (failure) {
-      if (failure instanceof ApiError) setError(failure)
-      else throw failure
-    } finally {
-      setPending(false)
-    }
+    })
   }
 
   return (
@@ -39,11 +30,7 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
       <header class="panel-header">
         <h2 id="new-user">Add a user</h2>
       </header>
-      <Show when={error() && !error()?.problem.errors?.length}>
-        <p class="alert" role="alert">
-          {error()?.message}
-        </p>
-      </Show>
+      <FormProblem error={error()} />
       <div class="form-grid">
         <label class="field">
           <span class="field-label">Name</span>

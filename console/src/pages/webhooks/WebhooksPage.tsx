@@ -3,8 +3,8 @@
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
-import { ApiError } from '../../lib/api.ts'
 import { formatDateTime, formatMs } from '../../lib/format.ts'
+import { createSubmission, FormProblem } from '../../lib/submission.tsx'
 import {
   createEndpoint,
   type Delivery,
@@ -75,24 +75,13 @@ function AddEndpointForm(props: {
     events: ['decision.resolved'],
     description: '',
   })
-  const [error, setError] = createSignal<ApiError | null>(null)
-  const [pending, setPending] = createSignal(false)
-  const fieldError = (field: string) => error()?.fieldMessage(field)
+  const { pending, error, run, fieldError } = createSubmission()
   const toggle = (event: WebhookEvent, on: boolean) =>
     setDraft((d) => ({ ...d, events: on ? [...d.events, event] : d.events.filter((e) => e !== event) }))
 
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    setPending(true)
-    setError(null)
-    try {
-      props.onCreated(await createEndpoint({ ...draft(), url: draft().url.trim() }))
-    } catch (failure) {
-      if (failure instanceof ApiError) setError(failure)
-      else throw failure
-    } finally {
-      setPending(false)
-    }
+    void run(async () => props.onCreated(await createEndpoint({ ...draft(), url: draft().url.trim() })))
   }
 
   return (
@@ -100,11 +89,7 @@ function AddEndpointForm(props: {
       <header class="panel-header">
         <h2 id="new-endpoint">Add an endpoint</h2>
       </header>
-      <Show when={error() && !error()?.problem.errors?.length}>
-        <p class="alert" role="alert">
-          {error()?.message}
-        </p>
-      </Show>
+      <FormProblem error={error()} />
       <div class="form-grid">
         <label class="field field-grow">
           <span class="field-label">URL</span>
