@@ -4,9 +4,9 @@ import { useSearchParams } from '@solidjs/router'
 import { createEffect, createResource, createSignal, For, on, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
-import { ApiError } from '../../lib/api.ts'
 import { formatCount, formatDateTime, fromLocalInput } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
+import { createSubmission, FormProblem } from '../../lib/submission.tsx'
 import {
   addEntry,
   type EntrySearch,
@@ -38,17 +38,13 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
   const blank = (): NewEntry => ({ subject: 'phone', value: '', reason: '' })
   const [draft, setDraft] = createSignal<NewEntry>(blank())
   const [expires, setExpires] = createSignal('')
-  const [error, setError] = createSignal<ApiError | null>(null)
-  const [pending, setPending] = createSignal(false)
+  const { pending, error, run, fieldError } = createSubmission()
   const set = <K extends keyof NewEntry>(key: K, value: NewEntry[K]) =>
     setDraft((d) => ({ ...d, [key]: value }))
-  const fieldError = (field: string) => error()?.fieldMessage(field)
 
-  const submit = async (event: SubmitEvent) => {
+  const submit = (event: SubmitEvent) => {
     event.preventDefault()
-    setPending(true)
-    setError(null)
-    try {
+    void run(async () => {
       const entry = await addEntry(props.list.id, {
         ...draft(),
         reason: draft().reason.trim(),
@@ -57,12 +53,7 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
       setDraft((d) => ({ ...blank(), subject: d.subject }))
       setExpires('')
       props.onAdded(entry)
-    } catch (failure) {
-      if (failure instanceof ApiError) setError(failure)
-      else throw failure
-    } finally {
-      setPending(false)
-    }
+    })
   }
 
   return (
@@ -70,11 +61,7 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
       <header class="panel-header">
         <h2 id="new-entry">Add to {props.list.name}</h2>
       </header>
-      <Show when={error() && !error()?.problem.errors?.length}>
-        <p class="alert" role="alert">
-          {error()?.message}
-        </p>
-      </Show>
+      <FormProblem error={error()} />
       <div class="form-grid">
         <label class="field">
           <span class="field-label">Subject</span>
