@@ -1,11 +1,17 @@
 // Transaction-scoped advisory locks by subject: every decision about the same phone, card,
 // customer or idempotency key runs one at a time, across every process on the database.
 import { createHash } from 'node:crypto'
-import { sql, type Transaction } from 'kysely'
+import { type RawBuilder, sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.ts'
 
-function lockKey(tenantId: string, subject: string): bigint {
-  return createHash('sha256').update(`${tenantId}\u0000${subject}`).digest().readBigInt64BE(0)
+/** The first eight bytes of sha256("tenant/subject"), as PostgreSQL's signed int8. */
+export function lockKey(tenantId: string, subject: string): bigint {
+  return createHash('sha256').update(`${tenantId}/${subject}`).digest().readBigInt64BE(0)
+}
+
+/** lockKey() computed in SQL, for a lock whose subject only the query knows. */
+export function lockKeySql(tenantId: string, subject: RawBuilder<string>): RawBuilder<string> {
+  return sql<string>`cast(cast(('x' || substr(encode(sha256(convert_to(${tenantId} || '/' || ${subject}, 'UTF8')), 'hex'), 1, 16)) as bit(64)) as int8)`
 }
 
 /** Takes the locks in ascending key order so two transactions never wait on each other in a cycle. */

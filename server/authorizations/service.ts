@@ -1,18 +1,26 @@
 // The decision pipeline for one authorization: capture, identify, evaluate, resolve, record —
 // atomically with the usage it reserves, serialized per subject so allowances hold under load.
 import { createHmac } from 'node:crypto'
+import { sql, type Transaction } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { json, jsonb } from '../../db/json.ts'
-import type { DecisionRow } from '../../db/schema.ts'
+import type { Database, DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { recordMismatches } from '../checks/record.ts'
-import { identifyCustomer, identityKeys, rememberPaymentMethod } from '../customers/identify.ts'
+import {
+  type FoundIdentifier,
+  identifierRows,
+  identifyCustomer,
+  identityKeys,
+  rememberPaymentMethod,
+  strongestCustomer,
+} from '../customers/identify.ts'
 import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { lockSubjects } from '../locks.ts'
+import { lockKeySql, lockSubjects } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
@@ -56,6 +64,41 @@ async function findByIdempotencyKey(db: Db, tenantId: string, key: string) {
     .where('tenant_id', '=', tenantId)
     .where('idempotency_key', '=', key)
     .executeTakeFirst()
+}
+
+/**
+ * What a decision reads once its subject locks are held, in one round trip: an earlier decision
+ * with the same idempotency key, the rows the request's keys identify, and the lock on the customer
+ * they point at — so requests reaching one customer through different keys still queue behind
+ * each other. The usage that lock protects is read by later statements, which see what the
+ * decisions before this one committed.
+ */
+async function readBeforeDeciding(
+  trx: Transaction<Database>,
+  tenantId: string,
+  keys: [string, string][],
+  idempotencyKey: string | undefined,
+): Promise<{ prior: { response: unknown; request_hash: string | null } | null; found: FoundIdentifier[] }> {
+  const prior = idempotencyKey
+    ? sql`(select row_to_json(p) from (${trx
+        .selectFrom('decisions')
+        .select(['response', 'request_hash'])
+        .where('tenant_id', '=', tenantId)
+        .where('idempotency_key', '=', idempotencyKey)}) p)`
+    : sql`null::json`
+  const identifiers = keys.length
+    ? sql`(select coalesce(json_agg(i), '[]'::json) from (${identifierRows(trx, tenantId, keys)}) i)`
+    : sql`'[]'::json`
+  const customerLock = keys.length
+    ? sql`(select count(pg_advisory_xact_lock(${lockKeySql(tenantId, sql<string>`'customer:' || s.customer_id`)}))
+             from (${strongestCustomer(trx, tenantId, keys)}) s)`
+    : sql`0`
+  const { rows } = await sql<{
+    prior: { response: unknown; request_hash: string | null } | null
+    found: FoundIdentifier[]
+  }>`
+    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked`.execute(trx)
+  return { prior: rows[0]?.prior ?? null, found: rows[0]?.found ?? [] }
 }
 
 function replay(
@@ -143,20 +186,14 @@ export async function authorize(
   try {
     const result = await deps.db.transaction().execute(async (trx): Promise<AuthorizationResult> => {
       await lockSubjects(trx, tenantId, lockNames)
-      if (idempotencyKey) {
-        const prior = await findByIdempotencyKey(trx, tenantId, idempotencyKey)
-        if (prior) return replay(prior, requestHash)
-      }
+      const { prior, found } = await readBeforeDeciding(trx, tenantId, identityKeys(request), idempotencyKey)
+      if (prior) return replay(prior, requestHash)
       // taken after the locks, so it follows every decision this one waited for
       const now = new Date()
       // every write of this decision goes out in one statement at the end (server/writes.ts)
       const writes = new WriteBatch(trx)
-      const customer = await identifyCustomer(writes, tenantId, request, now)
-      if (customer) {
-        // requests reaching one customer through different keys still queue behind each other
-        await lockSubjects(trx, tenantId, [`customer:${customer.id}`])
-        rememberPaymentMethod(writes, tenantId, customer.id, request, now)
-      }
+      const customer = identifyCustomer(writes, tenantId, request, now, found)
+      if (customer) rememberPaymentMethod(writes, tenantId, customer.id, request, now)
 
       const verification = liveVerification(gateway, body, request)
       const providers = deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret)

@@ -1,6 +1,7 @@
 // Stage 2 of the pipeline: find the customer from any key the request carries, or create one, and
 // remember every key seen so the next request from any of them finds the same customer.
-import { sql } from 'kysely'
+import { sql, type Transaction } from 'kysely'
+import type { Database } from '../../db/schema.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { newId } from '../ids.ts'
 import type { WriteBatch } from '../writes.ts'
@@ -27,16 +28,17 @@ export interface IdentifiedCustomer {
 // to this precision is enough for "seen recently", and saves the returning customer two writes.
 const lastSeenPrecisionMs = 60_000
 
-/** Reads at once; the customer's writes join the decision's (WriteBatch) and reach the database with it. */
-export async function identifyCustomer(
-  writes: WriteBatch,
-  tenantId: string,
-  request: CapturedRequest,
-  now: Date,
-): Promise<IdentifiedCustomer | null> {
-  const keys = identityKeys(request)
-  if (!keys.length) return null
-  const found = await writes.db
+export interface FoundIdentifier {
+  kind: string
+  value: string
+  customer_id: string
+  last_seen_at: Date | string
+  customer_last_seen_at: Date | string
+}
+
+/** The rows a request's keys already point at, as a query for the caller to run (alone or inside another). */
+export function identifierRows(db: Transaction<Database>, tenantId: string, keys: [string, string][]) {
+  return db
     .selectFrom('customer_identifiers as i')
     .innerJoin('customers as c', (j) =>
       j.onRef('c.tenant_id', '=', 'i.tenant_id').onRef('c.id', '=', 'i.customer_id'),
@@ -52,7 +54,30 @@ export async function identifyCustomer(
     .where((eb) =>
       eb.or(keys.map(([kind, value]) => eb.and([eb('i.kind', '=', kind), eb('i.value', '=', value)]))),
     )
-    .execute()
+}
+
+/** The customer the strongest of the keys points at: the one identifyCustomer() will choose. */
+export function strongestCustomer(db: Transaction<Database>, tenantId: string, keys: [string, string][]) {
+  const rank = sql<number>`case ${sql.join(
+    keys.map(([kind], i) => sql`when i.kind = ${kind} then ${i}`),
+    sql` `,
+  )} end`
+  return identifierRows(db, tenantId, keys).clearSelect().select('i.customer_id').orderBy(rank).limit(1)
+}
+
+/**
+ * Chooses the customer from the rows the keys found (identifierRows), or creates one; its writes
+ * join the decision's (WriteBatch) and reach the database with it.
+ */
+export function identifyCustomer(
+  writes: WriteBatch,
+  tenantId: string,
+  request: CapturedRequest,
+  now: Date,
+  found: FoundIdentifier[],
+): IdentifiedCustomer | null {
+  const keys = identityKeys(request)
+  if (!keys.length) return null
   const stale = (seen: Date | string) => now.getTime() - new Date(seen).getTime() >= lastSeenPrecisionMs
 
   const strongest = keys
