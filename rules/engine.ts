@@ -5,7 +5,6 @@ import {
   type DecisionContext,
   type FactRun,
   factCatalog,
-  factsByName,
   listSubjectValues,
   type UsageTotals,
   usageSubjectValue,
@@ -148,35 +147,11 @@ function buildEngine(definition: RuleSetDefinition): Engine {
     engine.addRule({
       name: rule.id,
       priority: rule.priority,
-      conditions: withGroupPriorities(rule.conditions) as RuleProperties['conditions'],
+      conditions: rule.conditions as RuleProperties['conditions'],
       event: { type: rule.event.type, params: rule.event.params as Record<string, unknown> },
     })
   }
   return engine
-}
-
-/**
- * json-rules-engine gives every nested all/any/not group priority 1, so a group of cheap request
- * facts would wait behind a database fact beside it. A group takes the lowest priority of the facts
- * inside it instead: it runs as early as its costliest member allows.
- */
-function withGroupPriorities(condition: Condition): Condition & { priority?: number } {
-  const factPriority = (fact: string) => factsByName.get(fact)?.priority ?? 10
-  const lowest = (conditions: (Condition & { priority?: number })[]) =>
-    Math.min(...conditions.map((c) => c.priority ?? ('fact' in c ? factPriority(c.fact) : 10)))
-  if ('all' in condition) {
-    const all = condition.all.map(withGroupPriorities)
-    return all.length ? { all, priority: lowest(all) } : { all }
-  }
-  if ('any' in condition) {
-    const any = condition.any.map(withGroupPriorities)
-    return any.length ? { any, priority: lowest(any) } : { any }
-  }
-  if ('not' in condition) {
-    const not = withGroupPriorities(condition.not)
-    return { not, priority: lowest([not]) }
-  }
-  return condition
 }
 
 /** `all` of no conditions is true: such a rule (an allowance for everyone, say) always fires. */
