@@ -103,3 +103,21 @@ export function AsyncView<T>(props: {
     </Switch>
   )
 }
+
+/** The outcome of an action, said where the page shows it: green when it went well. */
+export function Notice(props: { notice: { kind: string; text: string } | null; testId?: string }) {
+  return (
+    <Show when={props.notice}>
+      {(n) => (
+        <p
+          class="alert"
+          classList={{ 'alert-ok': n().kind === 'ok' }}
+          role="status"
+          data-testid={props.testId}
+        >
+          {n().text}
+        </p>
+      )}
+    </Show>
+  )
+}

@@ -150,6 +150,54 @@ export function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, Fac
   )
 }
 
+/** The request as the engine saw it; shared with the review desk. */
+export function RequestSection(props: { request: CapturedRequest | null | undefined }) {
+  return (
+    <Section
+      title="Request as captured"
+      id="request"
+      aside={<span class="muted">Card numbers are never stored</span>}
+    >
+      <Show when={props.request} fallback={<p class="muted">The request was not kept.</p>}>
+        {(request) => <RequestCaptured request={request()} />}
+      </Show>
+    </Section>
+  )
+}
+
+/** Every fact the engine read, in words and by name; shared with the review desk. */
+export function FactsSection(props: {
+  facts: { fact: string; params: unknown; value: unknown }[]
+  catalog: Map<string, FactDescription> | undefined
+}) {
+  return (
+    <Section title="Facts the engine read" id="facts">
+      <Show when={props.facts.length > 0} fallback={<p class="muted">No facts were read.</p>}>
+        <table class="table table-compact" aria-label="Facts">
+          <thead>
+            <tr>
+              <th scope="col">Fact</th>
+              <th scope="col">Name</th>
+              <th scope="col">Value</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.facts}>
+              {(f) => (
+                <tr>
+                  <td>{factInWords(f.fact, f.params as Record<string, unknown> | null, props.catalog)}</td>
+                  <td class="mono muted">{f.fact}</td>
+                  <td class="strong">{formatValue(f.value)}</td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </Show>
+    </Section>
+  )
+}
+
 export function RequestCaptured(props: { request: CapturedRequest }) {
   const r = () => props.request
   const card = () => r().payment_method?.card
@@ -320,40 +368,8 @@ export default function DecisionDetailPage() {
               </Show>
             </Section>
 
-            <Section
-              title="Request as captured"
-              id="request"
-              aside={<span class="muted">Card numbers are never stored</span>}
-            >
-              <Show when={d().request} fallback={<p class="muted">The request was not kept.</p>}>
-                {(request) => <RequestCaptured request={request()} />}
-              </Show>
-            </Section>
-
-            <Section title="Facts the engine read" id="facts">
-              <Show when={d().facts.length > 0} fallback={<p class="muted">No facts were read.</p>}>
-                <table class="table table-compact">
-                  <thead>
-                    <tr>
-                      <th scope="col">Fact</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Value</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    <For each={d().facts}>
-                      {(f) => (
-                        <tr>
-                          <td>{factInWords(f.fact, f.params, catalog())}</td>
-                          <td class="mono muted">{f.fact}</td>
-                          <td class="strong">{formatValue(f.value)}</td>
-                        </tr>
-                      )}
-                    </For>
-                  </tbody>
-                </table>
-              </Show>
-            </Section>
+            <RequestSection request={d().request} />
+            <FactsSection facts={d().facts} catalog={catalog()} />
           </div>
         )}
       </AsyncView>

@@ -3,7 +3,7 @@
 import { useSearchParams } from '@solidjs/router'
 import { createEffect, createResource, createSignal, For, on, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView, Empty } from '../../components/states.tsx'
+import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatCount, formatDateTime, fromLocalInput } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
 import { createSubmission, FormProblem } from '../../lib/submission.tsx'
@@ -28,7 +28,7 @@ import {
   writeSharing,
 } from './api.ts'
 
-type Notice = { kind: 'ok' | 'error'; text: string } | null
+type NoticeMessage = { kind: 'ok' | 'error'; text: string } | null
 
 function messageOf(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure)
@@ -408,7 +408,7 @@ function Entries(props: {
   version: number
   canEdit: boolean
   onChanged: () => void
-  notify: (notice: Notice) => void
+  notify: (notice: NoticeMessage) => void
 }) {
   const [params, setParams] = useSearchParams<{
     subject?: string
@@ -610,7 +610,7 @@ function Entries(props: {
 function SharingPanel() {
   const [sharing, { refetch, mutate }] = createResource(readSharing)
   const [pending, setPending] = createSignal(false)
-  const [notice, setNotice] = createSignal<Notice>(null)
+  const [notice, setNotice] = createSignal<NoticeMessage>(null)
   const change = async (key: 'reads_shared' | 'contributes_shared', value: boolean) => {
     const current = sharing()
     if (!current) return
@@ -658,13 +658,7 @@ function SharingPanel() {
                 members see the value, list, source and date — never your name, reasons or staff.
               </span>
             </label>
-            <Show when={notice()}>
-              {(n) => (
-                <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-                  {n().text}
-                </p>
-              )}
-            </Show>
+            <Notice notice={notice()} />
           </div>
         )}
       </AsyncView>
@@ -676,7 +670,7 @@ export default function ListsPage() {
   const [lists, { refetch: refetchLists }] = createResource(listLists)
   const [params, setParams] = useSearchParams<{ list?: string }>()
   const [panel, setPanel] = createSignal<'add' | 'import' | null>(null)
-  const [notice, setNotice] = createSignal<Notice>(null)
+  const [notice, setNotice] = createSignal<NoticeMessage>(null)
   const [version, setVersion] = createSignal(0)
   const canEdit = () => can('analyst')
 
@@ -756,13 +750,7 @@ export default function ListsPage() {
                   )}
                 </For>
               </nav>
-              <Show when={notice()}>
-                {(n) => (
-                  <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-                    {n().text}
-                  </p>
-                )}
-              </Show>
+              <Notice notice={notice()} />
               {/* not keyed: a refetched list (new counts) must not reset an import in progress */}
               <Show when={selected()}>
                 {(list) => (

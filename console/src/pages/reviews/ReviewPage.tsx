@@ -5,13 +5,13 @@ import { A, useNavigate, useParams } from '@solidjs/router'
 import { createResource, createSignal, For, Match, Show, Switch } from 'solid-js'
 import { OutcomeBadge } from '../../components/OutcomeBadge.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView } from '../../components/states.tsx'
+import { AsyncView, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
-import { formatDateTime, formatMoney, formatValue, maskedCard, outcomeLabel } from '../../lib/format.ts'
+import { formatDateTime, formatMoney, maskedCard, outcomeLabel } from '../../lib/format.ts'
 import { can, session } from '../../lib/session.ts'
 import { type FactDescription, factDescriptions } from '../decisions/api.ts'
-import { FiredRuleCard, RequestCaptured, Section } from '../decisions/DecisionDetailPage.tsx'
-import { eventTypeWords, factInWords } from '../decisions/words.ts'
+import { FactsSection, FiredRuleCard, RequestSection, Section } from '../decisions/DecisionDetailPage.tsx'
+import { eventTypeWords } from '../decisions/words.ts'
 import {
   claimNext,
   claimReview,
@@ -269,13 +269,7 @@ export default function ReviewPage() {
         <A href="/reviews">← Review desk</A>
       </p>
       <PageHeader title={`Review ${params.id}`} />
-      <Show when={notice()}>
-        {(n) => (
-          <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-            {n().text}
-          </p>
-        )}
-      </Show>
+      <Notice notice={notice()} />
       <AsyncView resource={detail} retry={refetch} loadingRows={10}>
         {(d) => {
           const review = () => d().review
@@ -390,33 +384,8 @@ export default function ReviewPage() {
                   </Show>
                 </Section>
 
-                <Section
-                  title="Request as captured"
-                  id="request"
-                  aside={<span class="muted">Card numbers are never stored</span>}
-                >
-                  <Show when={d().request} fallback={<p class="muted">The request was not kept.</p>}>
-                    {(request) => <RequestCaptured request={request()} />}
-                  </Show>
-                </Section>
-
-                <Section title="Facts the engine read" id="facts">
-                  <Show when={d().facts.length > 0} fallback={<p class="muted">No facts were read.</p>}>
-                    <table class="table table-compact" aria-label="Facts">
-                      <tbody>
-                        <For each={d().facts}>
-                          {(f) => (
-                            <tr>
-                              <td>{factInWords(f.fact, f.params, catalog())}</td>
-                              <td class="mono muted">{f.fact}</td>
-                              <td class="strong">{formatValue(f.value)}</td>
-                            </tr>
-                          )}
-                        </For>
-                      </tbody>
-                    </table>
-                  </Show>
-                </Section>
+                <RequestSection request={d().request} />
+                <FactsSection facts={d().facts} catalog={catalog()} />
               </div>
 
               <aside class="review-side">

@@ -3,7 +3,7 @@
 import { A, useNavigate, useParams } from '@solidjs/router'
 import { createResource, createSignal, For, lazy, Match, Show, Switch } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView, Empty } from '../../components/states.tsx'
+import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
 import { roles } from '../../lib/roles.ts'
@@ -232,18 +232,7 @@ function RuleSetDetail(props: { id: string }) {
               </>
             }
           />
-          <Show when={notice()}>
-            {(n) => (
-              <p
-                class="alert"
-                classList={{ 'alert-ok': n().kind === 'ok' }}
-                role="status"
-                data-testid="rule-set-notice"
-              >
-                {n().text}
-              </p>
-            )}
-          </Show>
+          <Notice notice={notice()} testId="rule-set-notice" />
           <section class="panel">
             <header class="panel-header">
               <h2>Version history</h2>

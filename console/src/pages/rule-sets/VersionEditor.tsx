@@ -4,7 +4,7 @@ import { A, useSearchParams } from '@solidjs/router'
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js'
 import { createStore, reconcile, unwrap } from 'solid-js/store'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView, ErrorState } from '../../components/states.tsx'
+import { AsyncView, ErrorState, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { formatDateTime } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
@@ -251,18 +251,7 @@ function Editor(props: {
           <span class="error-text">Not valid yet: {serverProblems().length} to fix.</span>
         </Show>
       </div>
-      <Show when={notice()}>
-        {(n) => (
-          <p
-            class="alert"
-            classList={{ 'alert-ok': n().kind === 'ok' }}
-            role="status"
-            data-testid="editor-notice"
-          >
-            {n().text}
-          </p>
-        )}
-      </Show>
+      <Notice notice={notice()} testId="editor-notice" />
       <Show when={jsonError()}>
         {(message) => (
           <p class="alert alert-warning" role="alert">

@@ -1,7 +1,7 @@
 // Users (admin): who may use the console and with what role; add people, change roles, disable.
 import { createResource, createSignal, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView, Empty } from '../../components/states.tsx'
+import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatDateTime } from '../../lib/format.ts'
 import { type Role, roleDescriptions, roles } from '../../lib/roles.ts'
 import { session } from '../../lib/session.ts'
@@ -180,13 +180,7 @@ export default function UsersPage() {
           </Show>
         }
       />
-      <Show when={notice()}>
-        {(n) => (
-          <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-            {n().text}
-          </p>
-        )}
-      </Show>
+      <Notice notice={notice()} />
       <Show when={adding()}>
         <CreateUserForm
           onCancel={() => setAdding(false)}

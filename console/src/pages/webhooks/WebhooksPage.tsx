@@ -2,7 +2,7 @@
 // endpoint is added, each endpoint's delivery log with every attempt's answer, and replays.
 import { createResource, createSignal, For, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
-import { AsyncView, Empty } from '../../components/states.tsx'
+import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatDateTime, formatMs } from '../../lib/format.ts'
 import { createSubmission, FormProblem } from '../../lib/submission.tsx'
 import {
@@ -19,7 +19,7 @@ import {
   webhookEvents,
 } from './api.ts'
 
-type Notice = { kind: 'ok' | 'error'; text: string } | null
+type NoticeMessage = { kind: 'ok' | 'error'; text: string } | null
 
 function messageOf(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure)
@@ -221,7 +221,7 @@ function DeliveryRow(props: {
 
 function Deliveries(props: { endpoint: Endpoint }) {
   const [deliveries, { refetch }] = createResource(() => props.endpoint.id, listDeliveries)
-  const [notice, setNotice] = createSignal<Notice>(null)
+  const [notice, setNotice] = createSignal<NoticeMessage>(null)
   // deliveries go out in the background: look again while any is pending
   const timer = setInterval(() => {
     if (deliveries.state === 'ready' && deliveries().some((d) => d.status === 'pending')) void refetch()
@@ -235,13 +235,7 @@ function Deliveries(props: { endpoint: Endpoint }) {
           Refresh
         </button>
       </header>
-      <Show when={notice()}>
-        {(n) => (
-          <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-            {n().text}
-          </p>
-        )}
-      </Show>
+      <Notice notice={notice()} />
       <AsyncView resource={deliveries} retry={refetch} loadingRows={3}>
         {(list) => (
           <Show
@@ -373,7 +367,7 @@ export default function WebhooksPage() {
   const [adding, setAdding] = createSignal(false)
   const [created, setCreated] = createSignal<(Endpoint & { secret: string }) | null>(null)
   const [openId, setOpenId] = createSignal<string | null>(null)
-  const [notice, setNotice] = createSignal<Notice>(null)
+  const [notice, setNotice] = createSignal<NoticeMessage>(null)
 
   return (
     <>
@@ -388,13 +382,7 @@ export default function WebhooksPage() {
           </Show>
         }
       />
-      <Show when={notice()}>
-        {(n) => (
-          <p class="alert" classList={{ 'alert-ok': n().kind === 'ok' }} role="status">
-            {n().text}
-          </p>
-        )}
-      </Show>
+      <Notice notice={notice()} />
       <Show when={created()}>
         {(endpoint) => <SecretOnce endpoint={endpoint()} onDone={() => setCreated(null)} />}
       </Show>
