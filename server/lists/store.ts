@@ -182,17 +182,7 @@ export async function addEntry(
     const list = await ownList(trx, tenantId, listId)
     if (options.contribute && !(await readSharing(trx, tenantId)).contributes_shared)
       throw new ProblemError('conflict', 'Opt in to contribute to the shared lists first (PUT /sharing).')
-    await trx
-      .updateTable('list_entries')
-      .set({ removed_at: sql`expires_at`, removed_by: actor.id })
-      .where('tenant_id', '=', tenantId)
-      .where('list_id', '=', listId)
-      .where('subject', '=', entry.subject)
-      .where('value', '=', entry.value)
-      .where('removed_at', 'is', null)
-      .where('contributed_by', 'is', null)
-      .where('expires_at', '<=', sql<Date>`now()`)
-      .execute()
+    await closeExpired(trx, tenantId, listId, actor, [entry])
     const row = await trx
       .insertInto('list_entries')
       .values({
@@ -229,6 +219,111 @@ export async function addEntry(
     const contributed = options.contribute ? await contributeRow(trx, tenantId, list.kind, row, actor) : null
     return { entry: row, contributed }
   })
+}
+
+/**
+ * An expired entry of the same value is closed at its expiry before a new one is added, so the
+ * history reads as it happened and the new entry is the one active.
+ */
+async function closeExpired(
+  trx: Db,
+  tenantId: string,
+  listId: string,
+  actor: Actor,
+  values: { subject: string; value: string }[],
+): Promise<void> {
+  await trx
+    .updateTable('list_entries')
+    .set({ removed_at: sql`expires_at`, removed_by: actor.id })
+    .where('tenant_id', '=', tenantId)
+    .where('list_id', '=', listId)
+    .where((eb) =>
+      eb.or(values.map((v) => eb.and([eb('subject', '=', v.subject), eb('value', '=', v.value)]))),
+    )
+    .where('removed_at', 'is', null)
+    .where('contributed_by', 'is', null)
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .execute()
+}
+
+/**
+ * Adds the values (already normalized) to one of the tenant's own lists, creating the list when
+ * missing; values already on it stay as they are. For a negative list the new entries are also
+ * contributed to the shared one when the tenant contributes. Every entry is audited as addEntry()
+ * audits it. The review desk calls this in the transaction that resolves a review.
+ */
+export async function addEntriesIfAbsent(
+  trx: Db,
+  tenantId: string,
+  kind: ListKind,
+  values: { subject: string; value: string; network: string | null }[],
+  entry: { reason: string; source: string },
+  actor: Actor,
+): Promise<{ listed: number; contributed: number }> {
+  await trx
+    .insertInto('lists')
+    .values({
+      tenant_id: tenantId,
+      id: kind,
+      name: kind === 'negative' ? 'Negative' : 'Positive',
+      kind,
+      description: 'Internal list; the review desk adds to it',
+    })
+    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
+    .execute()
+  if (!values.length) return { listed: 0, contributed: 0 }
+  await closeExpired(trx, tenantId, kind, actor, values)
+  const added = await trx
+    .insertInto('list_entries')
+    .values(
+      values.map((v) => ({
+        tenant_id: tenantId,
+        list_id: kind,
+        id: newId('ent'),
+        subject: v.subject,
+        value: v.value,
+        network: v.network,
+        reason: entry.reason,
+        source: entry.source,
+        added_by: actor.id,
+      })),
+    )
+    // an entry someone added meanwhile, or already there, is as good as ours
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'list_id', 'subject', 'value'])
+        .where('removed_at', 'is', null)
+        .where('contributed_by', 'is', null)
+        .doNothing(),
+    )
+    .returningAll()
+    .execute()
+  for (const row of added)
+    await recordAudit(trx, tenantId, actor, {
+      action: 'list_entry.added',
+      entityType: 'list_entry',
+      entityId: row.id,
+      after: auditView(row),
+    })
+  if (kind !== 'negative' || !added.length || !(await readSharing(trx, tenantId)).contributes_shared)
+    return { listed: added.length, contributed: 0 }
+  let contributed = 0
+  for (const row of added) {
+    const shared = await trx
+      .selectFrom('list_entries')
+      .select('id')
+      .where('tenant_id', '=', SHARED_TENANT)
+      .where('list_id', '=', kind)
+      .where('subject', '=', row.subject)
+      .where('value', '=', row.value)
+      .where('contributed_by', '=', tenantId)
+      .where('removed_at', 'is', null)
+      .executeTakeFirst()
+    if (shared) continue
+    await contributeRow(trx, tenantId, kind, row, actor)
+    contributed++
+  }
+  return { listed: added.length, contributed }
 }
 
 function auditView(e: ListEntry) {

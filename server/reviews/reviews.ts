@@ -2,17 +2,16 @@
 // a queue; an analyst claims one (race-free), sees everything the engine saw, and resolves it. The
 // resolution reaches the merchant through GET /v1/decisions/{id} and a decision.resolved webhook,
 // and feeds the tenant's negative (block) or positive (approval) list.
-import { type ExpressionBuilder, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
-import type { Database } from '../../db/schema.ts'
 import { listSubjectValues } from '../../rules/facts.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError } from '../http/problem.ts'
-import { newId } from '../ids.ts'
-import { holdsValue, readableBy, SHARED_TENANT } from '../lists/membership.ts'
+import { holdsValue, readableBy } from '../lists/membership.ts'
+import { addEntriesIfAbsent } from '../lists/store.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
@@ -355,10 +354,7 @@ async function customerIdentifiers(
   return [...unique.values()]
 }
 
-/**
- * Adds the values to the tenant's list, creating it when missing; values already on it stay as they
- * are. A negative entry is also contributed to the shared negative list when the tenant contributes.
- */
+/** Puts the identifiers on the tenant's list through the lists store, which audits and contributes. */
 async function addToList(
   db: Db,
   tenantId: string,
@@ -367,95 +363,11 @@ async function addToList(
   reason: string,
   actor: Actor,
 ): Promise<{ listed: number; contributed: number }> {
-  await db
-    .insertInto('lists')
-    .values({
-      tenant_id: tenantId,
-      id: kind,
-      name: kind === 'negative' ? 'Negative' : 'Positive',
-      kind,
-      description: 'Internal list; the review desk adds to it',
-    })
-    .onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing())
-    .execute()
   const values = identifiers.flatMap(([subject, raw]) => {
     const normalized = normalizeListValue(subject, raw)
     return normalized.ok ? [{ subject, value: normalized.value, network: normalized.network }] : []
   })
-  if (!values.length) return { listed: 0, contributed: 0 }
-  const sameValue = (eb: ExpressionBuilder<Database, 'list_entries'>) =>
-    eb.or(values.map((v) => eb.and([eb('subject', '=', v.subject), eb('value', '=', v.value)])))
-  // An expired entry of the same value is closed at its expiry first, as the lists do, so the
-  // history reads as it happened and the new entry is the one active.
-  await db
-    .updateTable('list_entries')
-    .set({ removed_at: sql`expires_at`, removed_by: actor.id })
-    .where('tenant_id', '=', tenantId)
-    .where('list_id', '=', kind)
-    .where('removed_at', 'is', null)
-    .where('contributed_by', 'is', null)
-    .where('expires_at', '<=', sql<Date>`now()`)
-    .where(sameValue)
-    .execute()
-  const present = await db
-    .selectFrom('list_entries')
-    .select(['subject', 'value'])
-    .where('tenant_id', '=', tenantId)
-    .where('list_id', '=', kind)
-    .where('removed_at', 'is', null)
-    .where('contributed_by', 'is', null)
-    .where(sameValue)
-    .execute()
-  const isPresent = new Set(present.map((p) => `${p.subject}\u0000${p.value}`))
-  const missing = values.filter((v) => !isPresent.has(`${v.subject}\u0000${v.value}`))
-  if (!missing.length) return { listed: 0, contributed: 0 }
-  const added = await db
-    .insertInto('list_entries')
-    .values(
-      missing.map((v) => ({
-        tenant_id: tenantId,
-        list_id: kind,
-        id: newId('ent'),
-        subject: v.subject,
-        value: v.value,
-        network: v.network,
-        reason,
-        source: 'review',
-        added_by: actor.id,
-      })),
-    )
-    // an entry someone added meanwhile is as good as ours
-    .onConflict((oc) => oc.doNothing())
-    .returning(['id', 'subject', 'value', 'network'])
-    .execute()
-  if (kind !== 'negative' || !added.length) return { listed: added.length, contributed: 0 }
-  const sharing = await db
-    .selectFrom('tenant_sharing')
-    .select('contributes_shared')
-    .where('tenant_id', '=', tenantId)
-    .executeTakeFirst()
-  if (!sharing?.contributes_shared) return { listed: added.length, contributed: 0 }
-  const contributed = await db
-    .insertInto('list_entries')
-    .values(
-      added.map((e) => ({
-        tenant_id: SHARED_TENANT,
-        list_id: 'negative',
-        id: newId('ent'),
-        subject: e.subject,
-        value: e.value,
-        network: e.network,
-        reason,
-        source: 'review',
-        added_by: actor.id,
-        contributed_by: tenantId,
-        origin_entry_id: e.id,
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .returning('id')
-    .execute()
-  return { listed: added.length, contributed: contributed.length }
+  return addEntriesIfAbsent(db, tenantId, kind, values, { reason, source: 'review' }, actor)
 }
 
 export interface ResolveInput {

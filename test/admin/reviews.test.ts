@@ -203,6 +203,20 @@ describe('resolving', () => {
       .orderBy('id')
       .execute()
     expect(audit.map((a) => a.action)).toEqual(['review.claimed', 'review.resolved'])
+    // each identifier the block listed is audited as a list change, like one added by hand
+    const listed = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'after'])
+      .where('tenant_id', '=', 'acme')
+      .where('action', '=', 'list_entry.added')
+      .where('actor_id', '=', ana.userId)
+      .execute()
+    const listedSubjects = listed
+      .map((a) => a.after as { subject: string; reason: string; source: string })
+      .filter((a) => a.reason === 'Stolen card reported by the issuer' && a.source === 'review')
+      .map((a) => a.subject)
+      .sort()
+    expect(listedSubjects).toEqual(['card', 'customer', 'device', 'email', 'ip', 'phone'])
     // resolved once is resolved for good
     await json(
       ana.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'approve', note: 'oops' }),
