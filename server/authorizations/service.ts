@@ -178,7 +178,8 @@ export async function authorize(
   const compiled = ruleSet.compiled
   const timeZone = compiled.definition.settings.time_zone ?? active.tenantTimeZone
 
-  const lockNames = identityKeys(request).map(([kind, value]) => `${kind}:${value}`)
+  const keys = identityKeys(request)
+  const lockNames = keys.map(([kind, value]) => `${kind}:${value}`)
   if (request.network.ani) lockNames.push(`phone:${request.network.ani}`)
   if (request.network.ip && compiled.usageSubjects.has('ip')) lockNames.push(`ip:${request.network.ip}`)
   if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
@@ -186,7 +187,7 @@ export async function authorize(
   try {
     const result = await deps.db.transaction().execute(async (trx): Promise<AuthorizationResult> => {
       await lockSubjects(trx, tenantId, lockNames)
-      const { prior, found } = await readBeforeDeciding(trx, tenantId, identityKeys(request), idempotencyKey)
+      const { prior, found } = await readBeforeDeciding(trx, tenantId, keys, idempotencyKey)
       if (prior) return replay(prior, requestHash)
       // taken after the locks, so it follows every decision this one waited for
       const now = new Date()

@@ -7,7 +7,7 @@ import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
-import { holdsValue, readableBy } from '../lists/membership.ts'
+import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
 import { recordedProviderSources } from '../providers/sources.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
@@ -52,15 +52,7 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
             ),
           ),
         )
-        .$if(asOf !== null, (q) => q.where('e.added_at', '<=', asOf as Date))
-        .where((eb) =>
-          asOf
-            ? eb.or([eb('e.removed_at', 'is', null), eb('e.removed_at', '>', asOf)])
-            : eb('e.removed_at', 'is', null),
-        )
-        .where((eb) =>
-          eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', asOf ?? sql<Date>`now()`)]),
-        )
+        .where(inForce('e', asOf))
         .execute()
       for (const ask of asks)
         ask.resolve(new Set(rows.filter((r) => r.subject === ask.subject).map((r) => r.kind as ListKind)))

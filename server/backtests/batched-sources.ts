@@ -9,7 +9,7 @@ import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
-import { readableBy } from '../lists/membership.ts'
+import { inForce, readableBy } from '../lists/membership.ts'
 import { recordedProviderSources } from '../providers/sources.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
@@ -182,9 +182,7 @@ export class BatchedFactSources {
           where ${readableBy('e', this.tenantId)}
             and e.subject = q.subject
             and (e.value = q.value or (q.subject = 'ip' and e.network >>= cast(q.value as inet)))
-            and e.added_at <= q.as_of
-            and (e.removed_at is null or e.removed_at > q.as_of)
-            and (e.expires_at is null or e.expires_at > q.as_of)
+            and ${inForce('e', sql<Date>`q.as_of`)}
         ) hit
       `.execute(this.db)
       const kinds = asks.map(() => new Set<ListKind>())

@@ -1,7 +1,7 @@
 // The two conditions every "is this value on a list" query shares, for the live fact source, the
 // admin lookups and anything else that asks: whose entries count (the tenant's own, and the shared
 // lists' when the tenant reads them) and how a value matches (IP ranges by cidr containment).
-import { type SqlBool, sql } from 'kysely'
+import { type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { ListSubject } from '../../rules/schema.ts'
 
 /** The tenant id the shared lists live under; createTenant and API keys refuse it. */
@@ -20,4 +20,17 @@ export function holdsValue(alias: string, subject: ListSubject, values: string[]
   const network = sql.ref(`${alias}.network`)
   const contained = values.map((v) => sql<SqlBool>`${network} >>= cast(${v} as inet)`)
   return sql<SqlBool>`(${value} in (${sql.join(values)}) or ${sql.join(contained, sql` or `)})`
+}
+
+/**
+ * `alias` counts at `at`: added by then and neither removed nor expired by then. A live decision
+ * passes null and sees every committed entry that is neither removed nor expired now, never
+ * trusting clocks across processes; a backtest passes the decision's time, or a column of it.
+ */
+export function inForce(alias: string, at: Date | RawBuilder<Date> | null) {
+  const column = (name: string) => sql.ref(`${alias}.${name}`)
+  if (at === null)
+    return sql<SqlBool>`(${column('removed_at')} is null and (${column('expires_at')} is null or ${column('expires_at')} > now()))`
+  return sql<SqlBool>`(${column('added_at')} <= ${at} and (${column('removed_at')} is null or ${column('removed_at')} > ${at})
+    and (${column('expires_at')} is null or ${column('expires_at')} > ${at}))`
 }

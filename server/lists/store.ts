@@ -8,7 +8,7 @@ import type { ListKind, ListSubject } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { holdsValue, SHARED_TENANT } from './membership.ts'
+import { holdsValue, inForce, SHARED_TENANT } from './membership.ts'
 import type { EntrySource } from './subjects.ts'
 
 export { SHARED_TENANT }
@@ -547,10 +547,7 @@ export async function findMatches(
         ),
       ),
     )
-    .where(
-      sql<SqlBool>`(e.added_at <= ${asOf ?? sql`now()`} and (e.removed_at is null or e.removed_at > ${asOf ?? sql`now()`})
-        and (e.expires_at is null or e.expires_at > ${asOf ?? sql`now()`}))`,
-    )
+    .where(inForce('e', asOf))
     .orderBy('e.added_at', 'desc')
     .execute()
   return rows.map((r) => {

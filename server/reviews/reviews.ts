@@ -10,7 +10,7 @@ import type { CapturedRequest } from '../../rules/request.ts'
 import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError } from '../http/problem.ts'
-import { holdsValue, readableBy } from '../lists/membership.ts'
+import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
 import { addEntriesIfAbsent } from '../lists/store.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
@@ -244,8 +244,7 @@ async function currentListHits(
     // the same membership as a live decision: shared lists the tenant reads, IP ranges that hold the address
     .where(readableBy('e', tenantId))
     .where((eb) => eb.or(pairs.map(([s, v]) => eb.and([eb('e.subject', '=', s), holdsValue('e', s, [v])]))))
-    .where('e.removed_at', 'is', null)
-    .where((eb) => eb.or([eb('e.expires_at', 'is', null), eb('e.expires_at', '>', now)]))
+    .where(inForce('e', now))
     .orderBy('e.added_at', 'desc')
     .limit(100)
     .execute()
