@@ -1,7 +1,13 @@
 // Transaction-scoped advisory locks by subject: every decision about the same phone, card,
 // customer or idempotency key runs one at a time, across every process on the database.
 import { createHash } from 'node:crypto'
-import { type RawBuilder, sql, type Transaction } from 'kysely'
+import {
+  type CompiledQuery,
+  type QueryExecutorProvider,
+  type RawBuilder,
+  sql,
+  type Transaction,
+} from 'kysely'
 import type { Database } from '../db/schema.ts'
 
 /** The first eight bytes of sha256("tenant/subject"), as PostgreSQL's signed int8. */
@@ -20,12 +26,22 @@ export async function lockSubjects(
   tenantId: string,
   subjects: string[],
 ): Promise<void> {
+  const statement = lockStatement(trx, tenantId, subjects)
+  if (statement) await trx.executeQuery(statement)
+}
+
+/** The statement lockSubjects() runs, for a caller that sends it itself; null when nothing to lock. */
+export function lockStatement(
+  db: QueryExecutorProvider,
+  tenantId: string,
+  subjects: string[],
+): CompiledQuery | null {
   const keys = [...new Set(subjects.map((s) => lockKey(tenantId, s)))].sort((a, b) =>
     a < b ? -1 : a > b ? 1 : 0,
   )
-  if (!keys.length) return
+  if (!keys.length) return null
   // PostgreSQL evaluates a select list left to right, so the locks are taken in this order.
-  await sql`select ${sql.join(keys.map((k) => sql`pg_advisory_xact_lock(${k.toString()}::int8)`))}`.execute(
-    trx,
+  return sql`select ${sql.join(keys.map((k) => sql`pg_advisory_xact_lock(${k.toString()}::int8)`))}`.compile(
+    db,
   )
 }

@@ -1,7 +1,7 @@
 // The writes of one unit of work, sent as one statement. On this path a round trip to the database
 // costs more than the write it carries, so a decision gathers its inserts and updates and sends
 // them together, as data-modifying CTEs, just before it commits.
-import { type Compilable, type OperationNodeSource, sql, type Transaction } from 'kysely'
+import { type Compilable, type CompiledQuery, type OperationNodeSource, sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.ts'
 
 type WriteQuery = Compilable & OperationNodeSource
@@ -22,10 +22,16 @@ export class WriteBatch {
    * written side by side; no two writes may touch the same row.
    */
   async flush(): Promise<void> {
+    const statement = this.take()
+    if (statement) await this.db.executeQuery(statement)
+  }
+
+  /** The gathered writes as one statement, for a caller that sends it itself; null when none. */
+  take(): CompiledQuery | null {
     const queries = this.queries
     this.queries = []
-    if (!queries.length) return
+    if (!queries.length) return null
     const ctes = queries.map((query, i) => sql`${sql.id(`write_${i}`)} as (${query})`)
-    await sql`with ${sql.join(ctes)} select 1`.execute(this.db)
+    return sql`with ${sql.join(ctes)} select 1`.compile(this.db)
   }
 }

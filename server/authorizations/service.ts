@@ -1,11 +1,12 @@
 // The decision pipeline for one authorization: capture, identify, evaluate, resolve, record —
 // atomically with the usage it reserves, serialized per subject so allowances hold under load.
 import { createHmac } from 'node:crypto'
-import { sql, type Transaction } from 'kysely'
+import { sql } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { json, jsonb } from '../../db/json.ts'
-import type { Database, DecisionRow } from '../../db/schema.ts'
+import { type Pipeline, pipelinedTransaction } from '../../db/pipeline.ts'
+import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { recordMismatches } from '../checks/record.ts'
@@ -20,7 +21,7 @@ import {
 import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { lockKeySql, lockSubjects } from '../locks.ts'
+import { lockKeySql, lockStatement } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
@@ -74,11 +75,12 @@ async function findByIdempotencyKey(db: Db, tenantId: string, key: string) {
  * decisions before this one committed.
  */
 async function readBeforeDeciding(
-  trx: Transaction<Database>,
+  pipeline: Pipeline,
   tenantId: string,
   keys: [string, string][],
   idempotencyKey: string | undefined,
 ): Promise<{ prior: { response: unknown; request_hash: string | null } | null; found: FoundIdentifier[] }> {
+  const { trx } = pipeline
   const prior = idempotencyKey
     ? sql`(select row_to_json(p) from (${trx
         .selectFrom('decisions')
@@ -93,11 +95,13 @@ async function readBeforeDeciding(
     ? sql`(select count(pg_advisory_xact_lock(${lockKeySql(tenantId, sql<string>`'customer:' || s.customer_id`)}))
              from (${strongestCustomer(trx, tenantId, keys)}) s)`
     : sql`0`
-  const { rows } = await sql<{
-    prior: { response: unknown; request_hash: string | null } | null
-    found: FoundIdentifier[]
-  }>`
-    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked`.execute(trx)
+  const { rows } = await pipeline.send(
+    sql<{
+      prior: { response: unknown; request_hash: string | null } | null
+      found: FoundIdentifier[]
+    }>`
+    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked`.compile(trx),
+  )
   return { prior: rows[0]?.prior ?? null, found: rows[0]?.found ?? [] }
 }
 
@@ -185,9 +189,12 @@ export async function authorize(
   if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
 
   try {
-    const result = await deps.db.transaction().execute(async (trx): Promise<AuthorizationResult> => {
-      await lockSubjects(trx, tenantId, lockNames)
-      const { prior, found } = await readBeforeDeciding(trx, tenantId, keys, idempotencyKey)
+    const result = await pipelinedTransaction(deps.db, async (pipeline): Promise<AuthorizationResult> => {
+      const { trx } = pipeline
+      // BEGIN, the locks and the first read go out together; the read runs once the locks are held
+      const locks = lockStatement(trx, tenantId, lockNames)
+      if (locks) void pipeline.send(locks).catch(() => {})
+      const { prior, found } = await readBeforeDeciding(pipeline, tenantId, keys, idempotencyKey)
       if (prior) return replay(prior, requestHash)
       // taken after the locks, so it follows every decision this one waited for
       const now = new Date()
@@ -265,7 +272,9 @@ export async function authorize(
           }),
         )
       }
-      await writes.flush()
+      // the writes go out with COMMIT, in one round trip
+      const statement = writes.take()
+      if (statement) pipeline.sendBeforeCommit(statement)
       return { decision, replayed: false }
     })
     if (!result.replayed)

@@ -1,0 +1,95 @@
+// A transaction whose statements are pipelined: sent as soon as they are made, without waiting for
+// the answer to the one before. On this hot path a round trip to PostgreSQL costs far more than the
+// statements it carries (a socket write and a wake-up on each side), and Kysely's own transactions
+// send one statement per round trip: BEGIN, each query, COMMIT. Here BEGIN travels with the first
+// statements, and COMMIT with the last writes, and independent reads of one turn share a trip.
+//
+// PostgreSQL runs pipelined statements one after another, in the order they were sent, each with
+// a snapshot taken when it starts: so a read sent after a lock statement sees everything committed
+// by whoever held the lock before, exactly as if it had waited. If one fails, the ones after it in
+// the transaction fail too, and COMMIT turns into ROLLBACK, which is what we want.
+//
+// PGlite runs in process, where a round trip costs nothing: it gets Kysely's ordinary transaction.
+
+import type { Kysely } from 'kysely'
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  CompiledQuery as Query,
+  type QueryResult,
+  Transaction,
+} from 'kysely'
+import type { Database } from './schema.ts'
+
+type Db = Kysely<Database>
+
+const pipelining = new WeakSet<Db>()
+
+/** Marks a database whose driver pipelines statements sent on one connection (postgres.js). */
+export function allowPipelining(db: Db): void {
+  pipelining.add(db)
+}
+
+export interface Pipeline {
+  /** the transaction, for queries built and run the usual way; those of one turn share a round trip */
+  trx: Transaction<Database>
+  /** sends a statement now, ahead of anything sent after this call */
+  send<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>
+  /** sends a statement now whose answer nobody waits for; it must succeed for the commit to happen */
+  sendBeforeCommit(query: CompiledQuery): void
+}
+
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
+export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+  if (!pipelining.has(db)) {
+    return db.transaction().execute(async (trx) => {
+      const pending: Promise<unknown>[] = []
+      const result = await work({
+        trx,
+        send: (query) => trx.executeQuery(query),
+        sendBeforeCommit: (query) => {
+          pending.push(quiet(trx.executeQuery(query)))
+        },
+      })
+      await Promise.all(pending)
+      return result
+    })
+  }
+  const executor = db.getExecutor()
+  return executor.provideConnection(async (connection: DatabaseConnection) => {
+    const run = (statement: string) => quiet(connection.executeQuery(Query.raw(statement)))
+    const pending: Promise<unknown>[] = [run('begin')]
+    // every query of the transaction goes straight to the one connection, in the order it is made
+    const trx = new Transaction<Database>({
+      config: {},
+      dialect: {},
+      driver: {},
+      executor: executor.withConnectionProvider({ provideConnection: (consume) => consume(connection) }),
+    } as unknown as ConstructorParameters<typeof Transaction<Database>>[0])
+    const pipeline: Pipeline = {
+      trx,
+      send: (query) => connection.executeQuery(query),
+      sendBeforeCommit: (query) => {
+        pending.push(quiet(connection.executeQuery(query)))
+      },
+    }
+    let result: T
+    try {
+      result = await work(pipeline)
+    } catch (error) {
+      await run('rollback')
+      await Promise.allSettled(pending)
+      throw error
+    }
+    // COMMIT follows the last writes in the same round trip; a failed write makes it a ROLLBACK
+    const committed = run('commit')
+    const outcomes = await Promise.allSettled([...pending, committed])
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    if (failed) throw failed.reason
+    return result
+  })
+}
