@@ -39,6 +39,10 @@ export interface Pipeline {
   sendBeforeCommit(query: CompiledQuery): void
 }
 
+function isAborted(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '25P02'
+}
+
 function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {})
   return promise
@@ -60,7 +64,18 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
     })
   }
   const executor = db.getExecutor()
-  return executor.provideConnection(async (connection: DatabaseConnection) => {
+  return executor.provideConnection(async (pooled: DatabaseConnection) => {
+    // The first statement to fail is the cause; the ones after it only say the transaction is
+    // aborted (25P02), which is what a caller awaiting one of them would otherwise report.
+    let cause: unknown
+    const connection = {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
+        pooled.executeQuery<R>(query).catch((error: unknown) => {
+          cause ??= error
+          throw error
+        }),
+      streamQuery: <R>(query: CompiledQuery, chunkSize: number) => pooled.streamQuery<R>(query, chunkSize),
+    } satisfies DatabaseConnection
     const run = (statement: string) => quiet(connection.executeQuery(Query.raw(statement)))
     const pending: Promise<unknown>[] = [run('begin')]
     // every query of the transaction goes straight to the one connection, in the order it is made
@@ -83,13 +98,13 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
     } catch (error) {
       await run('rollback')
       await Promise.allSettled(pending)
-      throw error
+      throw isAborted(error) && cause ? cause : error
     }
     // COMMIT follows the last writes in the same round trip; a failed write makes it a ROLLBACK
     const committed = run('commit')
     const outcomes = await Promise.allSettled([...pending, committed])
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-    if (failed) throw failed.reason
+    if (failed) throw cause ?? failed.reason
     return result
   })
 }

@@ -4,7 +4,9 @@ import { Engine, type RuleProperties } from 'json-rules-engine'
 import {
   type DecisionContext,
   type FactRun,
+  type FactSpec,
   factCatalog,
+  factsByName,
   listSubjectValues,
   type UsageTotals,
   usageSubjectValue,
@@ -64,6 +66,8 @@ export interface CompiledRuleSet {
   definition: RuleSetDefinition
   /** the subjects whose usage this version reads: their decisions must not run concurrently */
   usageSubjects: Set<UsageSubject>
+  /** the names of the facts the version's enabled rules read */
+  factsRead: Set<string>
   evaluate(ctx: DecisionContext): Promise<Evaluation>
 }
 
@@ -74,6 +78,19 @@ interface RunState extends FactRun {
   readings: FactReading[]
 }
 
+type FactCondition = Extract<Condition, { fact: string }>
+
+/** Calls visit with every fact condition of the version's enabled rules. */
+function eachFactCondition(definition: RuleSetDefinition, visit: (c: FactCondition) => void): void {
+  const walk = (c: Condition): void => {
+    if ('all' in c) c.all.forEach(walk)
+    else if ('any' in c) c.any.forEach(walk)
+    else if ('not' in c) walk(c.not)
+    else visit(c)
+  }
+  for (const rule of definition.rules) if (rule.enabled) walk(rule.conditions)
+}
+
 /** Every usage window the version reads, per subject, so one query per subject answers them all. */
 function collectWindows(definition: RuleSetDefinition): Map<UsageSubject, WindowSpec[]> {
   const bySubject = new Map<UsageSubject, Map<string, WindowSpec>>()
@@ -82,16 +99,12 @@ function collectWindows(definition: RuleSetDefinition): Map<UsageSubject, Window
     specs.set(windowKey(spec), { window: spec.window, hours: spec.hours })
     bySubject.set(subject, specs)
   }
-  const walk = (c: Condition) => {
-    if ('all' in c) c.all.forEach(walk)
-    else if ('any' in c) c.any.forEach(walk)
-    else if ('not' in c) walk(c.not)
-    else if (c.fact === 'usage' && c.params)
+  eachFactCondition(definition, (c) => {
+    if (c.fact === 'usage' && c.params)
       add(c.params.subject as UsageSubject, c.params as unknown as WindowSpec)
-  }
+  })
   for (const rule of definition.rules) {
     if (!rule.enabled) continue
-    walk(rule.conditions)
     if (rule.event.type === 'allowance') {
       const p = rule.event.params as EventParams<'allowance'>
       add(p.subject, p)
@@ -154,6 +167,21 @@ function buildEngine(definition: RuleSetDefinition): Engine {
   return engine
 }
 
+/** The database-backed facts the version's enabled rules read, each with its params once. */
+function collectPrefetched(
+  definition: RuleSetDefinition,
+): { spec: FactSpec; params: Record<string, unknown> }[] {
+  const found = new Map<string, { spec: FactSpec; params: Record<string, unknown> }>()
+  eachFactCondition(definition, (c) => {
+    const spec = factsByName.get(c.fact)
+    // usage is read per subject by the allowance machinery; the rest through their resolvers
+    if (!spec?.prefetch || spec.name === 'usage') return
+    const params = (c.params ?? {}) as Record<string, unknown>
+    found.set(`${c.fact} ${JSON.stringify(params)}`, { spec, params })
+  })
+  return [...found.values()]
+}
+
 /** `all` of no conditions is true: such a rule (an allowance for everyone, say) always fires. */
 function isUnconditional(rule: RuleSetDefinition['rules'][number]): boolean {
   return 'all' in rule.conditions && rule.conditions.all.length === 0
@@ -167,6 +195,9 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   }
   const definition = validation.definition
   const windowsBySubject = collectWindows(definition)
+  const prefetched = collectPrefetched(definition)
+  const factsRead = new Set<string>()
+  eachFactCondition(definition, (c) => factsRead.add(c.fact))
   const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
   const unconditional = definition.rules.filter((r) => r.enabled && isUnconditional(r))
   const order = new Map(definition.rules.map((r, i) => [r.id, i]))
@@ -223,6 +254,23 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
             : Promise.resolve(null)
         return valueLimitMemo
       },
+    }
+
+    if (ctx.prefetch && !ctx.factOverrides) {
+      // Every lookup this version may make is asked now, in one turn, so they share one round trip;
+      // the rules then find the answers waiting. A failure surfaces when a rule reads the fact.
+      const ignore = () => {}
+      for (const [subject, specs] of windowsBySubject)
+        if (specs[0]) run.usage(subject, specs[0]).catch(ignore)
+      for (const { spec, params } of prefetched) {
+        try {
+          Promise.resolve(spec.resolve(params, run)).catch(ignore)
+        } catch {
+          // the rule that reads it will see the same error
+        }
+      }
+      if (definition.settings.purchase_value_limit !== undefined && ctx.request.kind === 'purchase')
+        run.purchaseValueLimit().catch(ignore)
     }
 
     const engine = idle.pop() ?? buildEngine(definition)
@@ -311,5 +359,5 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     return { resolution, fired, facts: run.readings, allowances, establishPurchaseValueLimit: establish }
   }
 
-  return { definition, usageSubjects: new Set(windowsBySubject.keys()), evaluate }
+  return { definition, usageSubjects: new Set(windowsBySubject.keys()), factsRead, evaluate }
 }

@@ -47,6 +47,8 @@ export interface DecisionContext {
   request: CapturedRequest
   /** the decision time: live decisions use now, backtests the recorded time */
   now: Date
+  /** read every database-backed fact the rule set uses up front, in one round trip (live decisions) */
+  prefetch?: boolean
   timeZone: string
   customer: { id: string | null; returning: boolean }
   sources: FactSources
@@ -91,6 +93,12 @@ export interface FactSpec<P extends z.ZodType = z.ZodType> {
   params?: P
   /** json-rules-engine's fact priority: higher is evaluated sooner within a rule (default 10) */
   priority?: number
+  /**
+   * A lookup in our own database, cheap and free of side effects: a live decision reads every such
+   * fact its rule set uses at once, in one round trip, instead of one priority after another.
+   * Never set for calls to outside services (the gateway, data providers), which stay lazy.
+   */
+  prefetch?: true
   resolve(params: z.infer<P>, run: FactRun): unknown
 }
 
@@ -249,6 +257,7 @@ export const factCatalog: FactSpec[] = [
   fact({
     name: 'list_hit',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: 'One of the request’s values of this subject is on a list of this kind',
     valueType: 'boolean',
     params: listParams,
@@ -257,6 +266,7 @@ export const factCatalog: FactSpec[] = [
   fact({
     name: 'usage',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description:
       'What this subject has used in the window before this request: a count of sessions or purchases, whole minutes, or money in minor units',
     valueType: 'number',

@@ -43,6 +43,7 @@ export const identityFacts: FactSpec[] = [
   fact({
     name: 'device_known',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description:
       'The device id was seen with this customer before this request (null when there is no device id or no customer)',
     valueType: 'boolean',
@@ -57,6 +58,7 @@ export const identityFacts: FactSpec[] = [
   fact({
     name: 'recent_mismatches',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description:
       'How many earlier decisions of this customer (or phone, or IP) in the last N hours were temporarily blocked for an identity mismatch: an entered phone or IP that differed, or an unknown device',
     valueType: 'number',

@@ -22,6 +22,7 @@ export const institutionFacts: FactSpec[] = [
   fact({
     name: 'line_type',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: `What the calling number is — the ANI, else the customer’s phone — by the longest number prefix in the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) =>
@@ -30,6 +31,7 @@ export const institutionFacts: FactSpec[] = [
   fact({
     name: 'entered_phone_line_type',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: `What the phone number the caller entered is, by the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) => category(run, 'phone_prefix', run.ctx.request.entered.phone),
@@ -37,6 +39,7 @@ export const institutionFacts: FactSpec[] = [
   fact({
     name: 'ip_institution',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: `What the network address belongs to, by the narrowest IP range in the reference data: ${categories}; null when unknown`,
     valueType: 'string',
     resolve: (_p, run) => category(run, 'ip_range', run.ctx.request.network.ip),

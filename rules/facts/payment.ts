@@ -36,6 +36,7 @@ export const paymentFacts: FactSpec[] = [
   fact({
     name: 'card_issuing_country',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: 'ISO 3166 country of the card’s issuer, from the BIN reference data (null when unknown)',
     valueType: 'string',
     resolve: async (_p, run) => (await binInfo(run))?.country ?? null,
@@ -43,6 +44,7 @@ export const paymentFacts: FactSpec[] = [
   fact({
     name: 'card_funding',
     priority: DATA_FACT_PRIORITY,
+    prefetch: true,
     description: `${cardFundings.join(', ')}: how the card is funded, from the BIN reference data (null when unknown)`,
     valueType: 'string',
     resolve: async (_p, run) => (await binInfo(run))?.funding ?? null,

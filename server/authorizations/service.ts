@@ -89,11 +89,11 @@ async function readBeforeDeciding(
         .where('idempotency_key', '=', idempotencyKey)}) p)`
     : sql`null::json`
   const identifiers = keys.length
-    ? sql`(select coalesce(json_agg(i), '[]'::json) from (${identifierRows(trx, tenantId, keys)}) i)`
+    ? sql`(select coalesce(json_agg(i), '[]'::json) from (${identifierRows(tenantId, keys)}) i)`
     : sql`'[]'::json`
   const customerLock = keys.length
     ? sql`(select count(pg_advisory_xact_lock(${lockKeySql(tenantId, sql<string>`'customer:' || s.customer_id`)}))
-             from (${strongestCustomer(trx, tenantId, keys)}) s)`
+             from (${strongestCustomer(tenantId, keys)}) s)`
     : sql`0`
   const { rows } = await pipeline.send(
     sql<{
@@ -205,9 +205,11 @@ export async function authorize(
 
       const verification = liveVerification(gateway, body, request)
       const providers = deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret)
+      if (providers && [...compiled.factsRead].some((f) => f.startsWith('provider_'))) providers.preload()
       const evaluation = await compiled.evaluate({
         request,
         now,
+        prefetch: true,
         timeZone,
         customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
         // the gateway facts ask the gateway itself, with the card number this request holds in memory

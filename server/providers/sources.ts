@@ -19,12 +19,14 @@ import {
 } from '../../rules/facts/providers.ts'
 import type { WriteBatch } from '../writes.ts'
 import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
-import { enabledProvider, providerConfig } from './store.ts'
+import { enabledProviders, type ProviderRow, providerConfig } from './store.ts'
 
 export interface LiveProviders {
   sources: Required<ProviderSources>
   /** the calls this decision made, in the order they were made */
   calls(): ProviderCall[]
+  /** reads the tenant's enabled providers now, so the read shares a round trip with others */
+  preload(): void
 }
 
 export function liveProviderSources(
@@ -34,11 +36,17 @@ export function liveProviderSources(
   serverSecret: string,
 ): LiveProviders {
   const calls: ProviderCall[] = []
+  let enabled: Promise<Map<string, ProviderRow>> | undefined
+  const load = () => {
+    enabled ??= enabledProviders(db, tenantId).then((rows) => new Map(rows.map((r) => [r.kind, r])))
+    return enabled
+  }
   return {
     calls: () => [...calls],
+    preload: () => void load().catch(() => {}),
     sources: {
       async provider<K extends ProviderKind>(kind: K, query: ProviderQuery<K>): Promise<ProviderOutcome<K>> {
-        const row = await enabledProvider(db, tenantId, kind)
+        const row = (await load()).get(kind)
         if (!row) return { status: 'not_configured', fail_policy: null, answer: null }
         const call = await registry.client(providerConfig(row, serverSecret)).call<K>(query)
         calls.push(call)

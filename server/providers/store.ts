@@ -87,19 +87,14 @@ export function findProvider(db: Db, tenantId: string, id: string): Promise<Prov
     .executeTakeFirst()
 }
 
-/** The tenant's enabled provider of this kind, if any: the one a fact of that kind asks. */
-export function enabledProvider(
-  db: Db,
-  tenantId: string,
-  kind: ProviderKind,
-): Promise<ProviderRow | undefined> {
+/** The tenant's enabled providers, at most one of each kind: the ones provider facts ask. */
+export function enabledProviders(db: Db, tenantId: string): Promise<ProviderRow[]> {
   return db
     .selectFrom('data_providers')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('kind', '=', kind)
     .where('enabled', '=', true)
-    .executeTakeFirst()
+    .execute()
 }
 
 export interface ProviderInput {

@@ -72,13 +72,16 @@ await Promise.all(
 const wall = performance.now() - t0
 const cpu = process.cpuUsage(cpu0)
 console.log(
-  `N=${N} C=${CONC} wall/req=${(wall / N).toFixed(2)}ms cpu/req=${((cpu.user + cpu.system) / 1000 / N).toFixed(2)}ms rate=${((N / wall) * 1000).toFixed(0)}/s`,
+  `N=${N} C=${CONC} wall/req=${(wall / N).toFixed(2)}ms cpu/req=${((cpu.user + cpu.system) / 1000 / N).toFixed(2)}ms (user ${(cpu.user / 1000 / N).toFixed(2)}, system ${(cpu.system / 1000 / N).toFixed(2)}) rate=${((N / wall) * 1000).toFixed(0)}/s`,
 )
 if (logging) {
   console.log('statements/req', (statements / N).toFixed(2))
   for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1])) console.log((v / N).toFixed(2), k)
 }
 await h.close()
-const drop = postgres(baseUrl, { max: 1, onnotice: () => {} })
-await drop.unsafe('drop database if exists tg_prof with (force)')
-await drop.end()
+// KEEP=1 leaves the database behind, to EXPLAIN its statements
+if (process.env.KEEP !== '1') {
+  const drop = postgres(baseUrl, { max: 1, onnotice: () => {} })
+  await drop.unsafe('drop database if exists tg_prof with (force)')
+  await drop.end()
+}
