@@ -3,7 +3,6 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PGliteDialect } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
-import { allowPipelining } from './pipeline.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
@@ -31,7 +30,6 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       // int8 stays a string (exact); callers convert with Number() where the range is known to be safe
     })
     const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
-    allowPipelining(db)
     return { db, engine: 'postgres', close: () => db.destroy() }
   }
   // PGlite is one connection: Kysely's dialect serializes transactions on it.

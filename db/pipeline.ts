@@ -9,7 +9,8 @@
 // by whoever held the lock before, exactly as if it had waited. If one fails, the ones after it in
 // the transaction fail too, and COMMIT turns into ROLLBACK, which is what we want.
 //
-// PGlite runs in process, where a round trip costs nothing: it gets Kysely's ordinary transaction.
+// PGlite runs in process, where a round trip costs nothing: there the same statements simply run
+// one after another (Kysely holds its one connection for the whole transaction).
 
 import type { Kysely } from 'kysely'
 import {
@@ -22,13 +23,6 @@ import {
 import type { Database } from './schema.ts'
 
 type Db = Kysely<Database>
-
-const pipelining = new WeakSet<Db>()
-
-/** Marks a database whose driver pipelines statements sent on one connection (postgres.js). */
-export function allowPipelining(db: Db): void {
-  pipelining.add(db)
-}
 
 export interface Pipeline {
   /** the transaction, for queries built and run the usual way; those of one turn share a round trip */
@@ -49,20 +43,6 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 }
 
 export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
-  if (!pipelining.has(db)) {
-    return db.transaction().execute(async (trx) => {
-      const pending: Promise<unknown>[] = []
-      const result = await work({
-        trx,
-        send: (query) => trx.executeQuery(query),
-        sendBeforeCommit: (query) => {
-          pending.push(quiet(trx.executeQuery(query)))
-        },
-      })
-      await Promise.all(pending)
-      return result
-    })
-  }
   const executor = db.getExecutor()
   return executor.provideConnection(async (pooled: DatabaseConnection) => {
     // The first statement to fail is the cause; the ones after it only say the transaction is

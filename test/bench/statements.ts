@@ -6,7 +6,6 @@ import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
 import { migrateToLatest } from '../../db/migrate.ts'
-import { allowPipelining } from '../../db/pipeline.ts'
 import type { Database } from '../../db/schema.ts'
 import { createApp } from '../../server/app.ts'
 import { createLogger } from '../../server/logging.ts'
@@ -35,7 +34,6 @@ const db = new Kysely<Database>({
     counts.set(k, (counts.get(k) ?? 0) + 1)
   },
 })
-allowPipelining(db)
 const h = { db, close: () => db.destroy() }
 await migrateToLatest(h.db)
 const key = 'tg_demo_profilingkey0000000000001'
