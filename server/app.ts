@@ -18,7 +18,7 @@ function scalarBundle(): string {
 }
 
 import { adminApp } from './admin/app.ts'
-import { authenticateApiKey } from './api-keys/keys.ts'
+import { ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
 import type { BacktestRunner } from './backtests/runner.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
@@ -50,14 +50,21 @@ export interface AppDeps {
   consoleDir?: string
 }
 
-const apiKeyAuth = (db: Db) =>
+const apiKeyAuth = (db: Db, keys: ApiKeyCache) =>
   createMiddleware<MerchantEnv>(async (c, next) => {
     const header = c.req.header('authorization')
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
     if (!match?.[1])
       throw new ProblemError('unauthenticated', 'Send your API key as "Authorization: Bearer tg_…".')
-    const identity = await authenticateApiKey(db, match[1])
+    // An authorization checks a key this process knows inside its own transaction, in the statement
+    // that reads its other rows (ApiKeyCache); every other request checks it here.
+    const authorizing = c.req.method === 'POST' && c.req.path === '/v1/authorizations'
+    const known = authorizing ? keys.get(match[1]) : undefined
+    const deferred = known?.ruleSetPointer.active_version != null ? known : undefined
+    const identity = deferred ?? (await authenticateApiKey(db, match[1]))
     if (!identity) throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
+    if (authorizing && !deferred) keys.remember(match[1], identity)
+    c.set('keyCheckPending', deferred !== undefined)
     c.set('tenantId', identity.tenantId)
     c.set('apiKeyId', identity.keyId)
     c.set('ruleSetPointer', identity.ruleSetPointer)
@@ -163,14 +170,16 @@ export function createApp(deps: AppDeps) {
     }),
   )
   // '/authorizations/*' also matches '/authorizations' itself: one registration, one key check
-  v1.use('/authorizations/*', apiKeyAuth(deps.db), requireJson)
-  v1.use('/decisions/*', apiKeyAuth(deps.db))
+  const apiKeys = new ApiKeyCache()
+  v1.use('/authorizations/*', apiKeyAuth(deps.db, apiKeys), requireJson)
+  v1.use('/decisions/*', apiKeyAuth(deps.db, apiKeys))
   v1.route(
     '/',
     authorizationRoutes({
       db: deps.db,
       secret: deps.secret,
       ruleSets,
+      apiKeys,
       metrics: deps.metrics,
       shadow,
       providers,

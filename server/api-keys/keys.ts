@@ -50,17 +50,15 @@ export async function revokeApiKey(db: Db, tenantId: string, id: string): Promis
     .execute()
 }
 
-/**
- * The tenant a bearer key belongs to, or null when the key is unknown, malformed or revoked; with
- * where the tenant's deciding rule-set version is, read in the same query for the decision to use.
- */
-export async function authenticateApiKey(
-  db: Db,
-  key: string,
-): Promise<{ tenantId: string; keyId: string; ruleSetPointer: RuleSetPointer } | null> {
-  const parsed = parseApiKey(key)
-  if (!parsed) return null
-  const row = await db
+export interface KeyIdentity {
+  tenantId: string
+  keyId: string
+  ruleSetPointer: RuleSetPointer
+}
+
+/** The key's row with where its tenant's deciding version is, found by hash or by id. */
+export function keyAndPointer(db: Db, tenantId: string, by: { hash: string } | { id: string }) {
+  return db
     .selectFrom('api_keys as k')
     .innerJoin('tenants as t', 't.tenant_id', 'k.tenant_id')
     .leftJoin('rule_sets as rs', (j) =>
@@ -74,10 +72,54 @@ export async function authenticateApiKey(
       'rs.active_version',
       'rs.shadow_version',
     ])
-    .where('k.tenant_id', '=', parsed.tenantId)
-    .where('k.key_hash', '=', hashApiKey(key))
-    .executeTakeFirst()
+    .where('k.tenant_id', '=', tenantId)
+    .$if('hash' in by, (q) => q.where('k.key_hash', '=', (by as { hash: string }).hash))
+    .$if('id' in by, (q) => q.where('k.id', '=', (by as { id: string }).id))
+}
+
+/**
+ * The tenant a bearer key belongs to, or null when the key is unknown, malformed or revoked; with
+ * where the tenant's deciding rule-set version is, read in the same query for the decision to use.
+ */
+export async function authenticateApiKey(db: Db, key: string): Promise<KeyIdentity | null> {
+  const parsed = parseApiKey(key)
+  if (!parsed) return null
+  const row = await keyAndPointer(db, parsed.tenantId, { hash: hashApiKey(key) }).executeTakeFirst()
   if (!row || row.revoked_at) return null
   const { id, revoked_at: _revoked, ...ruleSetPointer } = row
   return { tenantId: parsed.tenantId, keyId: id, ruleSetPointer }
+}
+
+/**
+ * Keys this process has seen, for the authorization path only: there the key is checked again
+ * inside the decision's own transaction (server/authorizations/service.ts), in the statement that
+ * reads the decision's other rows, so a revoked key is refused and a newly activated rule set
+ * used at once, in any process, without a round trip of its own.
+ */
+export class ApiKeyCache {
+  private readonly byHash = new Map<string, KeyIdentity>()
+
+  constructor(private readonly capacity = 10_000) {}
+
+  get(key: string): KeyIdentity | undefined {
+    return this.byHash.get(hashApiKey(key))
+  }
+
+  remember(key: string, identity: KeyIdentity): void {
+    const hash = hashApiKey(key)
+    this.byHash.delete(hash)
+    this.byHash.set(hash, identity)
+    // the oldest entry goes first: a Map iterates in insertion order
+    if (this.byHash.size > this.capacity) this.byHash.delete(this.byHash.keys().next().value as string)
+  }
+
+  /** The tenant's deciding version moved: later requests with this key start from the new one. */
+  refresh(keyId: string, ruleSetPointer: RuleSetPointer): void {
+    for (const identity of this.byHash.values())
+      if (identity.keyId === keyId) identity.ruleSetPointer = ruleSetPointer
+  }
+
+  forget(keyId: string): void {
+    for (const [hash, identity] of this.byHash) if (identity.keyId === keyId) this.byHash.delete(hash)
+  }
 }

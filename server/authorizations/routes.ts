@@ -96,6 +96,7 @@ export function authorizationRoutes(deps: AuthorizationDeps) {
       body,
       idempotencyKey,
       c.get('ruleSetPointer'),
+      c.get('keyCheckPending') ? c.get('apiKeyId') : undefined,
     )
     if (replayed) c.header('Idempotent-Replayed', 'true')
     return c.json(decision, 201)

@@ -9,6 +9,7 @@ import { type Pipeline, pipelinedTransaction } from '../../db/pipeline.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import { type ApiKeyCache, keyAndPointer } from '../api-keys/keys.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
   type FoundIdentifier,
@@ -39,6 +40,8 @@ export interface AuthorizationDeps {
   db: Db
   secret: string
   ruleSets: RuleSetCache
+  /** keys this process has seen; told when one turns out revoked or its tenant's pointer moved */
+  apiKeys?: ApiKeyCache
   metrics: Metrics
   /** verifies cards (AVS, CVC, name) when a rule asks; the sandbox when not given */
   gateway?: PaymentGateway
@@ -79,8 +82,16 @@ async function readBeforeDeciding(
   tenantId: string,
   keys: [string, string][],
   idempotencyKey: string | undefined,
-): Promise<{ prior: { response: unknown; request_hash: string | null } | null; found: FoundIdentifier[] }> {
+  keyId: string | undefined,
+): Promise<{
+  prior: { response: unknown; request_hash: string | null } | null
+  found: FoundIdentifier[]
+  key: KeyRow | null
+}> {
   const { trx } = pipeline
+  const key = keyId
+    ? sql`(select row_to_json(k) from (${keyAndPointer(trx, tenantId, { id: keyId })}) k)`
+    : sql`null::json`
   const prior = idempotencyKey
     ? sql`(select row_to_json(p) from (${trx
         .selectFrom('decisions')
@@ -99,10 +110,31 @@ async function readBeforeDeciding(
     sql<{
       prior: { response: unknown; request_hash: string | null } | null
       found: FoundIdentifier[]
+      key: KeyRow | null
     }>`
-    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked`.compile(trx),
+    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked, ${key} as key`.compile(
+      trx,
+    ),
   )
-  return { prior: rows[0]?.prior ?? null, found: rows[0]?.found ?? [] }
+  return { prior: rows[0]?.prior ?? null, found: rows[0]?.found ?? [], key: rows[0]?.key ?? null }
+}
+
+type KeyRow = RuleSetPointer & { id: string; revoked_at: string | null }
+
+/** The rule set moved while this process had the old pointer cached: decide again on the new one. */
+class PointerMoved extends Error {
+  constructor(readonly pointer: RuleSetPointer) {
+    super('the deciding rule-set version changed')
+  }
+}
+
+function samePointer(a: RuleSetPointer, b: RuleSetPointer): boolean {
+  return (
+    a.time_zone === b.time_zone &&
+    a.rule_set_id === b.rule_set_id &&
+    a.active_version === b.active_version &&
+    a.shadow_version === b.shadow_version
+  )
 }
 
 function replay(
@@ -158,6 +190,25 @@ export async function authorize(
   idempotencyKey: string | undefined,
   /** where the deciding version is, when the caller already read it (the API-key check does) */
   ruleSetPointer?: RuleSetPointer,
+  /** a key taken from the cache, to check inside the transaction (server/api-keys/keys.ts) */
+  uncheckedKeyId?: string,
+): Promise<AuthorizationResult> {
+  try {
+    return await decide(deps, tenantId, body, idempotencyKey, ruleSetPointer, uncheckedKeyId)
+  } catch (error) {
+    if (!(error instanceof PointerMoved)) throw error
+    // the key was good (it is checked first); the pointer it came with was old
+    return decide(deps, tenantId, body, idempotencyKey, error.pointer, undefined)
+  }
+}
+
+async function decide(
+  deps: AuthorizationDeps,
+  tenantId: string,
+  body: AuthorizationRequest,
+  idempotencyKey: string | undefined,
+  ruleSetPointer: RuleSetPointer | undefined,
+  uncheckedKeyId: string | undefined,
 ): Promise<AuthorizationResult> {
   const started = performance.now()
   const gateway = deps.gateway ?? sandboxGateway
@@ -194,7 +245,24 @@ export async function authorize(
       // BEGIN, the locks and the first read go out together; the read runs once the locks are held
       const locks = lockStatement(trx, tenantId, lockNames)
       if (locks) void pipeline.send(locks).catch(() => {})
-      const { prior, found } = await readBeforeDeciding(pipeline, tenantId, keys, idempotencyKey)
+      const { prior, found, key } = await readBeforeDeciding(
+        pipeline,
+        tenantId,
+        keys,
+        idempotencyKey,
+        uncheckedKeyId,
+      )
+      if (uncheckedKeyId) {
+        if (!key || key.revoked_at) {
+          deps.apiKeys?.forget(uncheckedKeyId)
+          throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
+        }
+        const { id: _id, revoked_at: _revoked, ...pointer } = key
+        if (ruleSetPointer && !samePointer(pointer, ruleSetPointer)) {
+          deps.apiKeys?.refresh(uncheckedKeyId, pointer)
+          throw new PointerMoved(pointer)
+        }
+      }
       if (prior) return replay(prior, requestHash)
       // taken after the locks, so it follows every decision this one waited for
       const now = new Date()

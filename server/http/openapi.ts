@@ -6,7 +6,14 @@ import type { RuleSetPointer } from '../rule-sets/active.ts'
 import { problemResponse, zodToProblem } from './problem.ts'
 
 export interface MerchantEnv extends Env {
-  Variables: { tenantId: string; apiKeyId: string; requestId: string; ruleSetPointer?: RuleSetPointer }
+  Variables: {
+    tenantId: string
+    apiKeyId: string
+    requestId: string
+    ruleSetPointer?: RuleSetPointer
+    /** the key came from this process's cache: the authorization checks it in its transaction */
+    keyCheckPending?: boolean
+  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the hook is shared by every route, whatever its types
