@@ -1,6 +1,7 @@
 // The fact catalog: every fact a rule may test, with its params, value type and how it is
 // resolved. Facts are lazy: a fact is computed only when a rule asks, and the data behind it
 // (usage, lists) arrives through FactSources, which server/ implements with SQL.
+import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
 import type { CheckSources } from './facts/check-sources.ts'
@@ -192,15 +193,21 @@ function matches(a: string | null, b: string | null): boolean | null {
   return a === null || b === null ? null : a === b
 }
 
+// Zone arithmetic costs more than the rest of a card's facts together, and a few hundred
+// (zone, month) pairs cover every card a tenant sees: their month ends are kept.
+const expiryMonthEnds = new LRUCache<string, number>({ max: 4096 })
+
 function cardExpired(exp: { exp_month: number; exp_year: number }, now: Date, timeZone: string): boolean {
   // a card is good through the last day of its expiry month, as the tenant's staff read a calendar
-  const endOfExpiryMonth = DateTime.fromObject(
-    { year: exp.exp_year, month: exp.exp_month },
-    { zone: timeZone },
-  ).plus({
-    months: 1,
-  })
-  return now.getTime() >= endOfExpiryMonth.toMillis()
+  const key = `${timeZone} ${exp.exp_year} ${exp.exp_month}`
+  let end = expiryMonthEnds.get(key)
+  if (end === undefined) {
+    end = DateTime.fromObject({ year: exp.exp_year, month: exp.exp_month }, { zone: timeZone })
+      .plus({ months: 1 })
+      .toMillis()
+    expiryMonthEnds.set(key, end)
+  }
+  return now.getTime() >= end
 }
 
 export const factCatalog: FactSpec[] = [

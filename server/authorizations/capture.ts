@@ -3,6 +3,7 @@
 // then dropped. Anything that cannot be normalized is refused naming its field.
 import { isIP } from 'node:net'
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
+import { LRUCache } from 'lru-cache'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
 import { captureBankAccount } from '../payments/bank-account.ts'
@@ -13,18 +14,26 @@ import type { AuthorizationRequest } from './schema.ts'
 const withheldAni = new Set(['', 'anonymous', 'unknown', 'unavailable', 'private', 'restricted', 'withheld'])
 
 // Possible, not valid: reserved ranges such as 555-01xx are used by tests and demos everywhere.
+// Parsing a number is the dearest step of capture, and callers send the same few numbers again
+// and again: the answers are kept (null for a number that is not possible).
+const parsedPhones = new LRUCache<string, { number: string | null }>({ max: 20_000 })
+
 function normalizePhone(
   raw: string,
   country: CountryCode,
   path: string[],
   errors: FieldError[],
 ): string | null {
-  const parsed = parsePhoneNumberFromString(raw, country)
-  if (!parsed?.isPossible()) {
-    errors.push(fieldError(path, 'is not a valid phone number; send E.164 such as +15555550100'))
-    return null
+  const key = `${country} ${raw}`
+  let entry = parsedPhones.get(key)
+  if (!entry) {
+    const parsed = parsePhoneNumberFromString(raw, country)
+    entry = { number: parsed?.isPossible() ? parsed.number : null }
+    parsedPhones.set(key, entry)
   }
-  return parsed.number
+  if (entry.number === null)
+    errors.push(fieldError(path, 'is not a valid phone number; send E.164 such as +15555550100'))
+  return entry.number
 }
 
 function normalizeIp(raw: string, path: string[], errors: FieldError[]): string | null {
