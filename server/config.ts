@@ -5,6 +5,8 @@ export interface Config {
   port: number
   host: string
   databaseUrl: string | undefined
+  /** connections to PostgreSQL this process keeps (TOLLGATE_DB_POOL, default 10) */
+  databasePoolSize: number
   dataDir: string
   secret: string | undefined
   bootstrapApiKey: string | undefined
@@ -17,8 +19,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const port = Number(env.PORT ?? 8080)
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got "${env.PORT}"`)
+  const databasePoolSize = Number(env.TOLLGATE_DB_POOL ?? 10)
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
+    throw new Error(`TOLLGATE_DB_POOL must be a whole number from 1 to 1000, got "${env.TOLLGATE_DB_POOL}"`)
   return {
     port,
+    databasePoolSize,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data'),

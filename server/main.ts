@@ -20,6 +20,7 @@ const logger = createLogger(config.logLevel)
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
 const handle = await connect({
   url: config.databaseUrl,
+  poolSize: config.databasePoolSize,
   dataDir: config.databaseUrl ? undefined : config.dataDir,
 })
 const applied = await migrateToLatest(handle.db)
