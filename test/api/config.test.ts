@@ -1,0 +1,23 @@
+// The environment a deployer sets: defaults, and a clear refusal naming the variable when a value is wrong.
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../server/config.ts'
+
+describe('configuration from the environment', () => {
+  it('defaults: port 8080, ten database connections, PGlite in ./.data', () => {
+    const config = loadConfig({})
+    expect(config.port).toBe(8080)
+    expect(config.databasePoolSize).toBe(10)
+    expect(config.databaseUrl).toBeUndefined()
+    expect(config.dataDir.endsWith('.data')).toBe(true)
+  })
+
+  it('takes TOLLGATE_DB_POOL and refuses a value that is not a whole number from 1 to 1000', () => {
+    expect(loadConfig({ TOLLGATE_DB_POOL: '24' }).databasePoolSize).toBe(24)
+    for (const bad of ['0', '-3', '2.5', 'many', '5000'])
+      expect(() => loadConfig({ TOLLGATE_DB_POOL: bad }), bad).toThrow(/TOLLGATE_DB_POOL/)
+  })
+
+  it('refuses a PORT that is not a port', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
+  })
+})
