@@ -4,7 +4,7 @@
 // set, dropped and recreated each run; otherwise a PGlite directory in a fresh temp dir), seeded
 // by its own first-start bootstrap with the demo tenant and rule set.
 //
-//   BENCH_DURATION=12 BENCH_CONNECTIONS=48 BENCH_CUSTOMERS=5000 BENCH_WORKERS=1 npm run bench
+//   BENCH_DURATION=12 BENCH_CONNECTIONS=48 BENCH_LATENCY_CONNECTIONS=4 BENCH_CUSTOMERS=5000 BENCH_WORKERS=1 npm run bench
 //
 // BENCH_WORKERS > 1 (PostgreSQL only) runs that many Tollgate processes behind one port with
 // node:cluster (test/bench/cluster.ts); the servers are stateless, so this is how it scales out.
@@ -23,6 +23,8 @@ const duration = Number(process.env.BENCH_DURATION ?? 12)
 const warmup = Number(process.env.BENCH_WARMUP ?? 3)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 48)
 const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
+// a second phase with this many connections (0 skips it): the rate at which p99 stays low
+const latencyConnections = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 4)
 const workers = Number(process.env.BENCH_WORKERS ?? 1)
 const adminUrl = process.env.DATABASE_URL || undefined
 const benchDatabase = 'tollgate_bench'
@@ -30,13 +32,15 @@ const benchDatabase = 'tollgate_bench'
 const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
 const runId = randomBytes(4).toString('hex')
 const random = seededRandom(20261123)
-const customers = makeCustomers(customerCount, random)
+// each phase has customers of its own, so every phase sees the same mix of first-time and returning ones
+let customers = makeCustomers(customerCount, random)
+let phasesRun = 0
 let sent = 0
 
-function load(url: string, seconds: number): Promise<Result> {
+function load(url: string, seconds: number, clients = connections): Promise<Result> {
   return autocannon({
     url,
-    connections,
+    connections: clients,
     duration: seconds,
     timeout: 10,
     requests: [
@@ -113,11 +117,12 @@ function cpuSnapshot(serverPid: number): { server: number; postgres: number } | 
 }
 const msPerTick = 10 // USER_HZ is 100 on Linux
 
-async function measure(name: string, server: ServerProcess): Promise<Phase> {
-  if (warmup > 0) await load(server.url, warmup)
+async function measure(name: string, server: ServerProcess, clients = connections): Promise<Phase> {
+  customers = makeCustomers(customerCount, random, customerCount * phasesRun++)
+  if (warmup > 0) await load(server.url, warmup, clients)
   const pid = server.child.pid ?? 0
   const before = cpuSnapshot(pid)
-  const result = await load(server.url, duration)
+  const result = await load(server.url, duration, clients)
   const after = cpuSnapshot(pid)
   const failures = result.non2xx + result.errors + result.timeouts
   if (failures) process.stderr.write(`${name}: ${failures} requests failed or were not 2xx\n`)
@@ -169,7 +174,7 @@ async function main(): Promise<void> {
     `Tollgate bench — ${new Date().toISOString()} — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
   )
   console.log(
-    `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customers.length} customers`,
+    `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customerCount} customers per phase`,
   )
 
   const phases: Phase[] = []
@@ -197,6 +202,15 @@ async function main(): Promise<void> {
   })
   try {
     phases.push(await measure(`Tollgate POST /v1/authorizations (${engine})`, tollgate))
+    // the same server with few callers at once: what latency a decision has when nothing queues
+    if (latencyConnections > 0)
+      phases.push(
+        await measure(
+          `Tollgate POST /v1/authorizations (${engine}), ${latencyConnections} connections`,
+          tollgate,
+          latencyConnections,
+        ),
+      )
   } finally {
     await tollgate.stop()
   }

@@ -45,12 +45,13 @@ function cardNumber(random: () => number): string {
   return partial + luhnCheckDigit(partial)
 }
 
-export function makeCustomers(count: number, random: () => number): BenchCustomer[] {
-  return Array.from({ length: count }, (_, i) => ({
+/** count customers numbered from `first` on: two populations that do not overlap share no customer. */
+export function makeCustomers(count: number, random: () => number, first = 0): BenchCustomer[] {
+  return Array.from({ length: count }, (_, n) => n + first).map((i) => ({
     id: `bench-${i}`,
     email: `customer${i}@example.com`,
-    // +1 202 555 0000–9999 and on into 303: possible North American numbers, none on the demo negative list
-    phone: `+1${i < 10_000 ? '202' : '303'}555${String(i % 10_000).padStart(4, '0')}`,
+    // +1 202 555 0000–9999, then 303, 404 …: possible North American numbers, none on the demo negative list
+    phone: `+1${['202', '303', '404', '505', '606'][Math.floor(i / 10_000) % 5]}555${String(i % 10_000).padStart(4, '0')}`,
     ip: `${23 + Math.floor(random() * 150)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`,
     deviceId: `dev-${Math.floor(random() * 1e12).toString(36)}`,
     card: {
