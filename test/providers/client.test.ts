@@ -105,6 +105,14 @@ describe('a provider call', () => {
     expect(call.error).toContain('identity_verified')
   })
 
+  it('refuses an answer that is not JSON, without retrying it', async () => {
+    receiver.respond(() => ({ status: 200, raw: '<html>maintenance</html>' }))
+    const call = await new ProviderRegistry().client(config({ retries: 2 })).call(query)
+    expect(call).toMatchObject({ status: 'error', attempts: 1, answer: null })
+    expect(call.error).toContain('not JSON')
+    expect(receiver.requests).toHaveLength(1)
+  })
+
   it('times out at its deadline, retries and waits included', async () => {
     receiver.respond(() => ({ status: 200, body: { answer: verified }, delayMs: 5000 }))
     const started = performance.now()

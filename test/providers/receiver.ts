@@ -11,7 +11,8 @@ export interface ReceivedRequest {
   at: number
 }
 
-export type Reply = { status: number; body?: unknown; delayMs?: number }
+/** body is sent as JSON; raw, when given, is sent as it is (for answers that are not JSON) */
+export type Reply = { status: number; body?: unknown; raw?: string; delayMs?: number }
 
 export interface Receiver {
   url: string
@@ -40,7 +41,7 @@ export async function startReceiver(answer: unknown): Promise<Receiver> {
       const send = () => {
         if (res.destroyed) return
         res.writeHead(reply.status, { 'content-type': 'application/json' })
-        res.end(JSON.stringify(reply.body ?? {}))
+        res.end(reply.raw ?? JSON.stringify(reply.body ?? {}))
       }
       if (reply.delayMs) {
         const timer = setTimeout(send, reply.delayMs)
