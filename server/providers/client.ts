@@ -237,7 +237,7 @@ export class ProviderRegistry {
   private readonly clients = new Map<string, ProviderClient>()
   private base: string | null
 
-  constructor(private readonly options: { baseUrl?: string | null } = {}) {
+  constructor(options: { baseUrl?: string | null } = {}) {
     this.base = options.baseUrl ?? null
   }
 
