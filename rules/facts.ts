@@ -1,6 +1,8 @@
 // The fact catalog: every fact a rule may test, with its params, value type and how it is
-// resolved. Facts are lazy: a fact is computed only when a rule asks, and the data behind it
-// (usage, lists) arrives through FactSources, which server/ implements with SQL.
+// resolved. Facts are lazy: a fact no rule of the version reads is never computed, and the data
+// behind one (usage, lists) arrives through FactSources, which server/ implements with SQL. A live
+// decision asks for all of its version's database-backed facts at once (FactSpec.prefetch), since
+// one round trip for them all costs less than one per priority; outside calls stay lazy.
 import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
