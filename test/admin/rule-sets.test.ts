@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { purchase, startTestApp, type TestApp } from '../support/app.ts'
+import { setPointers } from '../support/rule-versions.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 
 let t: TestApp
@@ -236,12 +237,7 @@ describe('the rule-set lifecycle', () => {
     expect(
       (await problem(publisher.request('POST', `${base}/authorizations/versions/2/archive`, {}), 409)).detail,
     ).toMatch(/shadow/)
-    await t.db
-      .updateTable('rule_sets')
-      .set({ shadow_version: null })
-      .where('tenant_id', '=', 'acme')
-      .where('id', '=', 'authorizations')
-      .execute()
+    await setPointers(t, 'acme', { shadow_version: null })
     expect(
       await ok(publisher.request('POST', `${base}/authorizations/versions/2/archive`, {})),
     ).toMatchObject({

@@ -2,7 +2,7 @@
 // never changes the live answer or usage, and a report comparing the two.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { purchase, startTestApp, type TestApp } from '../support/app.ts'
-import { addVersion, version1, version2 } from '../support/rule-versions.ts'
+import { addVersion, setPointers, version1, version2 } from '../support/rule-versions.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 
 let t: TestApp
@@ -215,12 +215,7 @@ describe('shadow evaluation', () => {
       expect(res.status).toBe(201)
       expect((await res.json()).outcome).toBe('approve')
     } finally {
-      await t.db
-        .updateTable('rule_sets')
-        .set({ shadow_version: null })
-        .where('tenant_id', '=', 'acme')
-        .where('id', '=', 'authorizations')
-        .execute()
+      await setPointers(t, 'acme', { shadow_version: null })
     }
   })
 })

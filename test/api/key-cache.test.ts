@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../server/api-keys/keys.ts'
 import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
-import { addVersion } from '../support/rule-versions.ts'
+import { addVersion, setPointers } from '../support/rule-versions.ts'
 import { countRows, decisionOf, newPerson, problemOf, purchaseBy } from './identities.ts'
 
 let t: TestApp
@@ -56,12 +56,7 @@ describe('keys this process remembers', () => {
         },
       ],
     })
-    await t.db
-      .updateTable('rule_sets')
-      .set({ active_version: current + 1 })
-      .where('tenant_id', '=', 'acme')
-      .where('id', '=', 'authorizations')
-      .execute()
+    await setPointers(t, 'acme', { active_version: current + 1 })
     const next = await decisionOf(
       await post(extra.key, purchaseBy(newPerson(), { amount: { value: 2500, currency: 'USD' } })),
     )
@@ -69,12 +64,7 @@ describe('keys this process remembers', () => {
     expect(next.outcome).toBe('block')
     expect(next.reasons.map((r) => r.reason_code)).toContain('over_one_dollar')
     // put it back for the other tests
-    await t.db
-      .updateTable('rule_sets')
-      .set({ active_version: current })
-      .where('tenant_id', '=', 'acme')
-      .where('id', '=', 'authorizations')
-      .execute()
+    await setPointers(t, 'acme', { active_version: current })
     const after = await decisionOf(await post(extra.key, purchaseBy(newPerson())))
     expect(after.rule_set?.version).toBe(current)
   })

@@ -60,3 +60,17 @@ export async function addVersion(
     })
     .execute()
 }
+
+/** Moves the tenant's "authorizations" rule-set pointers straight in the database, as another process would. */
+export async function setPointers(
+  t: Pick<TestApp, 'db'>,
+  tenantId: string,
+  pointers: { active_version?: number; shadow_version?: number | null },
+) {
+  await t.db
+    .updateTable('rule_sets')
+    .set(pointers)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', 'authorizations')
+    .execute()
+}
