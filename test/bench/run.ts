@@ -14,6 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon, { type Result } from 'autocannon'
+import { sql } from 'kysely'
 import { connect } from '../../db/connect.ts'
 import { withAdminDb, withDatabase } from '../support/pg.ts'
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts'
@@ -29,6 +30,9 @@ const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
 const latencyConnections = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 4)
 const workers = Number(process.env.BENCH_WORKERS ?? 1)
 const adminUrl = process.env.DATABASE_URL || undefined
+// remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
+// the demo tenant's providers in the database); local: the Tollgate server serves them itself
+const providers = process.env.BENCH_PROVIDERS ?? (adminUrl ? 'remote' : 'local')
 const benchDatabase = 'tollgate_bench'
 
 const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
@@ -72,6 +76,8 @@ interface Phase {
   /** CPU milliseconds per request spent by the server's processes and by PostgreSQL's */
   serverCpuMs: number | null
   postgresCpuMs: number | null
+  /** the sandbox providers' process, when they run in one of their own */
+  sandboxCpuMs: number | null
 }
 
 // The machine may be busy with other work, which moves req/s; CPU time per request barely moves,
@@ -102,7 +108,8 @@ function readProcesses(): ProcStat[] {
   }
   return out
 }
-function cpuSnapshot(serverPid: number): { server: number; postgres: number } | null {
+let sandboxPid: number | null = null
+function cpuSnapshot(serverPid: number): { server: number; postgres: number; sandbox: number } | null {
   if (process.platform !== 'linux') return null
   const processes = readProcesses()
   const tree = new Set([serverPid])
@@ -115,7 +122,11 @@ function cpuSnapshot(serverPid: number): { server: number; postgres: number } | 
       }
   }
   const sum = (keep: (p: ProcStat) => boolean) => processes.filter(keep).reduce((t, p) => t + p.ticks, 0)
-  return { server: sum((p) => tree.has(p.pid)), postgres: sum((p) => p.comm === 'postgres') }
+  return {
+    server: sum((p) => tree.has(p.pid)),
+    postgres: sum((p) => p.comm === 'postgres'),
+    sandbox: sum((p) => p.pid === sandboxPid),
+  }
 }
 const msPerTick = 10 // USER_HZ is 100 on Linux
 
@@ -137,6 +148,7 @@ async function measure(name: string, server: ServerProcess, clients = connection
     failures,
     serverCpuMs: before && after ? perRequest(after.server - before.server) : null,
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
+    sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
   }
 }
 
@@ -159,6 +171,21 @@ async function outcomeMix(databaseUrl: string | undefined, dataDir: string): Pro
   }
 }
 
+/** The demo tenant's providers, seeded with paths on the server itself, repointed at the sandbox process. */
+async function pointProvidersAt(databaseUrl: string, sandboxUrl: string): Promise<void> {
+  const handle = await connect({ url: databaseUrl, poolSize: 1 })
+  try {
+    await handle.db
+      .updateTable('data_providers')
+      .set({ url: sql<string>`${sandboxUrl}::text || url`, updated_at: new Date() })
+      .where('tenant_id', '=', 'demo')
+      .where('url', 'like', '/%')
+      .execute()
+  } finally {
+    await handle.close()
+  }
+}
+
 async function main(): Promise<void> {
   if (workers > 1 && !adminUrl) throw new Error('BENCH_WORKERS > 1 needs DATABASE_URL: PGlite is one process')
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-bench-'))
@@ -176,7 +203,7 @@ async function main(): Promise<void> {
     `Tollgate bench — ${new Date().toISOString()} — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
   )
   console.log(
-    `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customerCount} customers per phase`,
+    `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, sandbox providers ${providers === 'remote' ? 'in a process of their own' : 'served by Tollgate'}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customerCount} customers per phase`,
   )
 
   const phases: Phase[] = []
@@ -187,6 +214,13 @@ async function main(): Promise<void> {
     await echo.stop()
   }
 
+  if (providers === 'remote' && !adminUrl)
+    throw new Error(
+      'BENCH_PROVIDERS=remote needs DATABASE_URL: the bench repoints the providers in the database',
+    )
+  const sandbox =
+    providers === 'remote' ? await startServerProcess({ script: 'test/bench/provider-sandbox.ts' }) : null
+  sandboxPid = sandbox?.child.pid ?? null
   const tollgate = await startServerProcess({
     script: workers > 1 ? 'test/bench/cluster.ts' : 'server/main.ts',
     env: {
@@ -203,6 +237,7 @@ async function main(): Promise<void> {
     timeoutMs: 60_000,
   })
   try {
+    if (sandbox && databaseUrl) await pointProvidersAt(databaseUrl, sandbox.url)
     phases.push(await measure(`Tollgate POST /v1/authorizations (${engine})`, tollgate))
     // the same server with few callers at once: what latency a decision has when nothing queues
     if (latencyConnections > 0)
@@ -215,16 +250,19 @@ async function main(): Promise<void> {
       )
   } finally {
     await tollgate.stop()
+    await sandbox?.stop()
   }
 
   const [ceiling, decisions] = phases
   console.log('')
-  console.log('| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req |')
-  console.log('|---|---:|---:|---:|---:|---:|---:|')
+  console.log(
+    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req |',
+  )
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
   for (const p of phases)
     console.log(
-      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} |`,
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} |`,
     )
   if (ceiling && decisions)
     console.log(
