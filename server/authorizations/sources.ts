@@ -1,10 +1,11 @@
 // The SQL side of the fact catalog: usage totals and list membership as of a given time. Live
 // decisions pass asOf = null and see everything committed (never trusting clocks across processes);
 // a backtest passes each recorded decision's time.
-import { sql } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
+import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
 import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
@@ -27,6 +28,59 @@ interface ListAsk {
   values: string[]
   resolve(kinds: Set<ListKind>): void
   reject(error: unknown): void
+}
+
+function totalsOf(ranges: unknown[], row: Record<string, unknown> | undefined): UsageTotals[] {
+  return ranges.map(
+    (_, i): UsageTotals => ({
+      sessions: Number(row?.[`sessions_${i}`] ?? 0),
+      purchases: Number(row?.[`purchases_${i}`] ?? 0),
+      seconds: Number(row?.[`seconds_${i}`] ?? 0),
+      amount: Number(row?.[`amount_${i}`] ?? 0),
+      oldest: toDate(row?.[`oldest_${i}`]),
+    }),
+  )
+}
+
+// A live decision's usage query has one shape per (subject, number of windows), and every decision
+// runs it: its text is written once per shape instead of built with Kysely each time (building
+// and compiling the query cost more than running it). Same columns and meaning as the replay query
+// below, with asOf absent: everything committed and not voided counts.
+const liveUsageText = new Map<string, string>()
+
+function liveUsage(
+  db: Db,
+  tenantId: string,
+  subject: UsageSubject,
+  value: string,
+  ranges: TimeRange[],
+  currency: string,
+): Promise<Record<string, unknown> | undefined> {
+  const shape = `${subject} ${ranges.length}`
+  let text = liveUsageText.get(shape)
+  if (!text) {
+    // $1 tenant, $2 subject value, $3 currency, $4 the earliest start, $5… each window's start
+    const columns = ranges.flatMap((_, i) => {
+      const inRange = `occurred_at >= $${i + 5}`
+      return [
+        `coalesce(sum(sessions) filter (where ${inRange}), 0)::int8 as sessions_${i}`,
+        `coalesce(sum(purchases) filter (where ${inRange}), 0)::int8 as purchases_${i}`,
+        `coalesce(sum(seconds) filter (where ${inRange}), 0)::int8 as seconds_${i}`,
+        `coalesce(sum(amount) filter (where ${inRange} and currency = $3), 0)::int8 as amount_${i}`,
+        `min(occurred_at) filter (where ${inRange}) as oldest_${i}`,
+      ]
+    })
+    text = `select ${columns.join(', ')} from usage_events
+      where tenant_id = $1 and ${usageColumn[subject]} = $2 and occurred_at >= $4 and voided_at is null`
+    liveUsageText.set(shape, text)
+  }
+  const starts = ranges.map((r) => r.start)
+  const earliest = new Date(Math.min(...starts.map((d) => d.getTime())))
+  return db
+    .executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(text, [tenantId, value, currency, earliest, ...starts]),
+    )
+    .then((result) => result.rows[0])
 }
 
 export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
@@ -69,9 +123,11 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
     purchaseValueLimit: (customerId, at) => loadPurchaseValueLimit(db, tenantId, customerId, at),
     async usage(subject, value, ranges, currency) {
       if (!ranges.length) return []
+      if (asOf === null)
+        return totalsOf(ranges, await liveUsage(db, tenantId, subject, value, ranges, currency))
       const earliest = new Date(Math.min(...ranges.map((r) => r.start.getTime())))
       const column = sql.ref(usageColumn[subject])
-      // One pass over the subject's events answers every window the rule set reads.
+      // A replay: one pass over the subject's events before asOf answers every window it reads.
       const selections = ranges.flatMap((range, i) => {
         const inRange = sql`occurred_at >= ${range.start}`
         return [
@@ -90,22 +146,10 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
         .where('tenant_id', '=', tenantId)
         .where(column, '=', value)
         .where('occurred_at', '>=', earliest)
-        .$if(asOf !== null, (q) => q.where('occurred_at', '<', asOf as Date))
-        .where((eb) =>
-          asOf
-            ? eb.or([eb('voided_at', 'is', null), eb('voided_at', '>', asOf)])
-            : eb('voided_at', 'is', null),
-        )
+        .where('occurred_at', '<', asOf)
+        .where((eb) => eb.or([eb('voided_at', 'is', null), eb('voided_at', '>', asOf)]))
         .executeTakeFirst()) as Record<string, unknown> | undefined
-      return ranges.map(
-        (_, i): UsageTotals => ({
-          sessions: Number(row?.[`sessions_${i}`] ?? 0),
-          purchases: Number(row?.[`purchases_${i}`] ?? 0),
-          seconds: Number(row?.[`seconds_${i}`] ?? 0),
-          amount: Number(row?.[`amount_${i}`] ?? 0),
-          oldest: toDate(row?.[`oldest_${i}`]),
-        }),
-      )
+      return totalsOf(ranges, row)
     },
 
     listHits(subject, values) {
