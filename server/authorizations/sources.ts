@@ -8,7 +8,7 @@ import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
-import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
+import { holdsValue, inForce, readableBy, SHARED_TENANT } from '../lists/membership.ts'
 import { recordedProviderSources } from '../providers/sources.ts'
 
 const usageColumn: Record<UsageSubject, 'customer_id' | 'phone' | 'card_fingerprint' | 'ip'> = {
@@ -83,6 +83,42 @@ function liveUsage(
     .then((result) => result.rows[0])
 }
 
+// The live list lookup, written once per shape (the subjects asked and how many values each) for
+// the same reason as the usage query: the same meaning as readableBy, holdsValue and inForce(null).
+const liveListText = new Map<string, string>()
+
+async function liveListHits(
+  db: Db,
+  tenantId: string,
+  asks: { subject: ListSubject; values: string[] }[],
+): Promise<{ subject: string; kind: string }[]> {
+  const shape = asks.map((a) => `${a.subject}:${a.values.length}`).join(' ')
+  const params: unknown[] = [tenantId, SHARED_TENANT]
+  const next = (value: unknown) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  const matches = asks.map((ask) => {
+    const subject = next(ask.subject)
+    const values = ask.values.map(next)
+    const contained =
+      ask.subject === 'ip' ? values.map((v) => ` or e.network >>= cast(${v} as inet)`).join('') : ''
+    return `(e.subject = ${subject} and (e.value in (${values.join(', ')})${contained}))`
+  })
+  let text = liveListText.get(shape)
+  if (!text) {
+    text = `select distinct e.subject, l.kind from list_entries e
+      join lists l on l.tenant_id = e.tenant_id and l.id = e.list_id
+      where e.tenant_id in (select $1::text union all
+          select $2::text from tenant_sharing where tenant_id = $1 and reads_shared)
+        and (${matches.join(' or ')})
+        and e.removed_at is null and (e.expires_at is null or e.expires_at > now())`
+    liveListText.set(shape, text)
+  }
+  const result = await db.executeQuery<{ subject: string; kind: string }>(CompiledQuery.raw(text, params))
+  return result.rows
+}
+
 export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
   let pendingListAsks: ListAsk[] = []
 
@@ -90,24 +126,27 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
     const asks = pendingListAsks
     pendingListAsks = []
     try {
-      const rows = await db
-        .selectFrom('list_entries as e')
-        .innerJoin('lists as l', (j) =>
-          j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
-        )
-        .select(['e.subject', 'l.kind'])
-        .distinct()
-        // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
-        .where(readableBy('e', tenantId))
-        .where((eb) =>
-          eb.or(
-            asks.map((ask) =>
-              eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]),
-            ),
-          ),
-        )
-        .where(inForce('e', asOf))
-        .execute()
+      const rows =
+        asOf === null
+          ? await liveListHits(db, tenantId, asks)
+          : await db
+              .selectFrom('list_entries as e')
+              .innerJoin('lists as l', (j) =>
+                j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
+              )
+              .select(['e.subject', 'l.kind'])
+              .distinct()
+              // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
+              .where(readableBy('e', tenantId))
+              .where((eb) =>
+                eb.or(
+                  asks.map((ask) =>
+                    eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]),
+                  ),
+                ),
+              )
+              .where(inForce('e', asOf))
+              .execute()
       for (const ask of asks)
         ask.resolve(new Set(rows.filter((r) => r.subject === ask.subject).map((r) => r.kind as ListKind)))
     } catch (error) {
