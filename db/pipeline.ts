@@ -27,6 +27,8 @@ type Db = Kysely<Database>
 export interface Pipeline {
   /** the transaction, for queries built and run the usual way; those of one turn share a round trip */
   trx: Transaction<Database>
+  /** reads gathered into one statement: see ReadGatherer */
+  gather: ReadGatherer
   /** sends a statement now, ahead of anything sent after this call */
   send<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>
   /** sends a statement now whose answer nobody waits for; it must succeed for the commit to happen */
@@ -48,15 +50,25 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
     // The first statement to fail is the cause; the ones after it only say the transaction is
     // aborted (25P02), which is what a caller awaiting one of them would otherwise report.
     let cause: unknown
+    // once COMMIT or ROLLBACK is sent the connection may go back to the pool: a statement made
+    // after that would run in whatever uses it next, so it is refused instead
+    let ended = false
     const connection = {
-      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> =>
-        pooled.executeQuery<R>(query).catch((error: unknown) => {
+      executeQuery: <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        if (ended) return Promise.reject(new Error('statement sent after its transaction ended'))
+        return pooled.executeQuery<R>(query).catch((error: unknown) => {
           cause ??= error
           throw error
-        }),
+        })
+      },
       streamQuery: <R>(query: CompiledQuery, chunkSize: number) => pooled.streamQuery<R>(query, chunkSize),
     } satisfies DatabaseConnection
     const run = (statement: string) => quiet(connection.executeQuery(Query.raw(statement)))
+    const end = (statement: 'commit' | 'rollback') => {
+      const sent = run(statement)
+      ended = true
+      return sent
+    }
     const pending: Promise<unknown>[] = [run('begin')]
     // every query of the transaction goes straight to the one connection, in the order it is made
     const trx = new Transaction<Database>({
@@ -67,6 +79,7 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
     } as unknown as ConstructorParameters<typeof Transaction<Database>>[0])
     const pipeline: Pipeline = {
       trx,
+      gather: new ReadGatherer((query) => connection.executeQuery(query)),
       send: (query) => connection.executeQuery(query),
       sendBeforeCommit: (query) => {
         pending.push(quiet(connection.executeQuery(query)))
@@ -76,15 +89,60 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
     try {
       result = await work(pipeline)
     } catch (error) {
-      await run('rollback')
+      await end('rollback')
       await Promise.allSettled(pending)
       throw isAborted(error) && cause ? cause : error
     }
     // COMMIT follows the last writes in the same round trip; a failed write makes it a ROLLBACK
-    const committed = run('commit')
+    const committed = end('commit')
     const outcomes = await Promise.allSettled([...pending, committed])
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
     if (failed) throw cause ?? failed.reason
     return result
   })
+}
+
+/**
+ * Reads made in one turn of the event loop, sent as one statement: each becomes a column that
+ * aggregates its rows as JSON. Every statement costs both sides a fixed price (about 35 µs of
+ * PostgreSQL and 60 µs of Node CPU here, measured), so the half-dozen lookups a decision makes
+ * before it evaluates go as one. Rows come back as JSON values: numbers as numbers (int8 included),
+ * timestamps as ISO strings, json and jsonb as objects.
+ */
+export class ReadGatherer {
+  private pending: { query: CompiledQuery; resolve(rows: unknown[]): void; reject(error: unknown): void }[] =
+    []
+
+  constructor(private readonly send: (query: CompiledQuery) => Promise<QueryResult<unknown>>) {}
+
+  rows<R>(query: CompiledQuery): Promise<R[]> {
+    return new Promise<R[]>((resolve, reject) => {
+      this.pending.push({ query, resolve: resolve as (rows: unknown[]) => void, reject })
+      // asks made from setImmediate callbacks of this turn (the batched lookups) still join
+      if (this.pending.length === 1) setImmediate(() => setImmediate(() => this.flush()))
+    })
+  }
+
+  private async flush(): Promise<void> {
+    const asks = this.pending
+    this.pending = []
+    const parameters: unknown[] = []
+    const columns = asks.map(({ query }, i) => {
+      const offset = parameters.length
+      parameters.push(...query.parameters)
+      // each read numbers its parameters from $1; in the combined statement they follow the earlier ones'
+      const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)
+      return `(select coalesce(json_agg(t), '[]'::json) from (${text}) t) as r${i}`
+    })
+    try {
+      const { rows } = await this.send(Query.raw(`select ${columns.join(', ')}`, parameters))
+      const row = (rows[0] ?? {}) as Record<string, unknown>
+      for (const [i, ask] of asks.entries()) {
+        const value = row[`r${i}`]
+        ask.resolve((typeof value === 'string' ? JSON.parse(value) : value) as unknown[])
+      }
+    } catch (error) {
+      for (const ask of asks) ask.reject(error)
+    }
+  }
 }

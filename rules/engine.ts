@@ -256,21 +256,24 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       },
     }
 
+    // Every lookup this version may make is asked now, in one turn, so they share one round trip;
+    // the rules then find the answers waiting. A failure surfaces when a rule reads the fact. The
+    // run waits for all of them before it returns, so none is still out when the caller moves on
+    // (a live decision's transaction must not end under a read it started).
+    const prefetches: Promise<unknown>[] = []
     if (ctx.prefetch && !ctx.factOverrides) {
-      // Every lookup this version may make is asked now, in one turn, so they share one round trip;
-      // the rules then find the answers waiting. A failure surfaces when a rule reads the fact.
-      const ignore = () => {}
       for (const [subject, specs] of windowsBySubject)
-        if (specs[0]) run.usage(subject, specs[0]).catch(ignore)
+        if (specs[0]) prefetches.push(run.usage(subject, specs[0]))
       for (const { spec, params } of prefetched) {
         try {
-          Promise.resolve(spec.resolve(params, run)).catch(ignore)
+          prefetches.push(Promise.resolve(spec.resolve(params, run)))
         } catch {
           // the rule that reads it will see the same error
         }
       }
       if (definition.settings.purchase_value_limit !== undefined && ctx.request.kind === 'purchase')
-        run.purchaseValueLimit().catch(ignore)
+        prefetches.push(run.purchaseValueLimit())
+      for (const p of prefetches) p.catch(() => {})
     }
 
     const engine = idle.pop() ?? buildEngine(definition)
@@ -356,6 +359,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         ? viewPurchaseValueLimit(inForce, inForce === establish)
         : null
     }
+    await Promise.allSettled(prefetches)
     return { resolution, fired, facts: run.readings, allowances, establishPurchaseValueLimit: establish }
   }
 

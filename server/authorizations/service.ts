@@ -272,7 +272,8 @@ async function decide(
       if (customer) rememberPaymentMethod(writes, tenantId, customer.id, request, now)
 
       const verification = liveVerification(gateway, body, request)
-      const providers = deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret)
+      const providers =
+        deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather)
       if (providers && [...compiled.factsRead].some((f) => f.startsWith('provider_'))) providers.preload()
       const evaluation = await compiled.evaluate({
         request,
@@ -281,7 +282,11 @@ async function decide(
         timeZone,
         customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
         // the gateway facts ask the gateway itself, with the card number this request holds in memory
-        sources: { ...sqlFactSources(trx, tenantId, null), ...verification.sources, ...providers?.sources },
+        sources: {
+          ...sqlFactSources(trx, tenantId, null, pipeline.gather),
+          ...verification.sources,
+          ...providers?.sources,
+        },
       })
       const id = newId('dec')
       const decision = buildResponse(

@@ -3,6 +3,7 @@
 // a backtest passes each recorded decision's time.
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { ReadGatherer } from '../../db/pipeline.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
@@ -48,8 +49,17 @@ function totalsOf(ranges: unknown[], row: Record<string, unknown> | undefined): 
 // below, with asOf absent: everything committed and not voided counts.
 const liveUsageText = new Map<string, string>()
 
+/** Runs a live read: through the decision's gatherer when it has one (rows as JSON), else on db. */
+type Read = <R>(query: CompiledQuery) => Promise<R[]>
+
+function reader(db: Db, gather: ReadGatherer | undefined): Read {
+  return gather
+    ? (query) => gather.rows(query)
+    : async <R>(query: CompiledQuery) => (await db.executeQuery<R>(query)).rows
+}
+
 function liveUsage(
-  db: Db,
+  read: Read,
   tenantId: string,
   subject: UsageSubject,
   value: string,
@@ -76,11 +86,9 @@ function liveUsage(
   }
   const starts = ranges.map((r) => r.start)
   const earliest = new Date(Math.min(...starts.map((d) => d.getTime())))
-  return db
-    .executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(text, [tenantId, value, currency, earliest, ...starts]),
-    )
-    .then((result) => result.rows[0])
+  return read<Record<string, unknown>>(
+    CompiledQuery.raw(text, [tenantId, value, currency, earliest, ...starts]),
+  ).then((rows) => rows[0])
 }
 
 // The live list lookup, written once per shape (the subjects asked and how many values each) for
@@ -88,7 +96,7 @@ function liveUsage(
 const liveListText = new Map<string, string>()
 
 async function liveListHits(
-  db: Db,
+  read: Read,
   tenantId: string,
   asks: { subject: ListSubject; values: string[] }[],
 ): Promise<{ subject: string; kind: string }[]> {
@@ -115,11 +123,17 @@ async function liveListHits(
         and e.removed_at is null and (e.expires_at is null or e.expires_at > now())`
     liveListText.set(shape, text)
   }
-  const result = await db.executeQuery<{ subject: string; kind: string }>(CompiledQuery.raw(text, params))
-  return result.rows
+  return read<{ subject: string; kind: string }>(CompiledQuery.raw(text, params))
 }
 
-export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): FactSources {
+export function sqlFactSources(
+  db: Db,
+  tenantId: string,
+  asOf: Date | null,
+  /** a live decision's gatherer: its lookups of one turn go out as one statement */
+  gather?: ReadGatherer,
+): FactSources {
+  const read = reader(db, gather)
   let pendingListAsks: ListAsk[] = []
 
   async function answerListAsks(): Promise<void> {
@@ -128,7 +142,7 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
     try {
       const rows =
         asOf === null
-          ? await liveListHits(db, tenantId, asks)
+          ? await liveListHits(read, tenantId, asks)
           : await db
               .selectFrom('list_entries as e')
               .innerJoin('lists as l', (j) =>
@@ -156,14 +170,14 @@ export function sqlFactSources(db: Db, tenantId: string, asOf: Date | null): Fac
 
   return {
     // line types, institutions, BINs, known devices, recent mismatches, recorded gateway answers
-    ...checkFactSources(db, tenantId, asOf),
+    ...checkFactSources(db, tenantId, asOf, gather),
     // replays read the provider answers recorded with the decision; live, authorize() adds the callers
     ...recordedProviderSources(db, tenantId, asOf),
     purchaseValueLimit: (customerId, at) => loadPurchaseValueLimit(db, tenantId, customerId, at),
     async usage(subject, value, ranges, currency) {
       if (!ranges.length) return []
       if (asOf === null)
-        return totalsOf(ranges, await liveUsage(db, tenantId, subject, value, ranges, currency))
+        return totalsOf(ranges, await liveUsage(read, tenantId, subject, value, ranges, currency))
       const earliest = new Date(Math.min(...ranges.map((r) => r.start.getTime())))
       const column = sql.ref(usageColumn[subject])
       // A replay: one pass over the subject's events before asOf answers every window it reads.

@@ -2,8 +2,9 @@
 // a time like every fact source: live decisions pass asOf = null and see everything committed; a
 // backtest or shadow run passes the decision's time. Reference data is the tenant's own plus the
 // product-wide entries kept under the reserved "shared" tenant; at equal length the tenant's wins.
-import { sql } from 'kysely'
+import { type CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { ReadGatherer } from '../../db/pipeline.ts'
 import type { CheckSources, MismatchSubject } from '../../rules/facts/check-sources.ts'
 import {
   type AvsResult,
@@ -42,7 +43,15 @@ interface ReferenceAsk {
   reject(error: unknown): void
 }
 
-export function checkFactSources(db: Db, tenantId: string, asOf: Date | null): Required<CheckSources> {
+export function checkFactSources(
+  db: Db,
+  tenantId: string,
+  asOf: Date | null,
+  /** a live decision's gatherer: these lookups join the others of their turn in one statement */
+  gather?: ReadGatherer,
+): Required<CheckSources> {
+  const read = async <R>(query: CompiledQuery): Promise<R[]> =>
+    gather ? gather.rows<R>(query) : (await db.executeQuery<R>(query)).rows
   // The line-type, IP-institution and BIN questions of one turn of the event loop share one query:
   // a lateral lookup per question, longest prefix (or narrowest range) first, the tenant's own
   // entry before the shared one at equal length.
@@ -60,7 +69,8 @@ export function checkFactSources(db: Db, tenantId: string, asOf: Date | null): R
       const inForceSql = asOf
         ? sql`r.added_at <= ${asOf} and (r.removed_at is null or r.removed_at > ${asOf})`
         : sql`r.removed_at is null`
-      const { rows } = await sql<{ i: number; category: string; country: string | null }>`
+      const rows = await read<{ i: number; category: string; country: string | null }>(
+        sql`
         select q.i, hit.category, hit.country
         from jsonb_to_recordset(cast(${JSON.stringify(questions)}::text as jsonb))
           as q(i int, kind text, value text, prefixes jsonb)
@@ -76,7 +86,8 @@ export function checkFactSources(db: Db, tenantId: string, asOf: Date | null): R
           order by case when q.kind = 'ip_range' then masklen(r.network) else length(r.value) end desc,
                    case when r.tenant_id = ${tenantId} then 0 else 1 end
           limit 1
-        ) hit`.execute(db)
+        ) hit`.compile(db),
+      )
       const byAsk = new Map(rows.map((row) => [Number(row.i), row]))
       for (const [i, ask] of asks.entries()) {
         const row = byAsk.get(i)
@@ -120,14 +131,16 @@ export function checkFactSources(db: Db, tenantId: string, asOf: Date | null): R
     },
 
     async recentMismatches(subject, value, since) {
-      const row = await db
-        .selectFrom('identity_mismatches')
-        .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
-        .where('tenant_id', '=', tenantId)
-        .where(mismatchColumn[subject], '=', value)
-        .where('occurred_at', '>=', since)
-        .$if(asOf !== null, (q) => q.where('occurred_at', '<', asOf as Date))
-        .executeTakeFirst()
+      const [row] = await read<{ n: string | number }>(
+        db
+          .selectFrom('identity_mismatches')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .where('tenant_id', '=', tenantId)
+          .where(mismatchColumn[subject], '=', value)
+          .where('occurred_at', '>=', since)
+          .$if(asOf !== null, (q) => q.where('occurred_at', '<', asOf as Date))
+          .compile(),
+      )
       return Number(row?.n ?? 0)
     },
 

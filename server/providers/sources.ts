@@ -7,6 +7,7 @@
 // would have said then, and asking now would answer a different question at a cost).
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
+import type { ReadGatherer } from '../../db/pipeline.ts'
 import {
   type FailPolicy,
   isProviderKind,
@@ -19,7 +20,7 @@ import {
 } from '../../rules/facts/providers.ts'
 import type { WriteBatch } from '../writes.ts'
 import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
-import { enabledProviders, type ProviderRow, providerConfig } from './store.ts'
+import { enabledProviders, enabledProvidersQuery, type ProviderRow, providerConfig } from './store.ts'
 
 export interface LiveProviders {
   sources: Required<ProviderSources>
@@ -34,11 +35,19 @@ export function liveProviderSources(
   tenantId: string,
   registry: ProviderRegistry,
   serverSecret: string,
+  /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
+  gather?: ReadGatherer,
 ): LiveProviders {
   const calls: ProviderCall[] = []
   let enabled: Promise<Map<string, ProviderRow>> | undefined
+  const read = async (): Promise<ProviderRow[]> => {
+    if (!gather) return enabledProviders(db, tenantId)
+    // gathered rows are JSON: the timestamps come back as strings
+    const rows = await gather.rows<ProviderRow>(enabledProvidersQuery(db, tenantId).compile())
+    return rows.map((r) => ({ ...r, created_at: new Date(r.created_at), updated_at: new Date(r.updated_at) }))
+  }
   const load = () => {
-    enabled ??= enabledProviders(db, tenantId).then((rows) => new Map(rows.map((r) => [r.kind, r])))
+    enabled ??= read().then((rows) => new Map(rows.map((r) => [r.kind, r])))
     return enabled
   }
   return {

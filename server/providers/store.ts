@@ -89,12 +89,15 @@ export function findProvider(db: Db, tenantId: string, id: string): Promise<Prov
 
 /** The tenant's enabled providers, at most one of each kind: the ones provider facts ask. */
 export function enabledProviders(db: Db, tenantId: string): Promise<ProviderRow[]> {
+  return enabledProvidersQuery(db, tenantId).execute()
+}
+
+export function enabledProvidersQuery(db: Db, tenantId: string) {
   return db
     .selectFrom('data_providers')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('enabled', '=', true)
-    .execute()
 }
 
 export interface ProviderInput {
