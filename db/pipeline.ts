@@ -70,7 +70,9 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
       return sent
     }
     const pending: Promise<unknown>[] = [run('begin')]
-    // every query of the transaction goes straight to the one connection, in the order it is made
+    // every query of the transaction goes straight to the one connection, in the order it is made;
+    // this Transaction only builds and runs queries, so the config, dialect and driver Kysely would
+    // read for migrations, introspection or nested transactions are left empty
     const trx = new Transaction<Database>({
       config: {},
       dialect: {},
