@@ -148,3 +148,12 @@ export class ReadGatherer {
     }
   }
 }
+
+/** Runs a read: through a live decision's gatherer when there is one (rows as JSON), else on db. */
+export type Read = <R>(query: CompiledQuery) => Promise<R[]>
+
+export function reader(db: Db, gather: ReadGatherer | undefined): Read {
+  return gather
+    ? (query) => gather.rows(query)
+    : async <R>(query: CompiledQuery) => (await db.executeQuery<R>(query)).rows
+}

@@ -1,6 +1,7 @@
 // Evaluation of a rule-set version with json-rules-engine: compile once per version, then for each
 // decision resolve facts lazily, run the rules, compute allowances and resolve the outcome.
 import { Engine, type RuleProperties } from 'json-rules-engine'
+import { providerFacts } from './facts/providers.ts'
 import {
   type DecisionContext,
   type FactRun,
@@ -66,8 +67,8 @@ export interface CompiledRuleSet {
   definition: RuleSetDefinition
   /** the subjects whose usage this version reads: their decisions must not run concurrently */
   usageSubjects: Set<UsageSubject>
-  /** the names of the facts the version's enabled rules read */
-  factsRead: Set<string>
+  /** whether the version's enabled rules read any outside provider's fact */
+  readsProviders: boolean
   evaluate(ctx: DecisionContext): Promise<Evaluation>
 }
 
@@ -196,8 +197,11 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   const definition = validation.definition
   const windowsBySubject = collectWindows(definition)
   const prefetched = collectPrefetched(definition)
-  const factsRead = new Set<string>()
-  eachFactCondition(definition, (c) => factsRead.add(c.fact))
+  const providerFactNames = new Set(providerFacts.map((f) => f.name))
+  let readsProviders = false
+  eachFactCondition(definition, (c) => {
+    if (providerFactNames.has(c.fact)) readsProviders = true
+  })
   const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
   const unconditional = definition.rules.filter((r) => r.enabled && isUnconditional(r))
   const order = new Map(definition.rules.map((r, i) => [r.id, i]))
@@ -363,5 +367,5 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     return { resolution, fired, facts: run.readings, allowances, establishPurchaseValueLimit: establish }
   }
 
-  return { definition, usageSubjects: new Set(windowsBySubject.keys()), factsRead, evaluate }
+  return { definition, usageSubjects: new Set(windowsBySubject.keys()), readsProviders, evaluate }
 }

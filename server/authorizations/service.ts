@@ -274,7 +274,7 @@ async function decide(
       const verification = liveVerification(gateway, body, request)
       const providers =
         deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather)
-      if (providers && [...compiled.factsRead].some((f) => f.startsWith('provider_'))) providers.preload()
+      if (providers && compiled.readsProviders) providers.preload()
       const evaluation = await compiled.evaluate({
         request,
         now,

@@ -3,7 +3,7 @@
 // a backtest passes each recorded decision's time.
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { ReadGatherer } from '../../db/pipeline.ts'
+import { type Read, type ReadGatherer, reader } from '../../db/pipeline.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
@@ -48,15 +48,6 @@ function totalsOf(ranges: unknown[], row: Record<string, unknown> | undefined): 
 // and compiling the query cost more than running it). Same columns and meaning as the replay query
 // below, with asOf absent: everything committed and not voided counts.
 const liveUsageText = new Map<string, string>()
-
-/** Runs a live read: through the decision's gatherer when it has one (rows as JSON), else on db. */
-type Read = <R>(query: CompiledQuery) => Promise<R[]>
-
-function reader(db: Db, gather: ReadGatherer | undefined): Read {
-  return gather
-    ? (query) => gather.rows(query)
-    : async <R>(query: CompiledQuery) => (await db.executeQuery<R>(query)).rows
-}
 
 function liveUsage(
   read: Read,

@@ -2,9 +2,9 @@
 // a time like every fact source: live decisions pass asOf = null and see everything committed; a
 // backtest or shadow run passes the decision's time. Reference data is the tenant's own plus the
 // product-wide entries kept under the reserved "shared" tenant; at equal length the tenant's wins.
-import { type CompiledQuery, sql } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { ReadGatherer } from '../../db/pipeline.ts'
+import { type ReadGatherer, reader } from '../../db/pipeline.ts'
 import type { CheckSources, MismatchSubject } from '../../rules/facts/check-sources.ts'
 import {
   type AvsResult,
@@ -50,8 +50,7 @@ export function checkFactSources(
   /** a live decision's gatherer: these lookups join the others of their turn in one statement */
   gather?: ReadGatherer,
 ): Required<CheckSources> {
-  const read = async <R>(query: CompiledQuery): Promise<R[]> =>
-    gather ? gather.rows<R>(query) : (await db.executeQuery<R>(query)).rows
+  const read = reader(db, gather)
   // The line-type, IP-institution and BIN questions of one turn of the event loop share one query:
   // a lateral lookup per question, longest prefix (or narrowest range) first, the tenant's own
   // entry before the shared one at equal length.

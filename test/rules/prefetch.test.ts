@@ -106,6 +106,23 @@ describe('prefetching a live decision’s facts', () => {
     expect(web.listCalls).toHaveLength(1)
   })
 
+  it('knows whether the version reads an outside provider, so a live decision loads the providers only then', () => {
+    expect(compiled.readsProviders).toBe(true)
+    const withoutProviders = compileRuleSet({
+      settings: { currency: 'USD' },
+      rules: [
+        {
+          id: 'web',
+          name: 'Web',
+          priority: 10,
+          conditions: { all: [{ fact: 'channel', operator: 'equal', value: 'web' }] },
+          event: { type: 'review', params: { reason_code: 'web', message: 'web' } },
+        },
+      ],
+    })
+    expect(withoutProviders.readsProviders).toBe(false)
+  })
+
   it('does not prefetch for a simulation given raw fact values', async () => {
     const sources = new CountingSources({ asOf: now })
     await compiled.evaluate({
