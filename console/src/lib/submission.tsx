@@ -1,6 +1,6 @@
 // A form's submission: pending while it runs, and the server's problem kept so the form can show
 // each field's message where it belongs and anything else above the fields.
-import { createSignal, Show } from 'solid-js'
+import { createSignal, type JSX, Show } from 'solid-js'
 import { ApiError } from './api.ts'
 
 export function createSubmission() {
@@ -36,5 +36,54 @@ export function FormProblem(props: { error: ApiError | null }) {
         {props.error?.message}
       </p>
     </Show>
+  )
+}
+
+/** Under a field: the server's message for it when there is one, else the hint (if any). */
+export function FieldNote(props: { message: string | undefined; hint?: JSX.Element }) {
+  return (
+    <Show when={props.message} fallback={props.hint ? <span class="field-hint">{props.hint}</span> : null}>
+      {(message) => <span class="field-error">{message()}</span>}
+    </Show>
+  )
+}
+
+/** A form's buttons: submit (saying what it is doing while pending) and, when given, cancel. */
+export function SubmitActions(props: {
+  pending: boolean
+  label: string
+  pendingLabel: string
+  disabled?: boolean
+  onCancel?: () => void
+}) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="button button-primary" disabled={props.pending || props.disabled}>
+        {props.pending ? props.pendingLabel : props.label}
+      </button>
+      <Show when={props.onCancel}>
+        {(cancel) => (
+          <button type="button" class="button button-quiet" onClick={() => cancel()()}>
+            Cancel
+          </button>
+        )}
+      </Show>
+    </div>
+  )
+}
+
+/** A search form's buttons: Search, and Clear while a filter is applied. */
+export function SearchActions(props: { filtered: boolean; onClear: () => void }) {
+  return (
+    <div class="filter-actions">
+      <button type="submit" class="button button-primary">
+        Search
+      </button>
+      <Show when={props.filtered}>
+        <button type="button" class="button button-quiet" onClick={() => props.onClear()}>
+          Clear
+        </button>
+      </Show>
+    </div>
   )
 }

@@ -16,6 +16,7 @@ import {
   outcomes,
   toLocalInput,
 } from '../../lib/format.ts'
+import { SearchActions } from '../../lib/submission.tsx'
 import { type DecisionSearch, type DecisionSummary, searchDecisions } from './api.ts'
 
 type Filters = Required<Pick<DecisionSearch, 'q' | 'outcome' | 'rule' | 'from' | 'to'>>
@@ -169,16 +170,7 @@ export default function DecisionsPage() {
               onInput={(e) => update('to', fromLocalInput(e.currentTarget.value) ?? '')}
             />
           </label>
-          <div class="filter-actions">
-            <button type="submit" class="button button-primary">
-              Search
-            </button>
-            <Show when={filtered()}>
-              <button type="button" class="button button-quiet" onClick={clear}>
-                Clear
-              </button>
-            </Show>
-          </div>
+          <SearchActions filtered={filtered()} onClear={clear} />
         </form>
       </search>
 

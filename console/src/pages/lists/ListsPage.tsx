@@ -6,7 +6,13 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatCount, formatDateTime, fromLocalInput } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FormProblem } from '../../lib/submission.tsx'
+import {
+  createSubmission,
+  FieldNote,
+  FormProblem,
+  SearchActions,
+  SubmitActions,
+} from '../../lib/submission.tsx'
 import {
   addEntry,
   type EntrySearch,
@@ -83,12 +89,7 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
             onInput={(e) => set('value', e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('value'))}
           />
-          <Show
-            when={fieldError('value')}
-            fallback={<span class="field-hint">{subjectHints[draft().subject]}</span>}
-          >
-            {(m) => <span class="field-error">{m()}</span>}
-          </Show>
+          <FieldNote message={fieldError('value')} hint={subjectHints[draft().subject]} />
         </label>
         <label class="field">
           <span class="field-label">Reason</span>
@@ -99,7 +100,7 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
             onInput={(e) => set('reason', e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('reason'))}
           />
-          <Show when={fieldError('reason')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={fieldError('reason')} />
         </label>
         <label class="field">
           <span class="field-label">Expires</span>
@@ -110,22 +111,15 @@ function AddEntryForm(props: { list: List; onAdded: (entry: ListEntry) => void; 
             onInput={(e) => setExpires(e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('expires_at'))}
           />
-          <Show
-            when={fieldError('expires_at')}
-            fallback={<span class="field-hint">Leave empty to keep it until removed.</span>}
-          >
-            {(m) => <span class="field-error">{m()}</span>}
-          </Show>
+          <FieldNote message={fieldError('expires_at')} hint="Leave empty to keep it until removed." />
         </label>
       </div>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={pending()}>
-          {pending() ? 'Adding…' : 'Add entry'}
-        </button>
-        <button type="button" class="button button-quiet" onClick={() => props.onCancel()}>
-          Cancel
-        </button>
-      </div>
+      <SubmitActions
+        pending={pending()}
+        label="Add entry"
+        pendingLabel="Adding…"
+        onCancel={() => props.onCancel()}
+      />
     </form>
   )
 }
@@ -216,11 +210,7 @@ function ImportPanel(props: { list: List; onFinished: (job: ListImport) => void;
           />
         </label>
       </div>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={running()}>
-          {running() ? 'Importing…' : 'Upload and import'}
-        </button>
-      </div>
+      <SubmitActions pending={running()} label="Upload and import" pendingLabel="Importing…" />
       <Show when={error()}>
         {(text) => (
           <p class="alert" role="alert">
@@ -522,16 +512,7 @@ function Entries(props: {
             />
             <span>Include removed and expired</span>
           </label>
-          <div class="filter-actions">
-            <button type="submit" class="button button-primary">
-              Search
-            </button>
-            <Show when={filtered()}>
-              <button type="button" class="button button-quiet" onClick={clear}>
-                Clear
-              </button>
-            </Show>
-          </div>
+          <SearchActions filtered={filtered()} onClear={clear} />
         </form>
       </search>
       <Show when={applied().asOf}>

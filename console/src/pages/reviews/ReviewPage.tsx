@@ -9,6 +9,7 @@ import { AsyncView, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { formatDateTime, formatMoney, maskedCard, outcomeLabel } from '../../lib/format.ts'
 import { can, session } from '../../lib/session.ts'
+import { FieldNote, SubmitActions } from '../../lib/submission.tsx'
 import { type FactDescription, factDescriptions } from '../decisions/api.ts'
 import { FactsSection, FiredRuleCard, RequestSection, Section } from '../decisions/DecisionDetailPage.tsx'
 import { eventTypeWords } from '../decisions/words.ts'
@@ -166,14 +167,10 @@ function DecisionForm(props: { detail: ReviewDetail; onResolved: (text: string) 
           onInput={(e) => setNote(e.currentTarget.value)}
           aria-invalid={Boolean(fieldError('note'))}
         />
-        <Show
-          when={fieldError('note')}
-          fallback={
-            <span class="field-hint">Why you decided so; kept with the decision and in the audit log.</span>
-          }
-        >
-          {(m) => <span class="field-error">{m()}</span>}
-        </Show>
+        <FieldNote
+          message={fieldError('note')}
+          hint="Why you decided so; kept with the decision and in the audit log."
+        />
       </label>
       <Show when={localError() ?? (error() && !error()?.problem.errors?.length ? error()?.message : null)}>
         {(text) => (
@@ -182,11 +179,7 @@ function DecisionForm(props: { detail: ReviewDetail; onResolved: (text: string) 
           </p>
         )}
       </Show>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={pending()}>
-          {pending() ? 'Resolving…' : 'Resolve and go to the next'}
-        </button>
-      </div>
+      <SubmitActions pending={pending()} label="Resolve and go to the next" pendingLabel="Resolving…" />
     </form>
   )
 }

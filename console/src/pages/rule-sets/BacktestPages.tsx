@@ -18,6 +18,7 @@ import {
   toLocalInput,
 } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
+import { FieldNote, FormProblem } from '../../lib/submission.tsx'
 import {
   type Backtest,
   type ChangedDecision,
@@ -373,7 +374,7 @@ function StartBacktest(props: { ruleSet: RuleSet }) {
             value={from()}
             onInput={(e) => setFrom(e.currentTarget.value)}
           />
-          <Show when={error()?.fieldMessage('from')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={error()?.fieldMessage('from')} />
         </label>
         <label class="field">
           <span class="field-label">until</span>
@@ -383,7 +384,7 @@ function StartBacktest(props: { ruleSet: RuleSet }) {
             value={to()}
             onInput={(e) => setTo(e.currentTarget.value)}
           />
-          <Show when={error()?.fieldMessage('to')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={error()?.fieldMessage('to')} />
         </label>
         <label class="field">
           <span class="field-label">Share to replay (%)</span>
@@ -402,11 +403,7 @@ function StartBacktest(props: { ruleSet: RuleSet }) {
           </button>
         </div>
       </div>
-      <Show when={error() && !error()?.problem.errors?.length}>
-        <p class="alert" role="alert">
-          {error()?.message}
-        </p>
-      </Show>
+      <FormProblem error={error()} />
     </form>
   )
 }

@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { formatDateTime, formatMoney, formatSeconds, formatValue } from '../../lib/format.ts'
+import { SubmitActions } from '../../lib/submission.tsx'
 import type { FactDescription } from '../decisions/api.ts'
 import { conditionInWords, eventTypeWords, factInWords, paramsInWords } from '../decisions/words.ts'
 import {
@@ -670,11 +671,11 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
               </div>
             )}
           </Show>
-          <div class="form-actions">
-            <button type="submit" class="button button-primary" disabled={running()}>
-              {running() ? 'Running…' : `Simulate version ${version()}`}
-            </button>
-          </div>
+          <SubmitActions
+            pending={running()}
+            label={`Simulate version ${version()}`}
+            pendingLabel="Running…"
+          />
         </form>
         <div>
           <Show when={result()} fallback={<p class="muted sim-placeholder">The answer appears here.</p>}>

@@ -5,7 +5,7 @@ import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatDateTime } from '../../lib/format.ts'
 import { type Role, roleDescriptions, roles } from '../../lib/roles.ts'
 import { session } from '../../lib/session.ts'
-import { createSubmission, FormProblem } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
 import { createUser, listUsers, type NewUser, type User, updateUser } from './api.ts'
 
 const blank: NewUser = { email: '', name: '', role: 'viewer', password: '' }
@@ -42,7 +42,7 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
             onInput={(e) => set('name', e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('name'))}
           />
-          <Show when={fieldError('name')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={fieldError('name')} />
         </label>
         <label class="field">
           <span class="field-label">E-mail</span>
@@ -54,7 +54,7 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
             onInput={(e) => set('email', e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('email'))}
           />
-          <Show when={fieldError('email')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={fieldError('email')} />
         </label>
         <label class="field">
           <span class="field-label">Role</span>
@@ -78,22 +78,15 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
             onInput={(e) => set('password', e.currentTarget.value)}
             aria-invalid={Boolean(fieldError('password'))}
           />
-          <Show
-            when={fieldError('password')}
-            fallback={<span class="field-hint">At least 12 characters; share it privately.</span>}
-          >
-            {(m) => <span class="field-error">{m()}</span>}
-          </Show>
+          <FieldNote message={fieldError('password')} hint="At least 12 characters; share it privately." />
         </label>
       </div>
-      <div class="form-actions">
-        <button type="submit" class="button button-primary" disabled={pending()}>
-          {pending() ? 'Adding…' : 'Add user'}
-        </button>
-        <button type="button" class="button button-quiet" onClick={() => props.onCancel()}>
-          Cancel
-        </button>
-      </div>
+      <SubmitActions
+        pending={pending()}
+        label="Add user"
+        pendingLabel="Adding…"
+        onCancel={() => props.onCancel()}
+      />
     </form>
   )
 }

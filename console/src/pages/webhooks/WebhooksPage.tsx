@@ -4,7 +4,7 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatDateTime, formatMs } from '../../lib/format.ts'
-import { createSubmission, FormProblem } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
 import {
   createEndpoint,
   type Delivery,
@@ -102,7 +102,7 @@ function AddEndpointForm(props: {
             onInput={(e) => setDraft((d) => ({ ...d, url: e.currentTarget.value }))}
             aria-invalid={Boolean(fieldError('url'))}
           />
-          <Show when={fieldError('url')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={fieldError('url')} />
         </label>
         <label class="field">
           <span class="field-label">Description</span>
@@ -129,21 +129,16 @@ function AddEndpointForm(props: {
               </label>
             )}
           </For>
-          <Show when={fieldError('events')}>{(m) => <span class="field-error">{m()}</span>}</Show>
+          <FieldNote message={fieldError('events')} />
         </fieldset>
       </div>
-      <div class="form-actions">
-        <button
-          type="submit"
-          class="button button-primary"
-          disabled={pending() || draft().events.length === 0}
-        >
-          {pending() ? 'Adding…' : 'Add endpoint'}
-        </button>
-        <button type="button" class="button button-quiet" onClick={() => props.onCancel()}>
-          Cancel
-        </button>
-      </div>
+      <SubmitActions
+        pending={pending()}
+        disabled={draft().events.length === 0}
+        label="Add endpoint"
+        pendingLabel="Adding…"
+        onCancel={() => props.onCancel()}
+      />
     </form>
   )
 }
