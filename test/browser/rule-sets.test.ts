@@ -155,6 +155,15 @@ describe.skipIf(!chromiumAvailable)('rule sets in the console', () => {
     const onlyNew = page.getByRole('region', { name: 'Only in version 2' })
     await expect.poll(() => onlyNew.textContent()).toContain(RULE_NAME)
     await screenshot(page, 'rule-set-diff')
+    // choosing the versions keeps them in the address, and the comparison follows
+    await page.getByLabel('From version').selectOption('2')
+    await page.getByLabel('To version').selectOption('1')
+    await expect.poll(() => page.url()).toMatch(/from=2/)
+    await expect.poll(() => page.url()).toMatch(/to=1/)
+    // the rule is only in version 2, whichever way round the two are compared
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Only in version 2' }).textContent())
+      .toContain(RULE_NAME)
 
     // a simulation the new rule blocks, explained
     expect(await simulateBlockedDomain(page)).toBe('Block')

@@ -119,6 +119,34 @@ function DiffView(props: { diff: Diff }) {
   )
 }
 
+/** One side of the comparison: every version of the rule set, by number and status. */
+function VersionSelect(props: {
+  label: string
+  name: string
+  versions: RuleSet['versions']
+  value: number
+  onChange: (version: string) => void
+}) {
+  return (
+    <label class="field">
+      <span class="field-label">{props.label}</span>
+      <select
+        aria-label={props.name}
+        value={props.value}
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+      >
+        <For each={props.versions}>
+          {(v) => (
+            <option value={v.version}>
+              Version {v.version} · {statusLabels[v.status]}
+            </option>
+          )}
+        </For>
+      </select>
+    </label>
+  )
+}
+
 export default function DiffPage(props: { ruleSetId: string }) {
   const [search, setSearch] = useSearchParams<{ from: string; to: string }>()
   const [ruleSet] = createResource(() => props.ruleSetId, readRuleSet)
@@ -149,38 +177,20 @@ export default function DiffPage(props: { ruleSetId: string }) {
         {(rs) => (
           <>
             <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Versions to compare">
-              <label class="field">
-                <span class="field-label">From (older)</span>
-                <select
-                  aria-label="From version"
-                  value={pick(rs()).from}
-                  onChange={(e) => setSearch({ from: e.currentTarget.value })}
-                >
-                  <For each={rs().versions}>
-                    {(v) => (
-                      <option value={v.version}>
-                        Version {v.version} · {statusLabels[v.status]}
-                      </option>
-                    )}
-                  </For>
-                </select>
-              </label>
-              <label class="field">
-                <span class="field-label">To (newer)</span>
-                <select
-                  aria-label="To version"
-                  value={pick(rs()).to}
-                  onChange={(e) => setSearch({ to: e.currentTarget.value })}
-                >
-                  <For each={rs().versions}>
-                    {(v) => (
-                      <option value={v.version}>
-                        Version {v.version} · {statusLabels[v.status]}
-                      </option>
-                    )}
-                  </For>
-                </select>
-              </label>
+              <VersionSelect
+                label="From (older)"
+                name="From version"
+                versions={rs().versions}
+                value={pick(rs()).from}
+                onChange={(from) => setSearch({ from })}
+              />
+              <VersionSelect
+                label="To (newer)"
+                name="To version"
+                versions={rs().versions}
+                value={pick(rs()).to}
+                onChange={(to) => setSearch({ to })}
+              />
             </form>
             <Show
               when={pick(rs()).from !== pick(rs()).to}
