@@ -4,11 +4,11 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
-import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.ts'
+import { bodyLimit } from './http/body-limit.ts'
 
 const require = createRequire(import.meta.url)
 let scalarScript: string | undefined
@@ -21,6 +21,7 @@ import { adminApp } from './admin/app.ts'
 import { ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
 import type { BacktestRunner } from './backtests/runner.ts'
+import { Batcher, type BatcherOptions } from './batches.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
@@ -48,6 +49,8 @@ export interface AppDeps {
   sandbox?: boolean
   /** where the built console lives; a placeholder page is served when it is missing */
   consoleDir?: string
+  /** how concurrent authorizations share transactions (server/batches.ts) */
+  batches?: BatcherOptions
 }
 
 const apiKeyAuth = (db: Db, keys: ApiKeyCache) =>
@@ -183,6 +186,7 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
       shadow,
       providers,
+      batcher: new Batcher(deps.db, deps.batches),
     }),
   )
   app.route('/v1', v1)

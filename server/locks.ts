@@ -1,14 +1,7 @@
 // Transaction-scoped advisory locks by subject: every decision about the same phone, card,
 // customer or idempotency key runs one at a time, across every process on the database.
 import { createHash } from 'node:crypto'
-import {
-  type CompiledQuery,
-  type QueryExecutorProvider,
-  type RawBuilder,
-  sql,
-  type Transaction,
-} from 'kysely'
-import type { Database } from '../db/schema.ts'
+import { type CompiledQuery, type QueryExecutorProvider, type RawBuilder, sql } from 'kysely'
 
 /** The first eight bytes of sha256("tenant/subject"), as PostgreSQL's signed int8. */
 export function lockKey(tenantId: string, subject: string): bigint {
@@ -20,28 +13,12 @@ export function lockKeySql(tenantId: string, subject: RawBuilder<string>): RawBu
   return sql<string>`cast(cast(('x' || substr(encode(sha256(convert_to(${tenantId} || '/' || ${subject}, 'UTF8')), 'hex'), 1, 16)) as bit(64)) as int8)`
 }
 
-/** Takes the locks in ascending key order so two transactions never wait on each other in a cycle. */
-export async function lockSubjects(
-  trx: Transaction<Database>,
-  tenantId: string,
-  subjects: string[],
-): Promise<void> {
-  const statement = lockStatement(trx, tenantId, subjects)
-  if (statement) await trx.executeQuery(statement)
-}
-
-/** The statement lockSubjects() runs, for a caller that sends it itself; null when nothing to lock. */
-export function lockStatement(
-  db: QueryExecutorProvider,
-  tenantId: string,
-  subjects: string[],
-): CompiledQuery | null {
-  const keys = [...new Set(subjects.map((s) => lockKey(tenantId, s)))].sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )
-  if (!keys.length) return null
-  // PostgreSQL evaluates a select list left to right, so the locks are taken in this order.
-  return sql`select ${sql.join(keys.map((k) => sql`pg_advisory_xact_lock(${k.toString()}::int8)`))}`.compile(
+/** One statement taking the advisory locks in ascending order, so transactions never wait in a cycle. */
+export function advisoryLocks(db: QueryExecutorProvider, keys: Iterable<bigint>): CompiledQuery | null {
+  const sorted = [...new Set(keys)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  if (!sorted.length) return null
+  // PostgreSQL evaluates a select list left to right, so the locks are taken in this order
+  return sql`select ${sql.join(sorted.map((k) => sql`pg_advisory_xact_lock(${k.toString()}::int8)`))}`.compile(
     db,
   )
 }

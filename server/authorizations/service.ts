@@ -5,11 +5,12 @@ import { sql } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { json, jsonb } from '../../db/json.ts'
-import { type Pipeline, pipelinedTransaction } from '../../db/pipeline.ts'
+import type { Pipeline } from '../../db/pipeline.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type ApiKeyCache, keyAndPointer } from '../api-keys/keys.ts'
+import { type Batcher, Conflict, runAlone, type Work } from '../batches.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
   type FoundIdentifier,
@@ -18,11 +19,12 @@ import {
   identityKeys,
   rememberPaymentMethod,
   strongestCustomer,
+  strongestCustomerId,
 } from '../customers/identify.ts'
 import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { lockKeySql, lockStatement } from '../locks.ts'
+import { lockKey, lockKeySql } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
@@ -31,7 +33,6 @@ import { liveProviderSources, recordProviderCalls } from '../providers/sources.t
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
-import { WriteBatch } from '../writes.ts'
 import { capture } from './capture.ts'
 import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
 import { sqlFactSources } from './sources.ts'
@@ -49,6 +50,8 @@ export interface AuthorizationDeps {
   shadow?: ShadowEvaluator
   /** outside data providers (figure 10, step 1015), called only when a rule reads their facts */
   providers?: ProviderRegistry
+  /** decides concurrent requests in shared transactions (server/batches.ts); each alone when not given */
+  batcher?: Batcher
 }
 
 export interface AuthorizationResult {
@@ -106,17 +109,17 @@ async function readBeforeDeciding(
     ? sql`(select count(pg_advisory_xact_lock(${lockKeySql(tenantId, sql<string>`'customer:' || s.customer_id`)}))
              from (${strongestCustomer(tenantId, keys)}) s)`
     : sql`0`
-  const { rows } = await pipeline.send(
-    sql<{
-      prior: { response: unknown; request_hash: string | null } | null
-      found: FoundIdentifier[]
-      key: KeyRow | null
-    }>`
-    select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked, ${key} as key`.compile(
+  // gathered, so the first reads of the decisions of one batch go as one statement
+  const [row] = await pipeline.gather.rows<{
+    prior: { response: unknown; request_hash: string | null } | null
+    found: FoundIdentifier[]
+    key: KeyRow | null
+  }>(
+    sql`select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked, ${key} as key`.compile(
       trx,
     ),
   )
-  return { prior: rows[0]?.prior ?? null, found: rows[0]?.found ?? [], key: rows[0]?.key ?? null }
+  return { prior: row?.prior ?? null, found: row?.found ?? [], key: row?.key ?? null }
 }
 
 type KeyRow = RuleSetPointer & { id: string; revoked_at: string | null }
@@ -238,120 +241,121 @@ async function decide(
   if (request.network.ani) lockNames.push(`phone:${request.network.ani}`)
   if (request.network.ip && compiled.usageSubjects.has('ip')) lockNames.push(`ip:${request.network.ip}`)
   if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
+  const lockKeys = lockNames.map((name) => lockKey(tenantId, name))
 
-  try {
-    const result = await pipelinedTransaction(deps.db, async (pipeline): Promise<AuthorizationResult> => {
-      const { trx } = pipeline
-      // BEGIN, the locks and the first read go out together; the read runs once the locks are held
-      const locks = lockStatement(trx, tenantId, lockNames)
-      if (locks) void pipeline.send(locks).catch(() => {})
-      const { prior, found, key } = await readBeforeDeciding(
-        pipeline,
-        tenantId,
-        keys,
-        idempotencyKey,
-        uncheckedKeyId,
-      )
-      if (uncheckedKeyId) {
-        if (!key || key.revoked_at) {
-          deps.apiKeys?.forget(uncheckedKeyId)
-          throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
-        }
-        const { id: _id, revoked_at: _revoked, ...pointer } = key
-        if (ruleSetPointer && !samePointer(pointer, ruleSetPointer)) {
-          deps.apiKeys?.refresh(uncheckedKeyId, pointer)
-          throw new PointerMoved(pointer)
-        }
+  // BEGIN, the locks and the first read go out together; the read runs once the locks are held
+  const work: Work<AuthorizationResult> = async ({ pipeline, writes, claim }) => {
+    const { trx } = pipeline
+    const { prior, found, key } = await readBeforeDeciding(
+      pipeline,
+      tenantId,
+      keys,
+      idempotencyKey,
+      uncheckedKeyId,
+    )
+    if (uncheckedKeyId) {
+      if (!key || key.revoked_at) {
+        deps.apiKeys?.forget(uncheckedKeyId)
+        throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
       }
-      if (prior) return replay(prior, requestHash)
-      // taken after the locks, so it follows every decision this one waited for
-      const now = new Date()
-      // every write of this decision goes out in one statement at the end (server/writes.ts)
-      const writes = new WriteBatch(trx)
-      const customer = identifyCustomer(writes, tenantId, request, now, found)
-      if (customer) rememberPaymentMethod(writes, tenantId, customer.id, request, now)
+      const { id: _id, revoked_at: _revoked, ...pointer } = key
+      if (ruleSetPointer && !samePointer(pointer, ruleSetPointer)) {
+        deps.apiKeys?.refresh(uncheckedKeyId, pointer)
+        throw new PointerMoved(pointer)
+      }
+    }
+    if (prior) return replay(prior, requestHash)
+    // another decision of this batch reached the same customer through another key: this one
+    // waits for the next batch, so it sees that decision's usage
+    const known = strongestCustomerId(keys, found)
+    if (known && !claim(lockKey(tenantId, `customer:${known}`))) throw new Conflict()
+    // taken after the locks, so it follows every decision this one waited for
+    const now = new Date()
+    // every write of this decision goes out with COMMIT, in one statement (server/writes.ts)
+    const customer = identifyCustomer(writes, tenantId, request, now, found)
+    if (customer) rememberPaymentMethod(writes, tenantId, customer.id, request, now)
 
-      const verification = liveVerification(gateway, body, request)
-      const providers =
-        deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather)
-      if (providers && compiled.readsProviders) providers.preload()
-      const evaluation = await compiled.evaluate({
-        request,
-        now,
-        prefetch: true,
-        timeZone,
-        customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
-        // the gateway facts ask the gateway itself, with the card number this request holds in memory
-        sources: {
-          ...sqlFactSources(trx, tenantId, null, pipeline.gather),
-          ...verification.sources,
-          ...providers?.sources,
-        },
-      })
-      const id = newId('dec')
-      const decision = buildResponse(
+    const verification = liveVerification(gateway, body, request)
+    const providers =
+      deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather)
+    if (providers && compiled.readsProviders) providers.preload()
+    const evaluation = await compiled.evaluate({
+      request,
+      now,
+      prefetch: true,
+      timeZone,
+      customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
+      // the gateway facts ask the gateway itself, with the card number this request holds in memory
+      sources: {
+        ...sqlFactSources(trx, tenantId, null, pipeline.gather),
+        ...verification.sources,
+        ...providers?.sources,
+      },
+    })
+    const id = newId('dec')
+    const decision = buildResponse(
+      id,
+      now,
+      request,
+      customer,
+      { id: ruleSet.id, version: ruleSet.version },
+      evaluation,
+    )
+    const evaluationMicros = Math.round((performance.now() - started) * 1000)
+
+    writes.add(
+      trx.insertInto('decisions').values({
+        tenant_id: tenantId,
         id,
-        now,
-        request,
-        customer,
-        { id: ruleSet.id, version: ruleSet.version },
-        evaluation,
-      )
-      const evaluationMicros = Math.round((performance.now() - started) * 1000)
+        created_at: now,
+        kind: request.kind,
+        channel: request.channel,
+        outcome: decision.outcome,
+        customer_id: customer?.id ?? null,
+        amount_value: request.amount?.value ?? null,
+        currency: request.amount?.currency ?? null,
+        rule_set_id: ruleSet.id,
+        rule_set_version: ruleSet.version,
+        request: jsonb(request),
+        facts: jsonb(evaluation.facts),
+        fired_rules: jsonb(evaluation.fired),
+        response: json(decision),
+        idempotency_key: idempotencyKey ?? null,
+        request_hash: requestHash,
+        evaluation_micros: evaluationMicros,
+      }),
+    )
 
+    if (decision.outcome === 'review') enqueueReview(writes, tenantId, id, now)
+    if (providers) recordProviderCalls(writes, tenantId, id, now, providers.calls())
+    recordMismatches(writes, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
+    recordVerification(writes, tenantId, id, now, gateway.name, request, verification.answer())
+    const valueLimit = evaluation.establishPurchaseValueLimit
+    if (customer && valueLimit) storeEstablishedLimit(writes, tenantId, customer.id, valueLimit, id, now)
+    if (decision.outcome === 'approve') {
       writes.add(
-        trx.insertInto('decisions').values({
+        trx.insertInto('usage_events').values({
           tenant_id: tenantId,
-          id,
-          created_at: now,
-          kind: request.kind,
-          channel: request.channel,
-          outcome: decision.outcome,
+          decision_id: id,
+          occurred_at: now,
           customer_id: customer?.id ?? null,
-          amount_value: request.amount?.value ?? null,
+          phone: request.network.ani ?? request.customer.phone,
+          card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
+          ip: request.network.ip,
+          sessions: request.kind === 'session' ? 1 : 0,
+          purchases: request.kind === 'purchase' ? 1 : 0,
+          seconds: 0,
+          // a session's money counts when it is billed; a purchase's now
+          amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
           currency: request.amount?.currency ?? null,
-          rule_set_id: ruleSet.id,
-          rule_set_version: ruleSet.version,
-          request: jsonb(request),
-          facts: jsonb(evaluation.facts),
-          fired_rules: jsonb(evaluation.fired),
-          response: json(decision),
-          idempotency_key: idempotencyKey ?? null,
-          request_hash: requestHash,
-          evaluation_micros: evaluationMicros,
         }),
       )
+    }
+    return { decision, replayed: false }
+  }
 
-      if (decision.outcome === 'review') enqueueReview(writes, tenantId, id, now)
-      if (providers) recordProviderCalls(writes, tenantId, id, now, providers.calls())
-      recordMismatches(writes, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
-      recordVerification(writes, tenantId, id, now, gateway.name, request, verification.answer())
-      const valueLimit = evaluation.establishPurchaseValueLimit
-      if (customer && valueLimit) storeEstablishedLimit(writes, tenantId, customer.id, valueLimit, id, now)
-      if (decision.outcome === 'approve') {
-        writes.add(
-          trx.insertInto('usage_events').values({
-            tenant_id: tenantId,
-            decision_id: id,
-            occurred_at: now,
-            customer_id: customer?.id ?? null,
-            phone: request.network.ani ?? request.customer.phone,
-            card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
-            ip: request.network.ip,
-            sessions: request.kind === 'session' ? 1 : 0,
-            purchases: request.kind === 'purchase' ? 1 : 0,
-            seconds: 0,
-            // a session's money counts when it is billed; a purchase's now
-            amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
-            currency: request.amount?.currency ?? null,
-          }),
-        )
-      }
-      // the writes go out with COMMIT, in one round trip
-      const statement = writes.take()
-      if (statement) pipeline.sendBeforeCommit(statement)
-      return { decision, replayed: false }
-    })
+  try {
+    const result = await (deps.batcher ? deps.batcher.run(lockKeys, work) : runAlone(deps.db, lockKeys, work))
     if (!result.replayed)
       deps.metrics.recordDecision(result.decision.outcome, (performance.now() - started) / 1000)
     if (!result.replayed) deps.shadow?.afterDecision(tenantId, active, request, result.decision)

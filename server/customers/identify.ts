@@ -64,6 +64,19 @@ export function strongestCustomer(tenantId: string, keys: [string, string][]) {
     order by k.rank limit 1`
 }
 
+function strongestFound(keys: [string, string][], found: FoundIdentifier[]): FoundIdentifier | undefined {
+  for (const [kind, value] of keys) {
+    const hit = found.find((f) => f.kind === kind && f.value === value)
+    if (hit) return hit
+  }
+  return undefined
+}
+
+/** The customer identifyCustomer() will choose among those found, if any: the strongest key's. */
+export function strongestCustomerId(keys: [string, string][], found: FoundIdentifier[]): string | undefined {
+  return strongestFound(keys, found)?.customer_id
+}
+
 /**
  * Chooses the customer from the rows the keys found (identifierRows), or creates one; its writes
  * join the decision's (WriteBatch) and reach the database with it.
@@ -79,9 +92,7 @@ export function identifyCustomer(
   if (!keys.length) return null
   const stale = (seen: Date | string) => now.getTime() - new Date(seen).getTime() >= lastSeenPrecisionMs
 
-  const strongest = keys
-    .map(([kind, value]) => found.find((f) => f.kind === kind && f.value === value))
-    .find(Boolean)
+  const strongest = strongestFound(keys, found)
   let customerId = strongest?.customer_id
   const returning = customerId !== undefined
   if (!customerId) {

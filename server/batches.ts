@@ -1,0 +1,202 @@
+// Decisions in batches: the decisions that arrive while others are being decided share one
+// transaction — one BEGIN, one statement of locks, one statement for each round of reads, one
+// statement of writes and one COMMIT — instead of each paying for its own. On this kind of machine
+// a statement, a round trip and above all a commit cost far more than the rows they carry, so under
+// load this is where most of a decision's database time and socket writes go.
+//
+// Decisions of one batch never touch the same subject: a unit of work names its lock keys, and a
+// batch takes only units whose keys no other unit of the batch, nor any batch still running in
+// this process, holds. The rest wait for a later batch. What a unit learns only from the database
+// (the customer its keys point at) it claims while it runs; a unit whose claim another already
+// holds gives up with Conflict and runs again in a later batch, before it has written anything.
+// Other processes are kept apart by PostgreSQL's advisory locks, as for a single decision.
+//
+// A batch whose transaction fails (a statement of one unit failed, a deadlock with another
+// process) is not retried as a batch: each of its units runs again alone, so one bad unit fails
+// only itself. A unit that fails in JavaScript (a problem to answer, say) fails alone, and the
+// batch commits the others' work without any of its writes.
+import type { Db } from '../db/connect.ts'
+import { type Pipeline, pipelinedTransaction, ReadGatherer } from '../db/pipeline.ts'
+import { advisoryLocks } from './locks.ts'
+import { WriteBatch } from './writes.ts'
+
+/** What a unit of work gets: the shared transaction, its own writes, and a way to claim a subject. */
+export interface Unit {
+  pipeline: Pipeline
+  /** this unit's writes; they reach the database with COMMIT, and only if the unit succeeds */
+  writes: WriteBatch
+  /**
+   * Claims a lock key found while running. False when another unit of this batch holds it: the
+   * caller then throws Conflict, and runs again in a later batch.
+   */
+  claim(key: bigint): boolean
+}
+
+export type Work<T> = (unit: Unit) => Promise<T>
+
+/** Thrown by a unit whose subject another unit of its batch holds: it runs again in a later batch. */
+export class Conflict extends Error {
+  constructor() {
+    super('another decision of this batch holds the same subject')
+  }
+}
+
+interface Item {
+  keys: bigint[]
+  work: Work<unknown>
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
+/** One unit of work in a transaction of its own: its locks first, its writes with COMMIT. */
+export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
+  return pipelinedTransaction(db, async (pipeline) => {
+    const locks = advisoryLocks(pipeline.trx, keys)
+    if (locks) void pipeline.send(locks).catch(() => {})
+    const writes = new WriteBatch(pipeline.trx)
+    const result = await work({ pipeline, writes, claim: () => true })
+    const statement = writes.take()
+    if (statement) pipeline.sendBeforeCommit(statement)
+    return result
+  })
+}
+
+export interface BatcherOptions {
+  /** units in one transaction at most (each adds its parameters to the batch's statements) */
+  maxSize?: number
+  /** transactions running at once, each on a pooled connection */
+  maxRunning?: number
+}
+
+export class Batcher {
+  private readonly queue: Item[] = []
+  /** lock keys of the units in running batches, with how many hold each */
+  private readonly held = new Map<bigint, number>()
+  private running = 0
+  private scheduled = false
+  private readonly maxSize: number
+  private readonly maxRunning: number
+
+  constructor(
+    private readonly db: Db,
+    options: BatcherOptions = {},
+  ) {
+    this.maxSize = options.maxSize ?? 64
+    this.maxRunning = options.maxRunning ?? 4
+  }
+
+  /** Runs work in the next batch whose other units hold none of keys; settles when it commits. */
+  run<T>(keys: bigint[], work: Work<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ keys, work, resolve: resolve as (value: unknown) => void, reject })
+      this.schedule()
+    })
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= this.maxRunning || !this.queue.length) return
+    this.scheduled = true
+    // after this turn's I/O callbacks: requests that arrived together start together
+    setImmediate(() => {
+      this.scheduled = false
+      this.start()
+    })
+  }
+
+  private start(): void {
+    while (this.running < this.maxRunning) {
+      const batch = this.take()
+      if (!batch.length) return
+      this.running++
+      for (const item of batch) for (const key of item.keys) this.held.set(key, (this.held.get(key) ?? 0) + 1)
+      void this.runBatch(batch).finally(() => {
+        for (const item of batch)
+          for (const key of item.keys) {
+            const left = (this.held.get(key) ?? 1) - 1
+            if (left) this.held.set(key, left)
+            else this.held.delete(key)
+          }
+        this.running--
+        this.schedule()
+      })
+    }
+  }
+
+  /** The oldest queued units that share no key with each other nor with a running batch. */
+  private take(): Item[] {
+    const batch: Item[] = []
+    const taken = new Set<bigint>()
+    for (let i = 0; i < this.queue.length && batch.length < this.maxSize; ) {
+      const item = this.queue[i] as Item
+      if (item.keys.some((key) => taken.has(key) || this.held.has(key))) {
+        i++
+        continue
+      }
+      for (const key of item.keys) taken.add(key)
+      batch.push(item)
+      this.queue.splice(i, 1)
+    }
+    return batch
+  }
+
+  private async runBatch(items: Item[]): Promise<void> {
+    if (items.length === 1) {
+      const [item] = items as [Item]
+      await runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)
+      return
+    }
+    let settled: PromiseSettledResult<unknown>[]
+    try {
+      settled = await pipelinedTransaction(this.db, async (pipeline) => {
+        const locks = advisoryLocks(
+          pipeline.trx,
+          items.flatMap((item) => item.keys),
+        )
+        if (locks) void pipeline.send(locks).catch(() => {})
+        const owners = new Map<bigint, Item>()
+        for (const item of items) for (const key of item.keys) owners.set(key, item)
+        const writes = items.map(() => new WriteBatch(pipeline.trx))
+        const results = await Promise.allSettled(
+          items.map((item, i) =>
+            item.work({
+              // each unit gathers its own reads: the statements of one shape keep one text, which
+              // PostgreSQL prepares and plans once per connection (merging the reads of a whole
+              // batch made a new text each time, planned anew: three times the database CPU)
+              pipeline: { ...pipeline, gather: new ReadGatherer(pipeline.send) },
+              writes: writes[i] as WriteBatch,
+              claim: (key) => {
+                const owner = owners.get(key)
+                if (owner && owner !== item) return false
+                owners.set(key, item)
+                return true
+              },
+            }),
+          ),
+        )
+        // one statement a unit, for the same reason; they still leave in one round trip
+        for (const [i, result] of results.entries()) {
+          const statement = result.status === 'fulfilled' ? (writes[i] as WriteBatch).take() : null
+          if (statement) pipeline.sendBeforeCommit(statement)
+        }
+        return results
+      })
+    } catch {
+      // the transaction failed as a whole: each unit runs again alone, and fails only for itself
+      await Promise.all(
+        items.map((item) => runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)),
+      )
+      return
+    }
+    for (const [i, result] of settled.entries()) {
+      const item = items[i] as Item
+      if (result.status === 'fulfilled') item.resolve(result.value)
+      else if (result.reason instanceof Conflict) this.requeue(item)
+      else item.reject(result.reason)
+    }
+  }
+
+  /** A unit that gave way to another of its batch goes first in the queue. */
+  private requeue(item: Item): void {
+    this.queue.unshift(item)
+  }
+}
