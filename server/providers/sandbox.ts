@@ -14,7 +14,6 @@
 //   check_approval  account ending 0000 → declined · 1111 → risk · otherwise approved
 import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import {
   isProviderKind,
   type ProviderAnswer,
@@ -22,6 +21,7 @@ import {
   type ProviderQuery,
   providerQuerySchemas,
 } from '../../rules/facts/providers.ts'
+import { bodyLimit } from '../http/body-limit.ts'
 
 export const SANDBOX_SLOW_MS = 5000
 
