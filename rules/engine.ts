@@ -77,6 +77,8 @@ const emptyTotals: UsageTotals = { sessions: 0, purchases: 0, seconds: 0, amount
 
 interface RunState extends FactRun {
   readings: FactReading[]
+  /** the request's own facts read before the run (Guard), already among the readings */
+  known: Map<FactSpec, unknown>
 }
 
 type FactCondition = Extract<Condition, { fact: string }>
@@ -140,7 +142,40 @@ function usedByAllowance(ctx: DecisionContext, p: EventParams<'allowance'>): num
   return override && typeof override.value === 'number' ? override.value : null
 }
 
-function buildEngine(definition: RuleSetDefinition): Engine {
+type Rule = RuleSetDefinition['rules'][number]
+
+/** How json-rules-engine itself compares a fact value with a condition's value. */
+interface Comparison {
+  evaluate(factValue: unknown, jsonValue: unknown): boolean
+}
+// the engine's own operators, so a guard compares exactly as the rule would
+const operators = (new Engine() as unknown as { operators: { get(name: string): Comparison | undefined } })
+  .operators
+
+/** A condition of a rule's top-level `all` that the request alone decides (FactSpec.fromRequest). */
+interface Guard {
+  spec: FactSpec
+  operator: Comparison
+  value: unknown
+}
+
+function guardsOf(rule: Rule): Guard[] {
+  const conditions = rule.conditions
+  if (!('all' in conditions)) return []
+  const guards: Guard[] = []
+  for (const c of conditions.all) {
+    if (!('fact' in c)) continue
+    const spec = factsByName.get(c.fact)
+    if (!spec?.fromRequest || c.path || (c.params && Object.keys(c.params).length)) continue
+    // a value of the form { fact: … } compares with another fact: the engine resolves that one
+    if (c.value !== null && typeof c.value === 'object' && !Array.isArray(c.value)) continue
+    const operator = operators.get(c.operator)
+    if (operator) guards.push({ spec, operator, value: c.value })
+  }
+  return guards
+}
+
+function buildEngine(rules: Rule[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false })
   for (const spec of factCatalog) {
     engine.addFact(
@@ -148,6 +183,7 @@ function buildEngine(definition: RuleSetDefinition): Engine {
       async (params, almanac) => {
         const run = (await almanac.factValue(RUN_FACT)) as RunState
         const givenParams = params && Object.keys(params).length ? params : null
+        if (!givenParams && run.known.has(spec)) return run.known.get(spec)
         const override = run.ctx.factOverrides?.(spec.name, givenParams)
         const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
         run.readings.push({ fact: spec.name, params: givenParams, value })
@@ -156,8 +192,7 @@ function buildEngine(definition: RuleSetDefinition): Engine {
       { priority: spec.priority ?? 10 },
     )
   }
-  for (const rule of definition.rules) {
-    if (!rule.enabled || isUnconditional(rule)) continue
+  for (const rule of rules) {
     engine.addRule({
       name: rule.id,
       priority: rule.priority,
@@ -204,10 +239,16 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   })
   const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
   const unconditional = definition.rules.filter((r) => r.enabled && isUnconditional(r))
+  const conditional = definition.rules.filter((r) => r.enabled && !isUnconditional(r))
+  const guards = conditional.map(guardsOf)
   const order = new Map(definition.rules.map((r, i) => [r.id, i]))
+  // A rule whose guard the request fails cannot fire, so the engine runs only the others: a web
+  // purchase by a returning customer skips the phone, mismatch, card and unknown-customer rules.
+  // Each set of rules left has its engines; there are as many sets as request shapes, a handful.
   // An Engine keeps run status on itself, so two concurrent runs on one engine cut each other
-  // short. Each run takes an engine of its own from this pool.
-  const idle: Engine[] = []
+  // short: each run takes an engine of its own from its set's pool.
+  const idle = new Map<string, Engine[]>()
+  const maxPools = 256
 
   async function evaluate(ctx: DecisionContext): Promise<Evaluation> {
     const usageMemo = new Map<UsageSubject, Promise<Map<string, UsageTotals>>>()
@@ -229,6 +270,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       ctx,
       currency,
       readings: [],
+      known: new Map(),
       async usage(subject, spec) {
         let memo = usageMemo.get(subject)
         if (!memo) {
@@ -280,12 +322,41 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
       for (const p of prefetches) p.catch(() => {})
     }
 
-    const engine = idle.pop() ?? buildEngine(definition)
+    const { known } = run
+    const knownValue = (spec: FactSpec): unknown => {
+      if (!known.has(spec)) {
+        // as the engine's resolver would: a given value first, and the reading kept for the explanation
+        const override = ctx.factOverrides?.(spec.name, null)
+        const value = (override ? override.value : spec.resolve({}, run)) ?? null
+        known.set(spec, value)
+        run.readings.push({ fact: spec.name, params: null, value })
+      }
+      return known.get(spec)
+    }
+    const passes = (guard: Guard): boolean => {
+      try {
+        return guard.operator.evaluate(knownValue(guard.spec), guard.value)
+      } catch {
+        return true // the engine will meet the same error and report it
+      }
+    }
+    let shape = ''
+    const live: Rule[] = []
+    for (const [i, rule] of conditional.entries())
+      if ((guards[i] ?? []).every(passes)) {
+        live.push(rule)
+        shape += `${i},`
+      }
+    const pool = idle.get(shape) ?? []
+    const engine = pool.pop() ?? buildEngine(live)
     let results: Awaited<ReturnType<Engine['run']>>['results']
     try {
       results = (await engine.run({ [RUN_FACT]: run })).results
     } finally {
-      if (idle.length < 32) idle.push(engine)
+      if (pool.length < 8 && (idle.has(shape) || idle.size < maxPools)) {
+        pool.push(engine)
+        idle.set(shape, pool)
+      }
     }
 
     // Rules without conditions fire on every run; json-rules-engine would copy each one's result

@@ -102,6 +102,11 @@ export interface FactSpec<P extends z.ZodType = z.ZodType> {
    * Never set for calls to outside services (the gateway, data providers), which stay lazy.
    */
   prefetch?: true
+  /**
+   * Known from the request and the identified customer alone, synchronously and without params:
+   * the engine reads such facts before it runs, to leave out the rules they already rule out.
+   */
+  fromRequest?: true
   resolve(params: z.infer<P>, run: FactRun): unknown
 }
 
@@ -215,42 +220,49 @@ function cardExpired(exp: { exp_month: number; exp_year: number }, now: Date, ti
 export const factCatalog: FactSpec[] = [
   fact({
     name: 'amount',
+    fromRequest: true,
     description: 'The amount asked for, in minor units (0 when none was given)',
     valueType: 'number',
     resolve: (_p, run) => run.ctx.request.amount?.value ?? 0,
   }),
   fact({
     name: 'currency',
+    fromRequest: true,
     description: 'ISO 4217 currency of the amount',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.amount?.currency ?? null,
   }),
   fact({
     name: 'channel',
+    fromRequest: true,
     description: 'Where the request came from: web, phone, chat or video',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.channel,
   }),
   fact({
     name: 'kind',
+    fromRequest: true,
     description: 'purchase or session (a billable pay-per-minute session)',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.kind,
   }),
   fact({
     name: 'ani_present',
+    fromRequest: true,
     description: 'The phone network forwarded the caller’s number (ANI)',
     valueType: 'boolean',
     resolve: (_p, run) => run.ctx.request.network.ani !== null,
   }),
   fact({
     name: 'ip_present',
+    fromRequest: true,
     description: 'The network address of the caller or buyer is known',
     valueType: 'boolean',
     resolve: (_p, run) => run.ctx.request.network.ip !== null,
   }),
   fact({
     name: 'entered_phone_matches_ani',
+    fromRequest: true,
     description:
       'The phone number the caller entered is the one the network forwarded (null when either is missing)',
     valueType: 'boolean',
@@ -258,6 +270,7 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'entered_ip_matches_network_ip',
+    fromRequest: true,
     description:
       'The address the user entered is the one the connection came from (null when either is missing)',
     valueType: 'boolean',
@@ -303,12 +316,14 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'card_luhn_valid',
+    fromRequest: true,
     description: 'The card number passes the Luhn check (null when no card)',
     valueType: 'boolean',
     resolve: (_p, run) => run.ctx.request.payment_method?.card?.luhn_valid ?? null,
   }),
   fact({
     name: 'card_expired',
+    fromRequest: true,
     description: 'The card’s expiry month has passed in the rule set’s time zone (null when no card)',
     valueType: 'boolean',
     resolve: (_p, run) => {
@@ -318,54 +333,63 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'card_bin',
+    fromRequest: true,
     description: 'The card’s first six digits (bank identification number)',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.payment_method?.card?.bin ?? null,
   }),
   fact({
     name: 'card_brand',
+    fromRequest: true,
     description: 'visa, mastercard, amex, discover, diners, jcb, unionpay or unknown',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.payment_method?.card?.brand ?? null,
   }),
   fact({
     name: 'payment_method_type',
+    fromRequest: true,
     description: 'card, debit, checking, eft, phone_bill, cable, utility, isp or wallet',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.payment_method?.type ?? null,
   }),
   fact({
     name: 'billing_country',
+    fromRequest: true,
     description: 'ISO 3166 country of the billing address',
     valueType: 'string',
     resolve: (_p, run) => run.ctx.request.payment_method?.billing_address?.country ?? null,
   }),
   fact({
     name: 'email_domain',
+    fromRequest: true,
     description: 'The domain of the customer’s e-mail address, lowercased',
     valueType: 'string',
     resolve: (_p, run) => emailDomain(run.ctx.request.customer.email),
   }),
   fact({
     name: 'returning_customer',
+    fromRequest: true,
     description: 'The customer was known before this request',
     valueType: 'boolean',
     resolve: (_p, run) => run.ctx.customer.returning,
   }),
   fact({
     name: 'item_count',
+    fromRequest: true,
     description: 'How many items the purchase holds (sum of quantities)',
     valueType: 'number',
     resolve: (_p, run) => run.ctx.request.items.reduce((sum, item) => sum + item.quantity, 0),
   }),
   fact({
     name: 'hour_of_day',
+    fromRequest: true,
     description: 'The hour (0–23) in the rule set’s time zone',
     valueType: 'number',
     resolve: (_p, run) => localClock(run.ctx.now, run.ctx.timeZone).hour,
   }),
   fact({
     name: 'weekday',
+    fromRequest: true,
     description: 'monday … sunday in the rule set’s time zone',
     valueType: 'string',
     resolve: (_p, run) => localClock(run.ctx.now, run.ctx.timeZone).weekday,
