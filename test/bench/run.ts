@@ -9,6 +9,8 @@
 // BENCH_WORKERS > 1 (PostgreSQL only) runs that many Tollgate processes behind one port with
 // node:cluster (test/bench/cluster.ts); the servers are stateless, so this is how it scales out.
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
+// On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
+// insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
@@ -214,6 +216,19 @@ async function main(): Promise<void> {
     await echo.stop()
   }
 
+  // the floor: validation and one durable write per request, in this stack (test/bench/floor-server.ts)
+  if (databaseUrl && process.env.BENCH_FLOOR !== '0') {
+    const floor = await startServerProcess({
+      script: 'test/bench/floor-server.ts',
+      env: { DATABASE_URL: databaseUrl, TOLLGATE_BOOTSTRAP_API_KEY: apiKey },
+    })
+    try {
+      phases.push(await measure('floor: validate + one durable insert (PostgreSQL)', floor))
+    } finally {
+      await floor.stop()
+    }
+  }
+
   if (providers === 'remote' && !adminUrl)
     throw new Error(
       'BENCH_PROVIDERS=remote needs DATABASE_URL: the bench repoints the providers in the database',
@@ -253,7 +268,9 @@ async function main(): Promise<void> {
     await sandbox?.stop()
   }
 
-  const [ceiling, decisions] = phases
+  const ceiling = phases[0]
+  const decisions = phases.find((p) => p.name.startsWith('Tollgate'))
+  const floorPhase = phases.find((p) => p.name.startsWith('floor'))
   console.log('')
   console.log(
     '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req |',
@@ -266,7 +283,7 @@ async function main(): Promise<void> {
     )
   if (ceiling && decisions)
     console.log(
-      `\n${Math.round(decisions.perSecond)} decisions/s = ${((100 * decisions.perSecond) / ceiling.perSecond).toFixed(1)} % of the echo ceiling`,
+      `\n${Math.round(decisions.perSecond)} decisions/s = ${((100 * decisions.perSecond) / ceiling.perSecond).toFixed(1)} % of the echo ceiling${floorPhase ? `, ${((100 * decisions.perSecond) / floorPhase.perSecond).toFixed(1)} % of the floor` : ''}`,
     )
   console.log(`outcomes: ${await outcomeMix(databaseUrl, dataDir)}`)
   rmSync(dataDir, { recursive: true, force: true })
