@@ -81,7 +81,7 @@ export class Batcher {
     private readonly db: Db,
     options: BatcherOptions = {},
   ) {
-    this.maxSize = options.maxSize ?? 64
+    this.maxSize = options.maxSize ?? 32
     this.maxRunning = options.maxRunning ?? 4
   }
 

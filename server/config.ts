@@ -7,6 +7,8 @@ export interface Config {
   databaseUrl: string | undefined
   /** connections to PostgreSQL this process keeps (TOLLGATE_DB_POOL, default 10) */
   databasePoolSize: number
+  /** authorizations that may share one transaction (TOLLGATE_DECISION_BATCH, default 32; 1 turns it off) */
+  decisionBatchSize: number
   dataDir: string
   secret: string | undefined
   bootstrapApiKey: string | undefined
@@ -22,9 +24,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const databasePoolSize = Number(env.TOLLGATE_DB_POOL ?? 10)
   if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
     throw new Error(`TOLLGATE_DB_POOL must be a whole number from 1 to 1000, got "${env.TOLLGATE_DB_POOL}"`)
+  const decisionBatchSize = Number(env.TOLLGATE_DECISION_BATCH ?? 32)
+  if (!Number.isInteger(decisionBatchSize) || decisionBatchSize < 1 || decisionBatchSize > 256)
+    throw new Error(
+      `TOLLGATE_DECISION_BATCH must be a whole number from 1 to 256, got "${env.TOLLGATE_DECISION_BATCH}"`,
+    )
   return {
     port,
     databasePoolSize,
+    decisionBatchSize,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data'),

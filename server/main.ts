@@ -43,6 +43,11 @@ const app = createApp({
   logger,
   metrics: new Metrics({ defaultMetrics: true }),
   backtests,
+  // a running batch holds a pooled connection: leave some for the console and the other routes
+  batches: {
+    maxSize: config.decisionBatchSize,
+    maxRunning: Math.max(1, Math.min(4, config.databasePoolSize - 2)),
+  },
 })
 backtests.start()
 const webhooks = new WebhookDispatcher({ db: handle.db, secret, logger })

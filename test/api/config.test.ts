@@ -17,6 +17,13 @@ describe('configuration from the environment', () => {
       expect(() => loadConfig({ TOLLGATE_DB_POOL: bad }), bad).toThrow(/TOLLGATE_DB_POOL/)
   })
 
+  it('takes TOLLGATE_DECISION_BATCH (default 32, 1 turns sharing off) and refuses one out of 1 to 256', () => {
+    expect(loadConfig({}).decisionBatchSize).toBe(32)
+    expect(loadConfig({ TOLLGATE_DECISION_BATCH: '1' }).decisionBatchSize).toBe(1)
+    for (const bad of ['0', '300', '1.5', 'all'])
+      expect(() => loadConfig({ TOLLGATE_DECISION_BATCH: bad }), bad).toThrow(/TOLLGATE_DECISION_BATCH/)
+  })
+
   it('refuses a PORT that is not a port', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
   })
