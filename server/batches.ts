@@ -23,6 +23,8 @@ import { WriteBatch } from './writes.ts'
 /** What a unit of work gets: the shared transaction, its own writes, and a way to claim a subject. */
 export interface Unit {
   pipeline: Pipeline
+  /** other units share this transaction: whatever this one waits for, they wait for too */
+  shared: boolean
   /** this unit's writes; they reach the database with COMMIT, and only if the unit succeeds */
   writes: WriteBatch
   /**
@@ -41,6 +43,17 @@ export class Conflict extends Error {
   }
 }
 
+/**
+ * Thrown by a unit about to wait on something slow (an outside provider that has been answering
+ * slowly): it leaves its batch before it has written anything, and runs again in a transaction of
+ * its own, so the others of its batch do not wait with it.
+ */
+export class GoAlone extends Error {
+  constructor() {
+    super('this decision waits on something slow; it runs in a transaction of its own')
+  }
+}
+
 interface Item {
   keys: bigint[]
   work: Work<unknown>
@@ -54,7 +67,7 @@ export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
     const locks = advisoryLocks(pipeline.trx, keys)
     if (locks) void pipeline.send(locks).catch(() => {})
     const writes = new WriteBatch(pipeline.trx)
-    const result = await work({ pipeline, writes, claim: () => true })
+    const result = await work({ pipeline, writes, shared: false, claim: () => true })
     const statement = writes.take()
     if (statement) pipeline.sendBeforeCommit(statement)
     return result
@@ -163,6 +176,7 @@ export class Batcher {
               // PostgreSQL prepares and plans once per connection (merging the reads of a whole
               // batch made a new text each time, planned anew: three times the database CPU)
               pipeline: { ...pipeline, gather: new ReadGatherer(pipeline.send) },
+              shared: true,
               writes: writes[i] as WriteBatch,
               claim: (key) => {
                 const owner = owners.get(key)
@@ -187,12 +201,18 @@ export class Batcher {
       )
       return
     }
+    const alone: Item[] = []
     for (const [i, result] of settled.entries()) {
       const item = items[i] as Item
       if (result.status === 'fulfilled') item.resolve(result.value)
       else if (result.reason instanceof Conflict) this.requeue(item)
+      else if (result.reason instanceof GoAlone) alone.push(item)
       else item.reject(result.reason)
     }
+    // after the batch's commit, so they need not wait for its locks; their keys stay held meanwhile
+    await Promise.all(
+      alone.map((item) => runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)),
+    )
   }
 
   /** A unit that gave way to another of its batch goes first in the queue. */

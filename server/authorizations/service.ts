@@ -10,7 +10,7 @@ import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type ApiKeyCache, keyAndPointer } from '../api-keys/keys.ts'
-import { type Batcher, Conflict, runAlone, type Work } from '../batches.ts'
+import { type Batcher, Conflict, GoAlone, runAlone, type Work } from '../batches.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
   type FoundIdentifier,
@@ -53,6 +53,9 @@ export interface AuthorizationDeps {
   /** decides concurrent requests in shared transactions (server/batches.ts); each alone when not given */
   batcher?: Batcher
 }
+
+/** How long a decision may keep the others of its batch waiting on an outside provider. */
+const batchWaitMs = 20
 
 export interface AuthorizationResult {
   decision: DecisionResponse
@@ -244,7 +247,7 @@ async function decide(
   const lockKeys = lockNames.map((name) => lockKey(tenantId, name))
 
   // BEGIN, the locks and the first read go out together; the read runs once the locks are held
-  const work: Work<AuthorizationResult> = async ({ pipeline, writes, claim }) => {
+  const work: Work<AuthorizationResult> = async ({ pipeline, writes, shared, claim }) => {
     const { trx } = pipeline
     const { prior, found, key } = await readBeforeDeciding(
       pipeline,
@@ -277,7 +280,11 @@ async function decide(
 
     const verification = liveVerification(gateway, body, request)
     const providers =
-      deps.providers && liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather)
+      deps.providers &&
+      liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather, (client, query) => {
+        // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
+        if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
+      })
     if (providers && compiled.readsProviders) providers.preload()
     const evaluation = await compiled.evaluate({
       request,

@@ -87,6 +87,8 @@ export class ProviderClient {
   private readonly policy
   private readonly breaker
   private readonly cache: LRUCache<string, ProviderAnswer> | null
+  /** a moving average of how long lately the provider took to answer, or to fail; null before any */
+  private latencyMs: number | null = null
 
   constructor(
     readonly config: ProviderConfig,
@@ -112,6 +114,20 @@ export class ProviderClient {
   get circuit(): 'closed' | 'open' | 'half_open' {
     const state = this.breaker.state
     return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half_open' : 'open'
+  }
+
+  /**
+   * Whether asking this now should take no longer than withinMs: the answer is cached, the circuit
+   * is open (refused at once), or the provider has lately answered that fast. Unknown until a call.
+   */
+  answersQuickly(query: unknown, withinMs: number): boolean {
+    if (this.cache?.has(queryKey(this.config.kind, query))) return true
+    if (this.breaker.state === CircuitState.Open) return true
+    return this.latencyMs !== null && this.latencyMs <= withinMs
+  }
+
+  private observe(ms: number): void {
+    this.latencyMs = this.latencyMs === null ? ms : 0.7 * this.latencyMs + 0.3 * ms
   }
 
   async call<K extends ProviderKind>(
@@ -147,6 +163,7 @@ export class ProviderClient {
         return (await this.request(query, attempts, signal)) as ProviderAnswer<K>
       })
       this.cache?.set(key, answer)
+      this.observe(performance.now() - started)
       return { ...base, status: 'answered', answer, attempts, latencyMs: elapsed(), error: null }
     } catch (error) {
       const status: CallStatus =
@@ -155,6 +172,7 @@ export class ProviderClient {
           : error instanceof BrokenCircuitError
             ? 'circuit_open'
             : 'error'
+      if (attempts > 0) this.observe(performance.now() - started)
       const message =
         status === 'timeout'
           ? `no answer within ${config.timeoutMs} ms`

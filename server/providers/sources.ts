@@ -19,7 +19,7 @@ import {
   providerAnswerSchemas,
 } from '../../rules/facts/providers.ts'
 import type { WriteBatch } from '../writes.ts'
-import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
+import { type ProviderCall, type ProviderClient, type ProviderRegistry, queryKey } from './client.ts'
 import { enabledProviders, enabledProvidersQuery, type ProviderRow, providerConfig } from './store.ts'
 
 export interface LiveProviders {
@@ -37,6 +37,8 @@ export function liveProviderSources(
   serverSecret: string,
   /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
   gather?: ReadGatherer,
+  /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
+  beforeCalling?: (client: ProviderClient, query: unknown) => void,
 ): LiveProviders {
   const calls: ProviderCall[] = []
   let enabled: Promise<Map<string, ProviderRow>> | undefined
@@ -57,7 +59,9 @@ export function liveProviderSources(
       async provider<K extends ProviderKind>(kind: K, query: ProviderQuery<K>): Promise<ProviderOutcome<K>> {
         const row = (await load()).get(kind)
         if (!row) return { status: 'not_configured', fail_policy: null, answer: null }
-        const call = await registry.client(providerConfig(row, serverSecret)).call<K>(query)
+        const client = registry.client(providerConfig(row, serverSecret))
+        beforeCalling?.(client, query)
+        const call = await client.call<K>(query)
         calls.push(call)
         return { status: call.status, fail_policy: call.failPolicy, answer: call.answer }
       },
