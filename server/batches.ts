@@ -66,7 +66,7 @@ export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
   return pipelinedTransaction(db, async (pipeline) => {
     const locks = advisoryLocks(pipeline.trx, keys)
     if (locks) void pipeline.send(locks).catch(() => {})
-    const writes = new WriteBatch(pipeline.trx)
+    const writes = new WriteBatch()
     const result = await work({ pipeline, writes, shared: false, claim: () => true })
     const statement = writes.take()
     if (statement) pipeline.sendBeforeCommit(statement)
@@ -168,7 +168,7 @@ export class Batcher {
         if (locks) void pipeline.send(locks).catch(() => {})
         const owners = new Map<bigint, Item>()
         for (const item of items) for (const key of item.keys) owners.set(key, item)
-        const writes = items.map(() => new WriteBatch(pipeline.trx))
+        const writes = items.map(() => new WriteBatch())
         const results = await Promise.allSettled(
           items.map((item, i) =>
             item.work({
@@ -187,11 +187,13 @@ export class Batcher {
             }),
           ),
         )
-        // one statement a unit, for the same reason; they still leave in one round trip
-        for (const [i, result] of results.entries()) {
-          const statement = result.status === 'fulfilled' ? (writes[i] as WriteBatch).take() : null
-          if (statement) pipeline.sendBeforeCommit(statement)
-        }
+        // the writes of every unit that succeeded, in one statement (its text depends only on
+        // which kinds of rows there are, so it is prepared once however many decisions it carries)
+        const all = new WriteBatch()
+        for (const [i, result] of results.entries())
+          if (result.status === 'fulfilled') all.absorb(writes[i] as WriteBatch)
+        const statement = all.take()
+        if (statement) pipeline.sendBeforeCommit(statement)
         return results
       })
     } catch {

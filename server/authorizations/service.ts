@@ -4,7 +4,6 @@ import { createHmac } from 'node:crypto'
 import { sql } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
-import { json, jsonb } from '../../db/json.ts'
 import type { Pipeline } from '../../db/pipeline.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
@@ -310,28 +309,26 @@ async function decide(
     )
     const evaluationMicros = Math.round((performance.now() - started) * 1000)
 
-    writes.add(
-      trx.insertInto('decisions').values({
-        tenant_id: tenantId,
-        id,
-        created_at: now,
-        kind: request.kind,
-        channel: request.channel,
-        outcome: decision.outcome,
-        customer_id: customer?.id ?? null,
-        amount_value: request.amount?.value ?? null,
-        currency: request.amount?.currency ?? null,
-        rule_set_id: ruleSet.id,
-        rule_set_version: ruleSet.version,
-        request: jsonb(request),
-        facts: jsonb(evaluation.facts),
-        fired_rules: jsonb(evaluation.fired),
-        response: json(decision),
-        idempotency_key: idempotencyKey ?? null,
-        request_hash: requestHash,
-        evaluation_micros: evaluationMicros,
-      }),
-    )
+    writes.add('decision', {
+      tenant_id: tenantId,
+      id,
+      created_at: now,
+      kind: request.kind,
+      channel: request.channel,
+      outcome: decision.outcome,
+      customer_id: customer?.id ?? null,
+      amount_value: request.amount?.value ?? null,
+      currency: request.amount?.currency ?? null,
+      rule_set_id: ruleSet.id,
+      rule_set_version: ruleSet.version,
+      request,
+      facts: evaluation.facts,
+      fired_rules: evaluation.fired,
+      response: decision,
+      idempotency_key: idempotencyKey ?? null,
+      request_hash: requestHash,
+      evaluation_micros: evaluationMicros,
+    })
 
     if (decision.outcome === 'review') enqueueReview(writes, tenantId, id, now)
     if (providers) recordProviderCalls(writes, tenantId, id, now, providers.calls())
@@ -340,23 +337,21 @@ async function decide(
     const valueLimit = evaluation.establishPurchaseValueLimit
     if (customer && valueLimit) storeEstablishedLimit(writes, tenantId, customer.id, valueLimit, id, now)
     if (decision.outcome === 'approve') {
-      writes.add(
-        trx.insertInto('usage_events').values({
-          tenant_id: tenantId,
-          decision_id: id,
-          occurred_at: now,
-          customer_id: customer?.id ?? null,
-          phone: request.network.ani ?? request.customer.phone,
-          card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
-          ip: request.network.ip,
-          sessions: request.kind === 'session' ? 1 : 0,
-          purchases: request.kind === 'purchase' ? 1 : 0,
-          seconds: 0,
-          // a session's money counts when it is billed; a purchase's now
-          amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
-          currency: request.amount?.currency ?? null,
-        }),
-      )
+      writes.add('usage', {
+        tenant_id: tenantId,
+        decision_id: id,
+        occurred_at: now,
+        customer_id: customer?.id ?? null,
+        phone: request.network.ani ?? request.customer.phone,
+        card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
+        ip: request.network.ip,
+        sessions: request.kind === 'session' ? 1 : 0,
+        purchases: request.kind === 'purchase' ? 1 : 0,
+        seconds: 0,
+        // a session's money counts when it is billed; a purchase's now
+        amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
+        currency: request.amount?.currency ?? null,
+      })
     }
     return { decision, replayed: false }
   }

@@ -16,15 +16,13 @@ export function recordMismatches(
 ): void {
   const kinds = identityMismatchKinds(fired)
   if (!kinds.length) return
-  writes.add(
-    writes.db.insertInto('identity_mismatches').values({
-      tenant_id: tenantId,
-      decision_id: decisionId,
-      occurred_at: occurredAt,
-      customer_id: customerId,
-      phone: request.network.ani ?? request.customer.phone,
-      ip: request.network.ip,
-      kinds: kinds.join(','),
-    }),
-  )
+  writes.add('mismatch', {
+    tenant_id: tenantId,
+    decision_id: decisionId,
+    occurred_at: occurredAt,
+    customer_id: customerId,
+    phone: request.network.ani ?? request.customer.phone,
+    ip: request.network.ip,
+    kinds: kinds.join(','),
+  })
 }

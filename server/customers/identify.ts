@@ -97,47 +97,30 @@ export function identifyCustomer(
   const returning = customerId !== undefined
   if (!customerId) {
     customerId = newId('cus')
-    writes.add(
-      writes.db.insertInto('customers').values({
-        tenant_id: tenantId,
-        id: customerId,
-        external_id: request.customer.id,
-        created_at: now,
-        last_seen_at: now,
-      }),
-    )
+    writes.add('customer', {
+      tenant_id: tenantId,
+      id: customerId,
+      external_id: request.customer.id ?? null,
+      created_at: now,
+      last_seen_at: now,
+    })
   } else if (strongest && stale(strongest.customer_last_seen_at)) {
-    writes.add(
-      writes.db
-        .updateTable('customers')
-        .set({ last_seen_at: now })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', customerId),
-    )
+    writes.add('customerSeen', { tenant_id: tenantId, id: customerId, last_seen_at: now })
   }
   // A key already tied to another customer stays with it: merging profiles is a staff decision.
   const toRecord = keys.filter(([kind, value]) => {
     const known = found.find((f) => f.kind === kind && f.value === value)
     return !known || stale(known.last_seen_at)
   })
-  if (!toRecord.length) return { id: customerId, returning }
-  writes.add(
-    writes.db
-      .insertInto('customer_identifiers')
-      .values(
-        toRecord.map(([kind, value]) => ({
-          tenant_id: tenantId,
-          kind,
-          value,
-          customer_id: customerId,
-          first_seen_at: now,
-          last_seen_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'kind', 'value']).doUpdateSet({ last_seen_at: sql`excluded.last_seen_at` }),
-      ),
-  )
+  for (const [kind, value] of toRecord)
+    writes.add('identifier', {
+      tenant_id: tenantId,
+      kind,
+      value,
+      customer_id: customerId,
+      first_seen_at: now,
+      last_seen_at: now,
+    })
   return { id: customerId, returning }
 }
 
@@ -151,31 +134,20 @@ export function rememberPaymentMethod(
   const pm = request.payment_method
   const card = pm?.card
   if (!pm || !card) return
-  writes.add(
-    writes.db
-      .insertInto('payment_methods')
-      .values({
-        tenant_id: tenantId,
-        id: newId('pm'),
-        customer_id: customerId,
-        type: pm.type,
-        fingerprint: card.fingerprint,
-        bin: card.bin,
-        last4: card.last4,
-        brand: card.brand,
-        exp_month: card.exp_month,
-        exp_year: card.exp_year,
-        billing_postal_code: pm.billing_address?.postal_code ?? null,
-        created_at: now,
-        last_used_at: now,
-      })
-      .onConflict((oc) =>
-        oc.columns(['tenant_id', 'fingerprint']).doUpdateSet({
-          last_used_at: sql`excluded.last_used_at`,
-          exp_month: sql`excluded.exp_month`,
-          exp_year: sql`excluded.exp_year`,
-          billing_postal_code: sql`coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
-        }),
-      ),
-  )
+  // a known card: its last use, and an expiry or billing postal code that changed
+  writes.add('paymentMethod', {
+    tenant_id: tenantId,
+    id: newId('pm'),
+    customer_id: customerId,
+    type: pm.type,
+    fingerprint: card.fingerprint,
+    bin: card.bin,
+    last4: card.last4,
+    brand: card.brand,
+    exp_month: card.exp_month,
+    exp_year: card.exp_year,
+    billing_postal_code: pm.billing_address?.postal_code ?? null,
+    created_at: now,
+    last_used_at: now,
+  })
 }

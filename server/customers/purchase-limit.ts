@@ -34,38 +34,20 @@ export function storeEstablishedLimit(
   decisionId: string,
   now: Date,
 ): void {
-  writes.add(
-    writes.db
-      .insertInto('customer_limits')
-      .values({
-        tenant_id: tenantId,
-        customer_id: customerId,
-        kind: KIND,
-        amount: limit.amount,
-        currency: limit.currency,
-        established_at: now,
-        expires_at: limit.expires_at,
-        source: 'rule_set',
-        set_by: null,
-        decision_id: decisionId,
-        note: null,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'customer_id', 'kind'])
-          .doUpdateSet((eb) => ({
-            amount: eb.ref('excluded.amount'),
-            currency: eb.ref('excluded.currency'),
-            established_at: eb.ref('excluded.established_at'),
-            expires_at: eb.ref('excluded.expires_at'),
-            source: eb.ref('excluded.source'),
-            set_by: null,
-            decision_id: eb.ref('excluded.decision_id'),
-            note: null,
-          }))
-          .where('customer_limits.expires_at', '<=', now),
-      ),
-  )
+  // replaces an expired limit, never one still in force (the shape's conflict clause)
+  writes.add('customerLimit', {
+    tenant_id: tenantId,
+    customer_id: customerId,
+    kind: KIND,
+    amount: limit.amount,
+    currency: limit.currency,
+    established_at: now,
+    expires_at: limit.expires_at,
+    source: 'rule_set',
+    set_by: null,
+    decision_id: decisionId,
+    note: null,
+  })
 }
 
 export interface StoredPurchaseValueLimit {

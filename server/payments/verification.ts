@@ -76,17 +76,15 @@ export function recordVerification(
 ): void {
   const fingerprint = request.payment_method?.card?.fingerprint
   if (!verification || !fingerprint) return
-  writes.add(
-    writes.db.insertInto('payment_verifications').values({
-      tenant_id: tenantId,
-      decision_id: decisionId,
-      decided_at: decidedAt,
-      fingerprint,
-      gateway,
-      avs_code: verification.avs_code,
-      avs_result: verification.avs_result,
-      cvc_result: verification.cvc_result,
-      name_match: verification.name_match,
-    }),
-  )
+  writes.add('verification', {
+    tenant_id: tenantId,
+    decision_id: decisionId,
+    decided_at: decidedAt,
+    fingerprint,
+    gateway,
+    avs_code: verification.avs_code,
+    avs_result: verification.avs_result,
+    cvc_result: verification.cvc_result,
+    name_match: verification.name_match,
+  })
 }

@@ -6,7 +6,6 @@
 // which a backtest of a new provider rule must keep in mind (it cannot know what the provider
 // would have said then, and asking now would answer a different question at a cost).
 import type { Db } from '../../db/connect.ts'
-import { jsonb } from '../../db/json.ts'
 import type { ReadGatherer } from '../../db/pipeline.ts'
 import {
   type FailPolicy,
@@ -77,28 +76,21 @@ export function recordProviderCalls(
   decidedAt: Date,
   calls: ProviderCall[],
 ): void {
-  if (!calls.length) return
-  writes.add(
-    writes.db
-      .insertInto('provider_calls')
-      .values(
-        calls.map((call) => ({
-          tenant_id: tenantId,
-          decision_id: decisionId,
-          kind: call.kind,
-          provider_id: call.providerId,
-          decided_at: decidedAt,
-          query_key: call.queryKey,
-          status: call.status,
-          fail_policy: call.failPolicy,
-          attempts: call.attempts,
-          latency_ms: call.latencyMs,
-          answer: call.answer ? jsonb(call.answer) : null,
-          error: call.error,
-        })),
-      )
-      .onConflict((oc) => oc.doNothing()),
-  )
+  for (const call of calls)
+    writes.add('providerCall', {
+      tenant_id: tenantId,
+      decision_id: decisionId,
+      kind: call.kind,
+      provider_id: call.providerId,
+      decided_at: decidedAt,
+      query_key: call.queryKey,
+      status: call.status,
+      fail_policy: call.failPolicy,
+      attempts: call.attempts,
+      latency_ms: call.latencyMs,
+      answer: call.answer,
+      error: call.error,
+    })
 }
 
 export interface RecordedProviderCall {

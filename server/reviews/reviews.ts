@@ -31,11 +31,7 @@ export interface Reviewer extends Actor {
 
 /** Called by the pipeline: written with the decision, in its transaction. */
 export function enqueueReview(writes: WriteBatch, tenantId: string, decisionId: string, now: Date): void {
-  writes.add(
-    writes.db
-      .insertInto('reviews')
-      .values({ tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now }),
-  )
+  writes.add('review', { tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now })
 }
 
 export interface ReviewSummary {

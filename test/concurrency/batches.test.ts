@@ -7,28 +7,40 @@ import { Batcher, Conflict, type Unit } from '../../server/batches.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 
 let database: TestDatabase
+// the probe rows are identity_mismatches (any table the decisions write would do): id → decision_id
 beforeAll(async () => {
   database = await createTestDatabase()
-  await sql`create table batch_probe (id int primary key, note text)`.execute(database.db)
 })
 beforeEach(async () => {
-  await sql`delete from batch_probe`.execute(database.db)
+  await sql`delete from identity_mismatches`.execute(database.db)
 })
 afterAll(() => database.close())
 
 const notes = async () =>
-  (await sql<{ id: number; note: string }>`select id, note from batch_probe order by id`.execute(database.db))
-    .rows
+  (
+    await sql<{ id: number; note: string }>`select decision_id::int as id, kinds as note
+      from identity_mismatches order by decision_id::int`.execute(database.db)
+  ).rows
+
+const probe = (id: number, note: string) => ({
+  tenant_id: 'probe',
+  decision_id: String(id),
+  occurred_at: new Date(),
+  customer_id: null,
+  phone: null,
+  ip: null,
+  kinds: note,
+})
 
 /** A unit that reads its transaction's id and the probe rows, then writes its own row. */
 function writer(id: number, note: string) {
   return async ({ pipeline, writes }: Unit) => {
     const [row] = await pipeline.gather.rows<{ txid: string; seen: number }>(
-      sql`select txid_current()::text as txid, (select count(*) from batch_probe)::int as seen`.compile(
+      sql`select txid_current()::text as txid, (select count(*) from identity_mismatches)::int as seen`.compile(
         pipeline.trx,
       ),
     )
-    writes.add(pipeline.trx.insertInto('batch_probe' as never).values({ id, note } as never))
+    writes.add('mismatch', probe(id, note))
     return row as { txid: string; seen: number }
   }
 }
@@ -76,7 +88,7 @@ describe('decisions in batches', () => {
   })
 
   it('runs every unit alone again when a statement fails, so only the bad unit fails', async () => {
-    await sql`insert into batch_probe values (9, 'taken')`.execute(database.db)
+    await database.db.insertInto('identity_mismatches').values(probe(9, 'taken')).execute()
     const batcher = new Batcher(database.db)
     const results = await Promise.allSettled([
       batcher.run([1n], writer(1, 'one')),
