@@ -25,6 +25,8 @@ export interface Unit {
   pipeline: Pipeline
   /** other units share this transaction: whatever this one waits for, they wait for too */
   shared: boolean
+  /** one value for every unit of this transaction, made by the first to ask (a collector of reads, say) */
+  together<T>(key: object, make: () => T): T
   /** this unit's writes; they reach the database with COMMIT, and only if the unit succeeds */
   writes: WriteBatch
   /**
@@ -67,7 +69,13 @@ export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
     const locks = advisoryLocks(pipeline.trx, keys)
     if (locks) void pipeline.send(locks).catch(() => {})
     const writes = new WriteBatch()
-    const result = await work({ pipeline, writes, shared: false, claim: () => true })
+    const result = await work({
+      pipeline,
+      writes,
+      shared: false,
+      claim: () => true,
+      together: <T>(_key: object, make: () => T) => make(),
+    })
     const statement = writes.take()
     if (statement) pipeline.sendBeforeCommit(statement)
     return result
@@ -169,6 +177,7 @@ export class Batcher {
         const owners = new Map<bigint, Item>()
         for (const item of items) for (const key of item.keys) owners.set(key, item)
         const writes = items.map(() => new WriteBatch())
+        const common = new Map<object, unknown>()
         const results = await Promise.allSettled(
           items.map((item, i) =>
             item.work({
@@ -177,6 +186,10 @@ export class Batcher {
               // batch made a new text each time, planned anew: three times the database CPU)
               pipeline: { ...pipeline, gather: new ReadGatherer(pipeline.send) },
               shared: true,
+              together: <T>(key: object, make: () => T): T => {
+                if (!common.has(key)) common.set(key, make())
+                return common.get(key) as T
+              },
               writes: writes[i] as WriteBatch,
               claim: (key) => {
                 const owner = owners.get(key)

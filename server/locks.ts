@@ -1,16 +1,19 @@
 // Transaction-scoped advisory locks by subject: every decision about the same phone, card,
 // customer or idempotency key runs one at a time, across every process on the database.
 import { createHash } from 'node:crypto'
-import { type CompiledQuery, type QueryExecutorProvider, type RawBuilder, sql } from 'kysely'
+import { type CompiledQuery, type QueryExecutorProvider, sql } from 'kysely'
 
 /** The first eight bytes of sha256("tenant/subject"), as PostgreSQL's signed int8. */
 export function lockKey(tenantId: string, subject: string): bigint {
   return createHash('sha256').update(`${tenantId}/${subject}`).digest().readBigInt64BE(0)
 }
 
-/** lockKey() computed in SQL, for a lock whose subject only the query knows. */
-export function lockKeySql(tenantId: string, subject: RawBuilder<string>): RawBuilder<string> {
-  return sql<string>`cast(cast(('x' || substr(encode(sha256(convert_to(${tenantId} || '/' || ${subject}, 'UTF8')), 'hex'), 1, 16)) as bit(64)) as int8)`
+/**
+ * lockKey() as SQL text, for a lock whose subject only the query knows: tenant and subject are SQL
+ * expressions (column references, say) of type text.
+ */
+export function lockKeyText(tenant: string, subject: string): string {
+  return `cast(cast(('x' || substr(encode(sha256(convert_to(${tenant} || '/' || ${subject}, 'UTF8')), 'hex'), 1, 16)) as bit(64)) as int8)`
 }
 
 /** One statement taking the advisory locks in ascending order, so transactions never wait in a cycle. */

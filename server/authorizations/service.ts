@@ -1,29 +1,24 @@
 // The decision pipeline for one authorization: capture, identify, evaluate, resolve, record —
 // atomically with the usage it reserves, serialized per subject so allowances hold under load.
 import { createHmac } from 'node:crypto'
-import { sql } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
-import type { Pipeline } from '../../db/pipeline.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
-import { type ApiKeyCache, keyAndPointer } from '../api-keys/keys.ts'
+import type { ApiKeyCache } from '../api-keys/keys.ts'
 import { type Batcher, Conflict, GoAlone, runAlone, type Work } from '../batches.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
-  type FoundIdentifier,
-  identifierRows,
   identifyCustomer,
   identityKeys,
   rememberPaymentMethod,
-  strongestCustomer,
   strongestCustomerId,
 } from '../customers/identify.ts'
 import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
-import { lockKey, lockKeySql } from '../locks.ts'
+import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
@@ -33,6 +28,7 @@ import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
 import { capture } from './capture.ts'
+import { FirstReads } from './first-read.ts'
 import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
 import { sqlFactSources } from './sources.ts'
 
@@ -52,6 +48,9 @@ export interface AuthorizationDeps {
   /** decides concurrent requests in shared transactions (server/batches.ts); each alone when not given */
   batcher?: Batcher
 }
+
+/** one collector of first reads per transaction */
+const firstReadsKey = {}
 
 /** How long a decision may keep the others of its batch waiting on an outside provider. */
 const batchWaitMs = 20
@@ -74,57 +73,6 @@ async function findByIdempotencyKey(db: Db, tenantId: string, key: string) {
     .where('idempotency_key', '=', key)
     .executeTakeFirst()
 }
-
-/**
- * What a decision reads once its subject locks are held, in one round trip: an earlier decision
- * with the same idempotency key, the rows the request's keys identify, and the lock on the customer
- * they point at — so requests reaching one customer through different keys still queue behind
- * each other. The usage that lock protects is read by later statements, which see what the
- * decisions before this one committed.
- */
-async function readBeforeDeciding(
-  pipeline: Pipeline,
-  tenantId: string,
-  keys: [string, string][],
-  idempotencyKey: string | undefined,
-  keyId: string | undefined,
-): Promise<{
-  prior: { response: unknown; request_hash: string | null } | null
-  found: FoundIdentifier[]
-  key: KeyRow | null
-}> {
-  const { trx } = pipeline
-  const key = keyId
-    ? sql`(select row_to_json(k) from (${keyAndPointer(trx, tenantId, { id: keyId })}) k)`
-    : sql`null::json`
-  const prior = idempotencyKey
-    ? sql`(select row_to_json(p) from (${trx
-        .selectFrom('decisions')
-        .select(['response', 'request_hash'])
-        .where('tenant_id', '=', tenantId)
-        .where('idempotency_key', '=', idempotencyKey)}) p)`
-    : sql`null::json`
-  const identifiers = keys.length
-    ? sql`(select coalesce(json_agg(i), '[]'::json) from (${identifierRows(tenantId, keys)}) i)`
-    : sql`'[]'::json`
-  const customerLock = keys.length
-    ? sql`(select count(pg_advisory_xact_lock(${lockKeySql(tenantId, sql<string>`'customer:' || s.customer_id`)}))
-             from (${strongestCustomer(tenantId, keys)}) s)`
-    : sql`0`
-  // gathered, so the first reads of the decisions of one batch go as one statement
-  const [row] = await pipeline.gather.rows<{
-    prior: { response: unknown; request_hash: string | null } | null
-    found: FoundIdentifier[]
-    key: KeyRow | null
-  }>(
-    sql`select ${prior} as prior, ${identifiers} as found, ${customerLock} as customer_locked, ${key} as key`.compile(
-      trx,
-    ),
-  )
-  return { prior: row?.prior ?? null, found: row?.found ?? [], key: row?.key ?? null }
-}
-
-type KeyRow = RuleSetPointer & { id: string; revoked_at: string | null }
 
 /** The rule set moved while this process had the old pointer cached: decide again on the new one. */
 class PointerMoved extends Error {
@@ -246,15 +194,15 @@ async function decide(
   const lockKeys = lockNames.map((name) => lockKey(tenantId, name))
 
   // BEGIN, the locks and the first read go out together; the read runs once the locks are held
-  const work: Work<AuthorizationResult> = async ({ pipeline, writes, shared, claim }) => {
+  const work: Work<AuthorizationResult> = async ({ pipeline, writes, shared, claim, together }) => {
     const { trx } = pipeline
-    const { prior, found, key } = await readBeforeDeciding(
-      pipeline,
+    // the first reads of a batch's decisions go as one statement (first-read.ts)
+    const { prior, found, key } = await together(firstReadsKey, () => new FirstReads(pipeline)).read({
       tenantId,
       keys,
       idempotencyKey,
-      uncheckedKeyId,
-    )
+      keyId: uncheckedKeyId,
+    })
     if (uncheckedKeyId) {
       if (!key || key.revoked_at) {
         deps.apiKeys?.forget(uncheckedKeyId)

@@ -1,6 +1,3 @@
-// Stage 2 of the pipeline: find the customer from any key the request carries, or create one, and
-// remember every key seen so the next request from any of them finds the same customer.
-import { sql } from 'kysely'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { newId } from '../ids.ts'
 import type { WriteBatch } from '../writes.ts'
@@ -35,35 +32,6 @@ export interface FoundIdentifier {
   customer_last_seen_at: Date | string
 }
 
-/**
- * The request's keys as rows (kind, value, rank), each looked up by the primary key in a lateral
- * subquery (its LIMIT keeps the planner from flattening it into a plain join). That can only be a
- * nested loop of key lookups, so the plan PostgreSQL caches for the prepared statement stays cheap
- * however the table grows. An OR of conditions, and a plain join, were both cached as a scan of
- * the tenant's whole table while it was still small: 200 buffers and 2.5 ms a decision under load.
- */
-function identifiersOfKeys(tenantId: string, keys: [string, string][]) {
-  const rows = sql.join(keys.map(([kind, value], rank) => sql`(${kind}::text, ${value}::text, ${rank}::int)`))
-  return sql`(values ${rows}) as k(kind, value, rank)
-    cross join lateral (select * from customer_identifiers
-      where tenant_id = ${tenantId} and kind = k.kind and value = k.value limit 1) i`
-}
-
-/** The rows a request's keys already point at, as a query for the caller to run inside another. */
-export function identifierRows(tenantId: string, keys: [string, string][]) {
-  return sql<FoundIdentifier>`select i.kind, i.value, i.customer_id, i.last_seen_at,
-      c.last_seen_at as customer_last_seen_at
-    from ${identifiersOfKeys(tenantId, keys)}
-    cross join lateral (select last_seen_at from customers
-      where tenant_id = i.tenant_id and id = i.customer_id limit 1) c`
-}
-
-/** The customer the strongest of the keys points at: the one identifyCustomer() will choose. */
-export function strongestCustomer(tenantId: string, keys: [string, string][]) {
-  return sql<{ customer_id: string }>`select i.customer_id from ${identifiersOfKeys(tenantId, keys)}
-    order by k.rank limit 1`
-}
-
 function strongestFound(keys: [string, string][], found: FoundIdentifier[]): FoundIdentifier | undefined {
   for (const [kind, value] of keys) {
     const hit = found.find((f) => f.kind === kind && f.value === value)
@@ -78,7 +46,7 @@ export function strongestCustomerId(keys: [string, string][], found: FoundIdenti
 }
 
 /**
- * Chooses the customer from the rows the keys found (identifierRows), or creates one; its writes
+ * Chooses the customer from the rows the keys found (server/authorizations/first-read.ts), or creates one; its writes
  * join the decision's (WriteBatch) and reach the database with it.
  */
 export function identifyCustomer(

@@ -2,7 +2,7 @@
 // subject lock in JavaScript: both must be the same key, or the two would not exclude each other.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { lockKey, lockKeySql } from '../../server/locks.ts'
+import { lockKey, lockKeyText } from '../../server/locks.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 
 let database: TestDatabase
@@ -21,7 +21,9 @@ describe('subject lock keys', () => {
     for (const [tenant, subject] of cases) {
       const { rows } = await sql<{
         key: string | bigint
-      }>`select ${lockKeySql(tenant, sql<string>`${subject}`)} as key`.execute(database.db)
+      }>`select ${sql.raw(lockKeyText('t', 's'))} as key from (select ${tenant}::text as t, ${subject}::text as s) x`.execute(
+        database.db,
+      )
       expect(BigInt(rows[0]?.key ?? 0), `${tenant} ${subject}`).toBe(lockKey(tenant, subject))
     }
   })
