@@ -24,6 +24,7 @@ const db = new Kysely<Database>({
   dialect: new PostgresJSDialect({
     postgres: postgres(Object.assign(new URL(baseUrl), { pathname: '/tg_prof' }).toString(), {
       max: 10,
+      connection: { jit: 'off' }, // as db/connect.ts
       onnotice: () => {},
     }),
   }),

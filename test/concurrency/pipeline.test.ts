@@ -17,6 +17,12 @@ const count = async () =>
   Number((await sql<{ n: string }>`select count(*) as n from pipeline_probe`.execute(database.db)).rows[0]?.n)
 
 describe('pipelined transactions', () => {
+  // a plan JIT-compiled costs tens of milliseconds (db/connect.ts); PGlite has no JIT
+  it.runIf(process.env.TEST_DATABASE_URL)('run on connections with JIT off', async () => {
+    const { rows } = await sql<{ jit: string }>`show jit`.execute(database.db)
+    expect(rows[0]?.jit).toBe('off')
+  })
+
   it('commits the writes sent with COMMIT, and a failing write takes the whole transaction with it', async () => {
     await pipelinedTransaction(database.db, async (p) => {
       p.sendBeforeCommit(sql`insert into pipeline_probe values (1, 'one')`.compile(p.trx))
