@@ -104,6 +104,30 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
   })
 }
 
+// A read's column in a gathered statement, for its text, where its parameters start and its
+// place: the same few reads recur in every decision, so each is written once, not per decision.
+// Keyed by the text itself first: those are mostly the same string each time, whose hash V8 keeps.
+const columns = new Map<string, Map<number, string>>()
+
+function column(sql: string, offset: number, i: number): string {
+  let bySlot = columns.get(sql)
+  if (!bySlot) {
+    // bounded: a read whose text is made anew each time (values written into it) must not grow this
+    if (columns.size >= 5_000) columns.clear()
+    bySlot = new Map()
+    columns.set(sql, bySlot)
+  }
+  const slot = offset * 1024 + i
+  let text = bySlot.get(slot)
+  if (text === undefined) {
+    // each read numbers its parameters from $1; in the combined statement they follow the earlier ones'
+    const renumbered = sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)
+    text = `(select coalesce(json_agg(t), '[]'::json) from (${renumbered}) t) as r${i}`
+    bySlot.set(slot, text)
+  }
+  return text
+}
+
 /**
  * Reads made in one turn of the event loop, sent as one statement: each becomes a column that
  * aggregates its rows as JSON. Every statement costs both sides a fixed price (about 35 µs of
@@ -132,9 +156,7 @@ export class ReadGatherer {
     const columns = asks.map(({ query }, i) => {
       const offset = parameters.length
       parameters.push(...query.parameters)
-      // each read numbers its parameters from $1; in the combined statement they follow the earlier ones'
-      const text = query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)
-      return `(select coalesce(json_agg(t), '[]'::json) from (${text}) t) as r${i}`
+      return column(query.sql, offset, i)
     })
     try {
       const { rows } = await this.send(Query.raw(`select ${columns.join(', ')}`, parameters))
