@@ -4,19 +4,12 @@
 // and runs alone. Observed at a real HTTP provider on 127.0.0.1 that takes 800 ms to answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ProviderRegistry } from '../../server/providers/client.ts'
-import { type Receiver, startReceiver } from '../providers/receiver.ts'
+import { type Receiver, startReceiver, verifiedIdentity } from '../providers/receiver.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 import { authorize, newPerson, type Person, purchaseBy } from './identities.ts'
 
-const verified = {
-  identity_verified: true,
-  score_band: 'good',
-  address_match: 'full',
-  age_band: '35-44',
-  income_band: 'middle',
-  designator: null,
-}
+const verified = verifiedIdentity
 const slowMs = 800
 
 let t: TestApp

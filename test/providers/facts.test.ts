@@ -8,6 +8,7 @@ import type { FactSources } from '../../rules/facts.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { externalVerificationRules } from '../../server/providers/demo.ts'
+import { verifiedIdentity } from './receiver.ts'
 
 const request: CapturedRequest = {
   kind: 'purchase',
@@ -47,14 +48,7 @@ function sourcesAnswering(outcome: ProviderOutcome | null) {
 const verified: ProviderOutcome = {
   status: 'answered',
   fail_policy: 'fail_closed',
-  answer: {
-    identity_verified: true,
-    score_band: 'good',
-    address_match: 'full',
-    age_band: '35-44',
-    income_band: 'middle',
-    designator: null,
-  },
+  answer: verifiedIdentity,
 }
 
 async function decide(

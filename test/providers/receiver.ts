@@ -4,6 +4,16 @@ import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+/** A credit bureau's answer that verifies the person, as the sandbox would give it. */
+export const verifiedIdentity = {
+  identity_verified: true,
+  score_band: 'good',
+  address_match: 'full',
+  age_band: '35-44',
+  income_band: 'middle',
+  designator: null,
+} as const
+
 export interface ReceivedRequest {
   path: string
   headers: IncomingMessage['headers']
