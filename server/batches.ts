@@ -1,8 +1,9 @@
 // Decisions in batches: the decisions that arrive while others are being decided share one
-// transaction — one BEGIN, one statement of locks, one statement for each round of reads, one
-// statement of writes and one COMMIT — instead of each paying for its own. On this kind of machine
-// a statement, a round trip and above all a commit cost far more than the rows they carry, so under
-// load this is where most of a decision's database time and socket writes go.
+// transaction — one BEGIN, one statement of locks, one statement of first reads
+// (authorizations/first-read.ts), one statement of writes (writes.ts) and one COMMIT — instead of
+// each paying for its own; each decision still sends its own statement of lookups. On this kind of
+// machine a statement, a round trip and above all a commit cost far more than the rows they carry,
+// so under load this is where most of a decision's database time and socket writes went.
 //
 // Decisions of one batch never touch the same subject: a unit of work names its lock keys, and a
 // batch takes only units whose keys no other unit of the batch, nor any batch still running in
