@@ -104,7 +104,7 @@ export class Batcher {
     options: BatcherOptions = {},
   ) {
     this.maxSize = options.maxSize ?? 32
-    this.maxRunning = options.maxRunning ?? 4
+    this.maxRunning = options.maxRunning ?? 2
   }
 
   /** Runs work in the next batch whose other units hold none of keys; settles when it commits. */

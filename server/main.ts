@@ -46,7 +46,9 @@ const app = createApp({
   // a running batch holds a pooled connection: leave some for the console and the other routes
   batches: {
     maxSize: config.decisionBatchSize,
-    maxRunning: Math.max(1, Math.min(4, config.databasePoolSize - 2)),
+    // two at a time: while one waits on PostgreSQL the next fills up; more made smaller batches
+    // and cost more CPU per decision on both sides (BENCHMARKS.md)
+    maxRunning: Math.max(1, Math.min(2, config.databasePoolSize - 2)),
   },
 })
 backtests.start()
