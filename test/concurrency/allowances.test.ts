@@ -51,6 +51,45 @@ describe('allowances under concurrency, one process', () => {
     expect(await usageEvents()).toBe(before + 1)
   })
 
+  it('many customers at once share transactions, and each one’s allowance is still counted apart', async () => {
+    // twenty new customers, each asking for one purchase more than the allowance, all at once: the
+    // requests of different customers are decided in shared transactions (server/batches.ts),
+    // the requests of one customer never in the same one
+    const customers = Array.from({ length: 20 }, (_, i) => ({
+      id: `c-crowd-${i}`,
+      body: purchase({
+        customer: {
+          id: `c-crowd-${i}`,
+          email: `crowd${i}@example.com`,
+          phone: `+1555555${String(1200 + i)}`,
+        },
+        network: { ip: '203.0.113.7', device_id: `d-crowd-${i}` },
+        payment_method: undefined,
+      }),
+    }))
+    const before = await usageEvents()
+
+    const responses = await Promise.all(
+      customers.flatMap(({ id, body }) =>
+        Array.from({ length: LIMIT + 1 }, async (_, i) => {
+          const response = await t.post('/v1/authorizations', body, { idempotencyKey: `${id}-${i}` })
+          expect(response.status).toBe(201)
+          const decision = (await response.json()) as { outcome: string; customer: { id: string } | null }
+          return { customer: id, outcome: decision.outcome, customerId: decision.customer?.id }
+        }),
+      ),
+    )
+
+    for (const { id } of customers) {
+      const own = responses.filter((r) => r.customer === id)
+      expect(tally(own.map((r) => r.outcome)), id).toEqual({ approve: LIMIT, limit: 1 })
+      // all of one customer's requests found the one customer the first of them created
+      expect(new Set(own.map((r) => r.customerId)).size, id).toBe(1)
+    }
+    expect(new Set(responses.map((r) => r.customerId)).size).toBe(customers.length)
+    expect(await usageEvents()).toBe(before + customers.length * LIMIT)
+  })
+
   it('one customer reached by phone alone and by card alone still gets exactly one approval', async () => {
     const phone = '+15555550122'
     const card = { number: '5555555555554444', exp_month: 11, exp_year: 2031, cvc: '321' }
