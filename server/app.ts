@@ -186,7 +186,11 @@ export function createApp(deps: AppDeps) {
       metrics: deps.metrics,
       shadow,
       providers,
-      batcher: new Batcher(deps.db, deps.batches),
+      batcher: new Batcher(deps.db, {
+        ...deps.batches,
+        onBatch: (size) => deps.metrics.batchSize.observe(size),
+        onRetry: (reason) => deps.metrics.batchRetries.inc({ reason }),
+      }),
     }),
   )
   app.route('/v1', v1)

@@ -88,6 +88,10 @@ export interface BatcherOptions {
   maxSize?: number
   /** transactions running at once, each on a pooled connection */
   maxRunning?: number
+  /** told the size of every batch that runs */
+  onBatch?: (size: number) => void
+  /** told of every unit that runs again outside its batch, and why */
+  onRetry?: (reason: 'conflict' | 'alone' | 'failed') => void
 }
 
 export class Batcher {
@@ -98,6 +102,8 @@ export class Batcher {
   private scheduled = false
   private readonly maxSize: number
   private readonly maxRunning: number
+  private readonly onBatch: (size: number) => void
+  private readonly onRetry: (reason: 'conflict' | 'alone' | 'failed') => void
 
   constructor(
     private readonly db: Db,
@@ -105,6 +111,8 @@ export class Batcher {
   ) {
     this.maxSize = options.maxSize ?? 32
     this.maxRunning = options.maxRunning ?? 2
+    this.onBatch = options.onBatch ?? (() => {})
+    this.onRetry = options.onRetry ?? (() => {})
   }
 
   /** Runs work in the next batch whose other units hold none of keys; settles when it commits. */
@@ -162,6 +170,7 @@ export class Batcher {
   }
 
   private async runBatch(items: Item[]): Promise<void> {
+    this.onBatch(items.length)
     if (items.length === 1) {
       const [item] = items as [Item]
       await runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)
@@ -212,6 +221,7 @@ export class Batcher {
       })
     } catch {
       // the transaction failed as a whole: each unit runs again alone, and fails only for itself
+      for (const _ of items) this.onRetry('failed')
       await Promise.all(
         items.map((item) => runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)),
       )
@@ -221,9 +231,13 @@ export class Batcher {
     for (const [i, result] of settled.entries()) {
       const item = items[i] as Item
       if (result.status === 'fulfilled') item.resolve(result.value)
-      else if (result.reason instanceof Conflict) this.requeue(item)
-      else if (result.reason instanceof GoAlone) alone.push(item)
-      else item.reject(result.reason)
+      else if (result.reason instanceof Conflict) {
+        this.onRetry('conflict')
+        this.requeue(item)
+      } else if (result.reason instanceof GoAlone) {
+        this.onRetry('alone')
+        alone.push(item)
+      } else item.reject(result.reason)
     }
     // after the batch's commit, so they need not wait for its locks; their keys stay held meanwhile
     await Promise.all(

@@ -23,6 +23,21 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  /** how many authorizations shared each transaction (server/batches.ts) */
+  readonly batchSize = new Histogram({
+    name: 'tollgate_decision_batch_size',
+    help: 'Authorizations decided in one shared database transaction',
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  })
+  /** decisions of a batch that ran again: conflict, alone (slow provider) or failed (the transaction failed) */
+  readonly batchRetries = new Counter({
+    name: 'tollgate_decision_batch_retries_total',
+    help: 'Decisions that ran again outside their batch: conflict (gave way to another of the batch), alone (waits on a slow provider), failed (the shared transaction failed)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  })
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
   }

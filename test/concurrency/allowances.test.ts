@@ -24,6 +24,17 @@ async function usageEvents(): Promise<number> {
   return Number(row.n)
 }
 
+/** What /metrics says of the decision batches so far (server/batches.ts). */
+async function batches(): Promise<{ count: number; decisions: number; failed: number }> {
+  const text = await (await t.get('/metrics')).text()
+  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0)
+  return {
+    count: value(/^tollgate_decision_batch_size_count (\d+)/m),
+    decisions: value(/^tollgate_decision_batch_size_sum (\d+)/m),
+    failed: value(/^tollgate_decision_batch_retries_total\{reason="failed"\} (\d+)/m),
+  }
+}
+
 async function decide(body: unknown, idempotencyKey: string): Promise<string> {
   const response = await t.post('/v1/authorizations', body, { idempotencyKey })
   expect(response.status).toBe(201)
@@ -68,6 +79,7 @@ describe('allowances under concurrency, one process', () => {
       }),
     }))
     const before = await usageEvents()
+    const batchesBefore = await batches()
 
     const responses = await Promise.all(
       customers.flatMap(({ id, body }) =>
@@ -88,6 +100,11 @@ describe('allowances under concurrency, one process', () => {
     }
     expect(new Set(responses.map((r) => r.customerId)).size).toBe(customers.length)
     expect(await usageEvents()).toBe(before + customers.length * LIMIT)
+    // they were decided in shared transactions, none of which had to be undone and retried
+    const after = await batches()
+    expect(after.decisions - batchesBefore.decisions).toBeGreaterThanOrEqual(responses.length)
+    expect(after.count - batchesBefore.count).toBeLessThan(responses.length)
+    expect(after.failed).toBe(batchesBefore.failed)
   })
 
   it('one customer reached by phone alone and by card alone still gets exactly one approval', async () => {
