@@ -1,15 +1,33 @@
 // Lists and their entries in SQL: a tenant's own lists, the shared lists under the reserved tenant
 // "shared", each tenant's opt-in to them, adding, contributing, removing (history is kept: removal
 // only stamps removed_at) and reading a list as it was at any time.
-import { type Expression, type SqlBool, sql } from 'kysely'
+import { type Expression, type Insertable, type SqlBool, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { ListEntry } from '../../db/schema.ts'
+import type { ListEntriesTable, ListEntry } from '../../db/schema.ts'
 import type { ListKind, ListSubject } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { holdsValue, inForce, SHARED_TENANT } from './membership.ts'
 import type { EntrySource } from './subjects.ts'
+
+/**
+ * Inserts entries, returning those written; a value already active on the list (and not
+ * contributed from the shared list) stays as it is, and its row is not returned.
+ */
+function insertActiveEntries(db: Db, rows: Insertable<ListEntriesTable>[]) {
+  return db
+    .insertInto('list_entries')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'list_id', 'subject', 'value'])
+        .where('removed_at', 'is', null)
+        .where('contributed_by', 'is', null)
+        .doNothing(),
+    )
+    .returningAll()
+}
 
 export { SHARED_TENANT }
 
@@ -183,9 +201,8 @@ export async function addEntry(
     if (options.contribute && !(await readSharing(trx, tenantId)).contributes_shared)
       throw new ProblemError('conflict', 'Opt in to contribute to the shared lists first (PUT /sharing).')
     await closeExpired(trx, tenantId, listId, actor, [entry])
-    const row = await trx
-      .insertInto('list_entries')
-      .values({
+    const row = await insertActiveEntries(trx, [
+      {
         tenant_id: tenantId,
         list_id: listId,
         id: newId('ent'),
@@ -196,16 +213,8 @@ export async function addEntry(
         source: entry.source,
         added_by: actor.id,
         expires_at: entry.expires_at,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['tenant_id', 'list_id', 'subject', 'value'])
-          .where('removed_at', 'is', null)
-          .where('contributed_by', 'is', null)
-          .doNothing(),
-      )
-      .returningAll()
-      .executeTakeFirst()
+      },
+    ]).executeTakeFirst()
     if (!row)
       throw new ProblemError('conflict', `${entry.subject} ${entry.value} is already on list ${listId}.`, [
         { field: 'value', pointer: '/value', message: 'is already on this list' },
@@ -273,31 +282,21 @@ export async function addEntriesIfAbsent(
     .execute()
   if (!values.length) return { listed: 0, contributed: 0 }
   await closeExpired(trx, tenantId, kind, actor, values)
-  const added = await trx
-    .insertInto('list_entries')
-    .values(
-      values.map((v) => ({
-        tenant_id: tenantId,
-        list_id: kind,
-        id: newId('ent'),
-        subject: v.subject,
-        value: v.value,
-        network: v.network,
-        reason: entry.reason,
-        source: entry.source,
-        added_by: actor.id,
-      })),
-    )
-    // an entry someone added meanwhile, or already there, is as good as ours
-    .onConflict((oc) =>
-      oc
-        .columns(['tenant_id', 'list_id', 'subject', 'value'])
-        .where('removed_at', 'is', null)
-        .where('contributed_by', 'is', null)
-        .doNothing(),
-    )
-    .returningAll()
-    .execute()
+  // an entry someone added meanwhile, or already there, is as good as ours
+  const added = await insertActiveEntries(
+    trx,
+    values.map((v) => ({
+      tenant_id: tenantId,
+      list_id: kind,
+      id: newId('ent'),
+      subject: v.subject,
+      value: v.value,
+      network: v.network,
+      reason: entry.reason,
+      source: entry.source,
+      added_by: actor.id,
+    })),
+  ).execute()
   for (const row of added)
     await recordAudit(trx, tenantId, actor, {
       action: 'list_entry.added',
