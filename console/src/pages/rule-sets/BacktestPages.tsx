@@ -34,7 +34,7 @@ import {
   setShadow,
   startBacktest,
 } from './api.ts'
-import { statusLabels } from './lifecycle.ts'
+import { VersionOptions } from './VersionOptions.tsx'
 
 const POLL_MS = 1000
 
@@ -357,13 +357,7 @@ function StartBacktest(props: { ruleSet: RuleSet }) {
             value={version()}
             onChange={(e) => setVersion(e.currentTarget.value)}
           >
-            <For each={choosable()}>
-              {(v) => (
-                <option value={v.version}>
-                  Version {v.version} · {statusLabels[v.status]}
-                </option>
-              )}
-            </For>
+            <VersionOptions versions={choosable()} />
           </select>
         </label>
         <label class="field">
@@ -490,13 +484,7 @@ function ShadowView(props: { ruleSet: RuleSet; onChanged: () => void }) {
             value={version() ?? ''}
             onChange={(e) => setSearch({ version: e.currentTarget.value, page: undefined })}
           >
-            <For each={published()}>
-              {(v) => (
-                <option value={v.version}>
-                  Version {v.version} · {statusLabels[v.status]}
-                </option>
-              )}
-            </For>
+            <VersionOptions versions={published()} />
           </select>
         </label>
         <Show when={can('publisher') && version()}>

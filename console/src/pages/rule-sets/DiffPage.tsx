@@ -5,7 +5,8 @@ import { createResource, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { type Diff, type RuleSet, readDiff, readRuleSet, type ValueChange } from './api.ts'
-import { changeValue, diffSummary, pathInWords, statusLabels } from './lifecycle.ts'
+import { changeValue, diffSummary, pathInWords } from './lifecycle.ts'
+import { VersionOptions } from './VersionOptions.tsx'
 
 function ChangeTable(props: { changes: ValueChange[]; from: number; to: number; label: string }) {
   return (
@@ -135,13 +136,7 @@ function VersionSelect(props: {
         value={props.value}
         onChange={(e) => props.onChange(e.currentTarget.value)}
       >
-        <For each={props.versions}>
-          {(v) => (
-            <option value={v.version}>
-              Version {v.version} · {statusLabels[v.status]}
-            </option>
-          )}
-        </For>
+        <VersionOptions versions={props.versions} />
       </select>
     </label>
   )

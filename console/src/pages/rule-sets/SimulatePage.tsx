@@ -22,9 +22,9 @@ import {
   type SimulationRequest,
   simulate,
 } from './api.ts'
-import { statusLabels } from './lifecycle.ts'
 import { parseScalar } from './model.ts'
 import { ParamsForm } from './RuleEditor.tsx'
+import { VersionOptions } from './VersionOptions.tsx'
 
 type Mode = 'request' | 'facts'
 
@@ -510,13 +510,9 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
                 value={version()}
                 onChange={(e) => setSearch({ version: e.currentTarget.value })}
               >
-                <For each={[...props.ruleSet.versions].sort((a, b) => b.version - a.version)}>
-                  {(v) => (
-                    <option value={v.version}>
-                      Version {v.version} · {statusLabels[v.status]}
-                    </option>
-                  )}
-                </For>
+                <VersionOptions
+                  versions={[...props.ruleSet.versions].sort((a, b) => b.version - a.version)}
+                />
               </select>
             </label>
             <fieldset class="segmented">
