@@ -172,8 +172,7 @@ export class Batcher {
   private async runBatch(items: Item[]): Promise<void> {
     this.onBatch(items.length)
     if (items.length === 1) {
-      const [item] = items as [Item]
-      await runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)
+      await this.alone(items[0] as Item)
       return
     }
     let settled: PromiseSettledResult<unknown>[]
@@ -222,12 +221,10 @@ export class Batcher {
     } catch {
       // the transaction failed as a whole: each unit runs again alone, and fails only for itself
       for (const _ of items) this.onRetry('failed')
-      await Promise.all(
-        items.map((item) => runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)),
-      )
+      await Promise.all(items.map((item) => this.alone(item)))
       return
     }
-    const alone: Item[] = []
+    const waiting: Item[] = []
     for (const [i, result] of settled.entries()) {
       const item = items[i] as Item
       if (result.status === 'fulfilled') item.resolve(result.value)
@@ -236,13 +233,16 @@ export class Batcher {
         this.requeue(item)
       } else if (result.reason instanceof GoAlone) {
         this.onRetry('alone')
-        alone.push(item)
+        waiting.push(item)
       } else item.reject(result.reason)
     }
     // after the batch's commit, so they need not wait for its locks; their keys stay held meanwhile
-    await Promise.all(
-      alone.map((item) => runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)),
-    )
+    await Promise.all(waiting.map((item) => this.alone(item)))
+  }
+
+  /** Runs a unit in a transaction of its own, and settles it with what that comes to. */
+  private alone(item: Item): Promise<void> {
+    return runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)
   }
 
   /** A unit that gave way to another of its batch goes first in the queue. */
