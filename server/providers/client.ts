@@ -89,6 +89,8 @@ export class ProviderClient {
   private readonly cache: LRUCache<string, ProviderAnswer> | null
   /** a moving average of how long lately the provider took to answer, or to fail; null before any */
   private latencyMs: number | null = null
+  /** each query's key, hashed once though a live decision asks answersQuickly() before call() */
+  private readonly keys = new WeakMap<object, string>()
 
   constructor(
     readonly config: ProviderConfig,
@@ -121,9 +123,19 @@ export class ProviderClient {
    * is open (refused at once), or the provider has lately answered that fast. Unknown until a call.
    */
   answersQuickly(query: unknown, withinMs: number): boolean {
-    if (this.cache?.has(queryKey(this.config.kind, query))) return true
+    if (this.cache?.has(this.keyOf(query))) return true
     if (this.breaker.state === CircuitState.Open) return true
     return this.latencyMs !== null && this.latencyMs <= withinMs
+  }
+
+  private keyOf(query: unknown): string {
+    if (typeof query !== 'object' || query === null) return queryKey(this.config.kind, query)
+    let key = this.keys.get(query)
+    if (key === undefined) {
+      key = queryKey(this.config.kind, query)
+      this.keys.set(query, key)
+    }
+    return key
   }
 
   private observe(ms: number): void {
@@ -135,7 +147,7 @@ export class ProviderClient {
     options: { bypassCache?: boolean } = {},
   ): Promise<ProviderCall<K>> {
     const { config } = this
-    const key = queryKey(config.kind, query)
+    const key = this.keyOf(query)
     const started = performance.now()
     const base = {
       providerId: config.id,
