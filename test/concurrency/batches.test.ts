@@ -55,6 +55,13 @@ describe('decisions in batches', () => {
     expect(await notes()).toEqual([1, 2, 3, 4].map((id) => ({ id, note: `n${id}` })))
   })
 
+  it('with a batch size of one (TOLLGATE_DECISION_BATCH=1) gives every unit a transaction of its own', async () => {
+    const batcher = new Batcher(database.db, { maxSize: 1 })
+    const results = await Promise.all([1, 2, 3].map((id) => batcher.run([BigInt(id)], writer(id, `n${id}`))))
+    expect(new Set(results.map((r) => r.txid)).size).toBe(3)
+    expect(await notes()).toHaveLength(3)
+  })
+
   it('never puts two units with a key in common in one batch: the later one sees the earlier one’s write', async () => {
     const batcher = new Batcher(database.db)
     const [first, second, other] = await Promise.all([
