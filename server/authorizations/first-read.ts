@@ -10,6 +10,7 @@
 // in ascending order, like the subject locks, so two batches never wait on each other in a cycle.
 import { CompiledQuery } from 'kysely'
 import type { Pipeline } from '../../db/pipeline.ts'
+import { askedTogether } from '../../db/together.ts'
 import type { FoundIdentifier } from '../customers/identify.ts'
 import { lockKeyText } from '../locks.ts'
 import type { RuleSetPointer } from '../rule-sets/active.ts'
@@ -71,42 +72,29 @@ const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(
 
 /** Collects the first reads asked in one turn on one transaction, and sends them as one statement. */
 export class FirstReads {
-  private asks: { ask: FirstReadAsk; resolve(read: FirstRead): void; reject(error: unknown): void }[] = []
+  readonly read: (ask: FirstReadAsk) => Promise<FirstRead>
 
-  constructor(private readonly pipeline: Pipeline) {}
-
-  read(ask: FirstReadAsk): Promise<FirstRead> {
-    return new Promise<FirstRead>((resolve, reject) => {
-      this.asks.push({ ask, resolve, reject })
-      // the decisions of a batch all ask as they start, in the same turn
-      if (this.asks.length === 1) setImmediate(() => void this.flush())
-    })
-  }
-
-  private async flush(): Promise<void> {
-    const asks = this.asks
-    this.asks = []
-    const units = asks.map(({ ask }, n) => ({
-      n,
-      tenant_id: ask.tenantId,
-      idempotency_key: ask.idempotencyKey ?? null,
-      key_id: ask.keyId ?? null,
-    }))
-    const keys = asks.flatMap(({ ask }, n) =>
-      ask.keys.map(([kind, value], rank) => ({ n, kind, value, rank })),
-    )
-    try {
-      const { rows } = await this.pipeline.send(
+  constructor(pipeline: Pipeline) {
+    // the decisions of a batch all ask as they start, in the same turn
+    this.read = askedTogether(async (asks: FirstReadAsk[]): Promise<FirstRead[]> => {
+      const units = asks.map((ask, n) => ({
+        n,
+        tenant_id: ask.tenantId,
+        idempotency_key: ask.idempotencyKey ?? null,
+        key_id: ask.keyId ?? null,
+      }))
+      const keys = asks.flatMap((ask, n) => ask.keys.map(([kind, value], rank) => ({ n, kind, value, rank })))
+      const { rows } = await pipeline.send(
         CompiledQuery.raw(statement, [JSON.stringify(units), JSON.stringify(keys)]),
       )
+      const reads: FirstRead[] = []
       for (const row of rows as { n: number; prior: unknown; found: unknown; key: unknown }[])
-        asks[row.n]?.resolve({
+        reads[row.n] = {
           prior: parse(row.prior) ?? null,
           found: parse(row.found) ?? [],
           key: parse(row.key) ?? null,
-        })
-    } catch (error) {
-      for (const { reject } of asks) reject(error)
-    }
+        }
+      return reads
+    })
   }
 }

@@ -4,6 +4,7 @@
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { type Read, type ReadGatherer, reader } from '../../db/pipeline.ts'
+import { askedTogether } from '../../db/together.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
@@ -27,8 +28,6 @@ function toDate(value: unknown): Date | null {
 interface ListAsk {
   subject: ListSubject
   values: string[]
-  resolve(kinds: Set<ListKind>): void
-  reject(error: unknown): void
 }
 
 function totalsOf(ranges: unknown[], row: Record<string, unknown> | undefined): UsageTotals[] {
@@ -125,39 +124,35 @@ export function sqlFactSources(
   gather?: ReadGatherer,
 ): FactSources {
   const read = reader(db, gather)
-  let pendingListAsks: ListAsk[] = []
-
-  async function answerListAsks(): Promise<void> {
-    const asks = pendingListAsks
-    pendingListAsks = []
-    try {
-      const rows =
-        asOf === null
-          ? await liveListHits(read, tenantId, asks)
-          : await db
-              .selectFrom('list_entries as e')
-              .innerJoin('lists as l', (j) =>
-                j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
-              )
-              .select(['e.subject', 'l.kind'])
-              .distinct()
-              // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
-              .where(readableBy('e', tenantId))
-              .where((eb) =>
-                eb.or(
-                  asks.map((ask) =>
-                    eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]),
-                  ),
+  // Rules of one priority ask about several subjects at once (phone, ip, card …): the asks of one
+  // turn of the event loop share a single query, since each round trip costs far more than the
+  // lookup itself.
+  const askLists = askedTogether(async (asks: ListAsk[]): Promise<Set<ListKind>[]> => {
+    const rows =
+      asOf === null
+        ? await liveListHits(read, tenantId, asks)
+        : await db
+            .selectFrom('list_entries as e')
+            .innerJoin('lists as l', (j) =>
+              j.onRef('l.tenant_id', '=', 'e.tenant_id').onRef('l.id', '=', 'e.list_id'),
+            )
+            .select(['e.subject', 'l.kind'])
+            .distinct()
+            // the tenant's own lists and, when it reads them, the shared ones; ip entries may be ranges
+            .where(readableBy('e', tenantId))
+            .where((eb) =>
+              eb.or(
+                asks.map((ask) =>
+                  eb.and([eb('e.subject', '=', ask.subject), holdsValue('e', ask.subject, ask.values)]),
                 ),
-              )
-              .where(inForce('e', asOf))
-              .execute()
-      for (const ask of asks)
-        ask.resolve(new Set(rows.filter((r) => r.subject === ask.subject).map((r) => r.kind as ListKind)))
-    } catch (error) {
-      for (const ask of asks) ask.reject(error)
-    }
-  }
+              ),
+            )
+            .where(inForce('e', asOf))
+            .execute()
+    return asks.map(
+      (ask) => new Set(rows.filter((r) => r.subject === ask.subject).map((r) => r.kind as ListKind)),
+    )
+  })
 
   return {
     // line types, institutions, BINs, known devices, recent mismatches, recorded gateway answers
@@ -197,13 +192,7 @@ export function sqlFactSources(
     },
 
     listHits(subject, values) {
-      // Rules of one priority ask about several subjects at once (phone, ip, card …): the asks of
-      // one turn of the event loop share a single query, since each round trip costs far more
-      // than the lookup itself.
-      return new Promise<Set<ListKind>>((resolve, reject) => {
-        pendingListAsks.push({ subject, values, resolve, reject })
-        if (pendingListAsks.length === 1) setImmediate(answerListAsks)
-      })
+      return askLists({ subject, values })
     },
   }
 }

@@ -5,6 +5,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { type ReadGatherer, reader } from '../../db/pipeline.ts'
+import { askedTogether } from '../../db/together.ts'
 import type { CheckSources, MismatchSubject } from '../../rules/facts/check-sources.ts'
 import {
   type AvsResult,
@@ -39,9 +40,9 @@ interface ReferenceAsk {
   kind: 'phone_prefix' | 'ip_range' | 'bin'
   value: string
   prefixes: string[]
-  resolve(row: { category: string; country: string | null } | null): void
-  reject(error: unknown): void
 }
+
+type ReferenceRow = { category: string; country: string | null } | null
 
 export function checkFactSources(
   db: Db,
@@ -54,22 +55,18 @@ export function checkFactSources(
   // The line-type, IP-institution and BIN questions of one turn of the event loop share one query:
   // a lateral lookup per question, longest prefix (or narrowest range) first, the tenant's own
   // entry before the shared one at equal length.
-  let pending: ReferenceAsk[] = []
-  async function answerReferenceAsks(): Promise<void> {
-    const asks = pending
-    pending = []
-    try {
-      const questions = asks.map((ask, i) => ({
-        i,
-        kind: ask.kind,
-        value: ask.value,
-        prefixes: ask.prefixes,
-      }))
-      const inForceSql = asOf
-        ? sql`r.added_at <= ${asOf} and (r.removed_at is null or r.removed_at > ${asOf})`
-        : sql`r.removed_at is null`
-      const rows = await read<{ i: number; category: string; country: string | null }>(
-        sql`
+  const askReference = askedTogether(async (asks: ReferenceAsk[]): Promise<ReferenceRow[]> => {
+    const questions = asks.map((ask, i) => ({
+      i,
+      kind: ask.kind,
+      value: ask.value,
+      prefixes: ask.prefixes,
+    }))
+    const inForceSql = asOf
+      ? sql`r.added_at <= ${asOf} and (r.removed_at is null or r.removed_at > ${asOf})`
+      : sql`r.removed_at is null`
+    const rows = await read<{ i: number; category: string; country: string | null }>(
+      sql`
         select q.i, hit.category, hit.country
         from jsonb_to_recordset(cast(${JSON.stringify(questions)}::text as jsonb))
           as q(i int, kind text, value text, prefixes jsonb)
@@ -86,32 +83,25 @@ export function checkFactSources(
                    case when r.tenant_id = ${tenantId} then 0 else 1 end
           limit 1
         ) hit`.compile(db),
-      )
-      const byAsk = new Map(rows.map((row) => [Number(row.i), row]))
-      for (const [i, ask] of asks.entries()) {
-        const row = byAsk.get(i)
-        ask.resolve(row ? { category: row.category, country: row.country } : null)
-      }
-    } catch (error) {
-      for (const ask of asks) ask.reject(error)
-    }
-  }
-  function askReference(kind: ReferenceAsk['kind'], value: string, prefixes: string[]) {
-    return new Promise<{ category: string; country: string | null } | null>((resolve, reject) => {
-      pending.push({ kind, value, prefixes, resolve, reject })
-      if (pending.length === 1) setImmediate(answerReferenceAsks)
+    )
+    const byAsk = new Map(rows.map((row) => [Number(row.i), row]))
+    return asks.map((_, i) => {
+      const row = byAsk.get(i)
+      return row ? { category: row.category, country: row.country } : null
     })
-  }
+  })
 
   return {
     referenceCategory(kind, value) {
-      return askReference(kind, value, kind === 'phone_prefix' ? prefixesOf(value, 2) : []).then(
-        (row) => row?.category ?? null,
-      )
+      return askReference({
+        kind,
+        value,
+        prefixes: kind === 'phone_prefix' ? prefixesOf(value, 2) : [],
+      }).then((row) => row?.category ?? null)
     },
 
     binInfo(bin) {
-      return askReference('bin', bin, prefixesOf(bin, 4)).then((row) =>
+      return askReference({ kind: 'bin', value: bin, prefixes: prefixesOf(bin, 4) }).then((row) =>
         row ? { country: row.country, funding: row.category } : null,
       )
     },
