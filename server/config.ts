@@ -1,4 +1,5 @@
 // Configuration from the environment (the names are a contract: ARCHITECTURE.md, "Running").
+import os from 'node:os'
 import path from 'node:path'
 
 export interface Config {
@@ -9,6 +10,8 @@ export interface Config {
   databasePoolSize: number
   /** authorizations that may share one transaction (TOLLGATE_DECISION_BATCH, default 32; 1 turns it off) */
   decisionBatchSize: number
+  /** server processes sharing the port (TOLLGATE_WORKERS, default 1; `auto` is one per core); PostgreSQL only */
+  workers: number
   dataDir: string
   secret: string | undefined
   bootstrapApiKey: string | undefined
@@ -29,12 +32,24 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new Error(
       `TOLLGATE_DECISION_BATCH must be a whole number from 1 to 256, got "${env.TOLLGATE_DECISION_BATCH}"`,
     )
+  const databaseUrl = env.DATABASE_URL || undefined
+  const workers =
+    env.TOLLGATE_WORKERS === 'auto' ? os.availableParallelism() : Number(env.TOLLGATE_WORKERS ?? 1)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+    throw new Error(
+      `TOLLGATE_WORKERS must be "auto" or a whole number from 1 to 64, got "${env.TOLLGATE_WORKERS}"`,
+    )
+  if (workers > 1 && !databaseUrl)
+    throw new Error(
+      'TOLLGATE_WORKERS above 1 needs DATABASE_URL: the embedded database lives inside one process',
+    )
   return {
     port,
+    workers,
     databasePoolSize,
     decisionBatchSize,
     host: env.HOST ?? '0.0.0.0',
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl,
     dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data'),
     secret: env.TOLLGATE_SECRET || undefined,
     bootstrapApiKey: env.TOLLGATE_BOOTSTRAP_API_KEY || undefined,

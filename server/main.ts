@@ -1,4 +1,6 @@
-// `npm start`: migrate, seed the demo tenant on first start, and serve the API and the console.
+// `npm start`: migrate, seed the demo tenant on first start, and serve the API and the console —
+// in this process, or in TOLLGATE_WORKERS processes sharing the port (server/workers.ts).
+import cluster from 'node:cluster'
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { connect } from '../db/connect.ts'
@@ -13,19 +15,39 @@ import { ReviewEscalator } from './reviews/escalation.ts'
 import { loadOrCreateSecret } from './secrets.ts'
 import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
 import { WebhookDispatcher } from './webhooks/dispatcher.ts'
+import { superviseWorkers } from './workers.ts'
 
 const config = loadConfig(process.env)
 const logger = createLogger(config.logLevel)
+const base = (port: number) => `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`
+
+function printCredentials(credentials: Awaited<ReturnType<typeof bootstrapIfEmpty>>, port: number) {
+  if (!credentials) return
+  // Printed once, to the terminal only: these are the only copies of the random credentials.
+  process.stdout.write(
+    [
+      '',
+      'Tollgate is running with a new demo tenant.',
+      `  Console:   ${base(port)}/console   (${credentials.adminEmail} / ${credentials.adminPassword})`,
+      `  API key:   ${credentials.apiKey}`,
+      `  API docs:  ${base(port)}/v1/docs`,
+      'Keep these: they are not shown again.',
+      '',
+    ].join('\n'),
+  )
+}
 
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
 const handle = await connect({
   url: config.databaseUrl,
-  poolSize: config.databasePoolSize,
+  poolSize: cluster.isPrimary && config.workers > 1 ? 1 : config.databasePoolSize,
   dataDir: config.databaseUrl ? undefined : config.dataDir,
 })
+// with workers, the supervisor migrates and seeds before any of them starts
 const applied = await migrateToLatest(handle.db)
 if (applied.length) logger.info({ applied }, 'migrations applied')
 
+// settled here, once, so every worker keys fingerprints and sessions with the same secret
 const secret = loadOrCreateSecret(config.secret, config.dataDir)
 const credentials = await bootstrapIfEmpty(handle.db, {
   apiKey: config.bootstrapApiKey,
@@ -33,74 +55,73 @@ const credentials = await bootstrapIfEmpty(handle.db, {
   adminPassword: config.bootstrapAdminPassword,
 })
 
-const backtests = new BacktestRunner({ db: handle.db, logger })
-// the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
-const providers = new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) })
-const app = createApp({
-  providers,
-  db: handle.db,
-  secret,
-  logger,
-  metrics: new Metrics({ defaultMetrics: true }),
-  backtests,
-  // a running batch holds a pooled connection: leave some for the console and the other routes
-  batches: {
-    maxSize: config.decisionBatchSize,
-    // two at a time: while one waits on PostgreSQL the next fills up; more made smaller batches
-    // and cost more CPU per decision on both sides (BENCHMARKS.md)
-    maxRunning: Math.max(1, Math.min(2, config.databasePoolSize - 2)),
-  },
-})
-backtests.start()
-const webhooks = new WebhookDispatcher({ db: handle.db, secret, logger })
-webhooks.start()
-const reviewEscalation = new ReviewEscalator({ db: handle.db, logger })
-reviewEscalation.start()
-// Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
-let inFlight = 0
-const fetch: typeof app.fetch = async (...args) => {
-  inFlight++
-  try {
-    return await app.fetch(...args)
-  } finally {
-    inFlight--
-  }
-}
-const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
-  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${info.port}`
-  providers.setBaseUrl(selfBaseUrl(config.host, info.port))
-  logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
-  if (credentials) {
-    // Printed once, to the terminal only: these are the only copies of the random credentials.
-    process.stdout.write(
-      [
-        '',
-        'Tollgate is running with a new demo tenant.',
-        `  Console:   ${base}/console   (${credentials.adminEmail} / ${credentials.adminPassword})`,
-        `  API key:   ${credentials.apiKey}`,
-        `  API docs:  ${base}/v1/docs`,
-        'Keep these: they are not shown again.',
-        '',
-      ].join('\n'),
-    )
-  }
-})
-
-let stopping = false
-async function shutdown(signal: string) {
-  if (stopping) return
-  stopping = true
-  logger.info({ signal }, 'shutting down')
-  server.close()
-  // a running backtest stops after its batch and keeps its cursor for the next start
-  await backtests.stop()
-  await Promise.all([webhooks.stop(), reviewEscalation.stop()])
-  // Let the requests in flight finish before the pool closes under them: closing it first left
-  // their transactions waiting on a pool that would never serve them, and the process hung.
-  const deadline = Date.now() + 10_000
-  while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+if (cluster.isPrimary && config.workers > 1) {
   await handle.close()
-  process.exit(0)
+  const port = await superviseWorkers(config.workers, { TOLLGATE_SECRET: secret }, logger)
+  logger.info({ port, database: handle.engine, workers: config.workers }, 'tollgate listening')
+  printCredentials(credentials, port)
+} else {
+  serveHere()
 }
-process.on('SIGINT', () => void shutdown('SIGINT'))
-process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+function serveHere(): void {
+  const backtests = new BacktestRunner({ db: handle.db, logger })
+  // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
+  const providers = new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) })
+  const app = createApp({
+    providers,
+    db: handle.db,
+    secret,
+    logger,
+    metrics: new Metrics({ defaultMetrics: true }),
+    backtests,
+    // a running batch holds a pooled connection: leave some for the console and the other routes
+    batches: {
+      maxSize: config.decisionBatchSize,
+      // two at a time: while one waits on PostgreSQL the next fills up; more made smaller batches
+      // and cost more CPU per decision on both sides (BENCHMARKS.md)
+      maxRunning: Math.max(1, Math.min(2, config.databasePoolSize - 2)),
+    },
+  })
+  backtests.start()
+  const webhooks = new WebhookDispatcher({ db: handle.db, secret, logger })
+  webhooks.start()
+  const reviewEscalation = new ReviewEscalator({ db: handle.db, logger })
+  reviewEscalation.start()
+  // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
+  let inFlight = 0
+  const fetch: typeof app.fetch = async (...args) => {
+    inFlight++
+    try {
+      return await app.fetch(...args)
+    } finally {
+      inFlight--
+    }
+  }
+  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
+    providers.setBaseUrl(selfBaseUrl(config.host, info.port))
+    // a worker's supervisor says "listening" once all of them are
+    if (cluster.isWorker) logger.info({ worker: cluster.worker?.id }, 'server worker started')
+    else logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
+    printCredentials(credentials, info.port)
+  })
+
+  let stopping = false
+  async function shutdown(signal: string) {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down')
+    server.close()
+    // a running backtest stops after its batch and keeps its cursor for the next start
+    await backtests.stop()
+    await Promise.all([webhooks.stop(), reviewEscalation.stop()])
+    // Let the requests in flight finish before the pool closes under them: closing it first left
+    // their transactions waiting on a pool that would never serve them, and the process hung.
+    const deadline = Date.now() + 10_000
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    await handle.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+}

@@ -24,6 +24,18 @@ describe('configuration from the environment', () => {
       expect(() => loadConfig({ TOLLGATE_DECISION_BATCH: bad }), bad).toThrow(/TOLLGATE_DECISION_BATCH/)
   })
 
+  it('takes TOLLGATE_WORKERS (default 1, `auto` is one per core) only with PostgreSQL', () => {
+    const url = 'postgres://localhost/tollgate'
+    expect(loadConfig({}).workers).toBe(1)
+    expect(loadConfig({ DATABASE_URL: url, TOLLGATE_WORKERS: '2' }).workers).toBe(2)
+    expect(loadConfig({ DATABASE_URL: url, TOLLGATE_WORKERS: 'auto' }).workers).toBeGreaterThanOrEqual(1)
+    for (const bad of ['0', '1.5', 'many', '100'])
+      expect(() => loadConfig({ DATABASE_URL: url, TOLLGATE_WORKERS: bad }), bad).toThrow(/TOLLGATE_WORKERS/)
+    // PGlite is a database inside one process: a second process cannot open it
+    expect(() => loadConfig({ TOLLGATE_WORKERS: '2' })).toThrow(/DATABASE_URL/)
+    expect(loadConfig({ TOLLGATE_WORKERS: '1' }).workers).toBe(1)
+  })
+
   it('refuses a PORT that is not a port', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
   })

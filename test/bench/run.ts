@@ -6,8 +6,8 @@
 //
 //   BENCH_DURATION=12 BENCH_CONNECTIONS=48 BENCH_LATENCY_CONNECTIONS=4 BENCH_CUSTOMERS=5000 BENCH_WORKERS=1 npm run bench
 //
-// BENCH_WORKERS > 1 (PostgreSQL only) runs that many Tollgate processes behind one port with
-// node:cluster (test/bench/cluster.ts); the servers are stateless, so this is how it scales out.
+// BENCH_WORKERS (PostgreSQL only; default 2 there, one per core of the bench machine) is the server's
+// TOLLGATE_WORKERS: that many Tollgate processes on one port (server/workers.ts).
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
@@ -30,8 +30,8 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 48)
 const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
 // a second phase with this many connections (0 skips it): the rate at which p99 stays low
 const latencyConnections = Number(process.env.BENCH_LATENCY_CONNECTIONS ?? 4)
-const workers = Number(process.env.BENCH_WORKERS ?? 1)
 const adminUrl = process.env.DATABASE_URL || undefined
+const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
 // the demo tenant's providers in the database); local: the Tollgate server serves them itself
 const providers = process.env.BENCH_PROVIDERS ?? (adminUrl ? 'remote' : 'local')
@@ -80,6 +80,8 @@ interface Phase {
   postgresCpuMs: number | null
   /** the sandbox providers' process, when they run in one of their own */
   sandboxCpuMs: number | null
+  /** this process: the load generator */
+  loadCpuMs: number
 }
 
 // The machine may be busy with other work, which moves req/s; CPU time per request barely moves,
@@ -137,7 +139,9 @@ async function measure(name: string, server: ServerProcess, clients = connection
   if (warmup > 0) await load(server.url, warmup, clients)
   const pid = server.child.pid ?? 0
   const before = cpuSnapshot(pid)
+  const loadBefore = process.cpuUsage()
   const result = await load(server.url, duration, clients)
+  const loadUsed = process.cpuUsage(loadBefore)
   const after = cpuSnapshot(pid)
   const failures = result.non2xx + result.errors + result.timeouts
   if (failures) process.stderr.write(`${name}: ${failures} requests failed or were not 2xx\n`)
@@ -151,6 +155,7 @@ async function measure(name: string, server: ServerProcess, clients = connection
     serverCpuMs: before && after ? perRequest(after.server - before.server) : null,
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
     sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
+    loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result['2xx']),
   }
 }
 
@@ -237,13 +242,13 @@ async function main(): Promise<void> {
     providers === 'remote' ? await startServerProcess({ script: 'test/bench/provider-sandbox.ts' }) : null
   sandboxPid = sandbox?.child.pid ?? null
   const tollgate = await startServerProcess({
-    script: workers > 1 ? 'test/bench/cluster.ts' : 'server/main.ts',
+    script: 'server/main.ts',
     env: {
       DATABASE_URL: databaseUrl,
       TOLLGATE_DATA_DIR: dataDir,
       TOLLGATE_SECRET: randomBytes(32).toString('base64url'),
       TOLLGATE_BOOTSTRAP_API_KEY: apiKey,
-      TOLLGATE_BENCH_WORKERS: String(workers),
+      TOLLGATE_WORKERS: String(workers),
       LOG_LEVEL: 'info',
     },
     nodeArgs: process.env.BENCH_CPU_PROF
@@ -273,13 +278,13 @@ async function main(): Promise<void> {
   const floorPhase = phases.find((p) => p.name.startsWith('floor'))
   console.log('')
   console.log(
-    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req |',
+    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req | load generator CPU ms/req |',
   )
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
   for (const p of phases)
     console.log(
-      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} |`,
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} |`,
     )
   if (ceiling && decisions)
     console.log(
