@@ -1,6 +1,6 @@
 // Evaluation of a rule-set version with json-rules-engine: compile once per version, then for each
 // decision resolve facts lazily, run the rules, compute allowances and resolve the outcome.
-import { Engine, type RuleProperties } from 'json-rules-engine'
+import { type Almanac, Engine, Fact, type RuleProperties } from 'json-rules-engine'
 import { providerFacts } from './facts/providers.ts'
 import {
   type DecisionContext,
@@ -175,21 +175,35 @@ function guardsOf(rule: Rule): Guard[] {
   return guards
 }
 
+/**
+ * A fact whose cache key is its params as JSON. json-rules-engine hashes `{ id, params }` with
+ * hash-it for every condition it evaluates; a catalog fact's params are a few plain strings and
+ * numbers, so their JSON is key enough (params written in another key order only miss the cache,
+ * and the resolvers below keep their own).
+ */
+class CatalogFact extends Fact {
+  getCacheKey(params: Record<string, unknown> | undefined): string {
+    return params && Object.keys(params).length ? `${this.id} ${JSON.stringify(params)}` : this.id
+  }
+}
+
 function buildEngine(rules: Rule[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: false })
   for (const spec of factCatalog) {
     engine.addFact(
-      spec.name,
-      async (params, almanac) => {
-        const run = (await almanac.factValue(RUN_FACT)) as RunState
-        const givenParams = params && Object.keys(params).length ? params : null
-        if (!givenParams && run.known.has(spec)) return run.known.get(spec)
-        const override = run.ctx.factOverrides?.(spec.name, givenParams)
-        const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
-        run.readings.push({ fact: spec.name, params: givenParams, value })
-        return value
-      },
-      { priority: spec.priority ?? 10 },
+      new CatalogFact(
+        spec.name,
+        async (params: Record<string, unknown>, almanac: Almanac) => {
+          const run = (await almanac.factValue(RUN_FACT)) as RunState
+          const givenParams = params && Object.keys(params).length ? params : null
+          if (!givenParams && run.known.has(spec)) return run.known.get(spec)
+          const override = run.ctx.factOverrides?.(spec.name, givenParams)
+          const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
+          run.readings.push({ fact: spec.name, params: givenParams, value })
+          return value
+        },
+        { priority: spec.priority ?? 10 },
+      ),
     )
   }
   for (const rule of rules) {
@@ -249,6 +263,9 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
   // short: each run takes an engine of its own from its set's pool.
   const idle = new Map<string, Engine[]>()
   const maxPools = 256
+  // as many as run at once: two batches of 32 decisions, most of one shape; fewer had every
+  // decision past the eighth build an engine anew
+  const enginesKept = 64
 
   async function evaluate(ctx: DecisionContext): Promise<Evaluation> {
     const usageMemo = new Map<UsageSubject, Promise<Map<string, UsageTotals>>>()
@@ -353,7 +370,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     try {
       results = (await engine.run({ [RUN_FACT]: run })).results
     } finally {
-      if (pool.length < 8 && (idle.has(shape) || idle.size < maxPools)) {
+      if (pool.length < enginesKept && (idle.has(shape) || idle.size < maxPools)) {
         pool.push(engine)
         idle.set(shape, pool)
       }

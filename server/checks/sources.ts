@@ -2,7 +2,7 @@
 // a time like every fact source: live decisions pass asOf = null and see everything committed; a
 // backtest or shadow run passes the decision's time. Reference data is the tenant's own plus the
 // product-wide entries kept under the reserved "shared" tenant; at equal length the tenant's wins.
-import { sql } from 'kysely'
+import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { type ReadGatherer, reader } from '../../db/pipeline.ts'
 import { askedTogether } from '../../db/together.ts'
@@ -120,15 +120,13 @@ export function checkFactSources(
     },
 
     async recentMismatches(subject, value, since) {
+      // fixed text per subject, as the usage and list lookups: building it with Kysely for every
+      // decision cost more than running it
       const [row] = await read<{ n: string | number }>(
-        db
-          .selectFrom('identity_mismatches')
-          .select((eb) => eb.fn.countAll<string | number>().as('n'))
-          .where('tenant_id', '=', tenantId)
-          .where(mismatchColumn[subject], '=', value)
-          .where('occurred_at', '>=', since)
-          .$if(asOf !== null, (q) => q.where('occurred_at', '<', asOf as Date))
-          .compile(),
+        CompiledQuery.raw(
+          `select count(*) as n from identity_mismatches where tenant_id = $1 and ${mismatchColumn[subject]} = $2 and occurred_at >= $3${asOf === null ? '' : ' and occurred_at < $4'}`,
+          asOf === null ? [tenantId, value, since] : [tenantId, value, since, asOf],
+        ),
       )
       return Number(row?.n ?? 0)
     },

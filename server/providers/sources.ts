@@ -19,7 +19,7 @@ import {
 } from '../../rules/facts/providers.ts'
 import type { WriteBatch } from '../writes.ts'
 import { type ProviderCall, type ProviderClient, type ProviderRegistry, queryKey } from './client.ts'
-import { enabledProviders, enabledProvidersQuery, type ProviderRow, providerConfig } from './store.ts'
+import { enabledProviders, enabledProvidersStatement, type ProviderRow, providerConfig } from './store.ts'
 
 export interface LiveProviders {
   sources: Required<ProviderSources>
@@ -44,7 +44,7 @@ export function liveProviderSources(
   const read = async (): Promise<ProviderRow[]> => {
     if (!gather) return enabledProviders(db, tenantId)
     // gathered rows are JSON: the timestamps come back as strings
-    const rows = await gather.rows<ProviderRow>(enabledProvidersQuery(db, tenantId).compile())
+    const rows = await gather.rows<ProviderRow>(enabledProvidersStatement(tenantId))
     return rows.map((r) => ({ ...r, created_at: new Date(r.created_at), updated_at: new Date(r.updated_at) }))
   }
   const load = () => {

@@ -1,6 +1,6 @@
 // A tenant's provider configurations: queries that take the database first. Auth tokens are sealed
 // with the deployment key, as webhook signing secrets are, and never read back out through the API.
-import type { Selectable } from 'kysely'
+import { CompiledQuery, type Selectable } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { DataProvidersTable } from '../../db/schema.ts'
 import { type FailPolicy, isProviderKind, type ProviderKind } from '../../rules/facts/providers.ts'
@@ -90,6 +90,11 @@ export function findProvider(db: Db, tenantId: string, id: string): Promise<Prov
 /** The tenant's enabled providers, at most one of each kind: the ones provider facts ask. */
 export function enabledProviders(db: Db, tenantId: string): Promise<ProviderRow[]> {
   return enabledProvidersQuery(db, tenantId).execute()
+}
+
+/** The same read as enabledProvidersQuery, as fixed text: a live decision asks it every time. */
+export function enabledProvidersStatement(tenantId: string): CompiledQuery<ProviderRow> {
+  return CompiledQuery.raw('select * from data_providers where tenant_id = $1 and enabled = true', [tenantId])
 }
 
 export function enabledProvidersQuery(db: Db, tenantId: string) {
