@@ -1,6 +1,6 @@
 // The writes of a decision — or of every decision in a batch (server/batches.ts) — sent as one
 // statement just before COMMIT. Each kind of row has one fixed shape below; the rows of a shape
-// travel as one JSON parameter and reach their table through json_populate_recordset, so the
+// travel as one JSON parameter and reach their table through jsonb_populate_recordset, so the
 // statement's text depends only on which shapes have rows, never on how many. PostgreSQL then
 // prepares and plans it once per connection, and the client binds a handful of parameters
 // instead of a hundred. Building each insert with Kysely and binding every value cost about a
@@ -19,6 +19,11 @@ interface Shape {
   conflict?: string
   /** an update instead of an insert: the rows' key columns find the row, the other columns are set */
   key?: readonly string[]
+  /**
+   * json (not jsonb) columns whose text must be stored as sent: they travel in a parameter of
+   * their own, one array element per row, which PostgreSQL keeps byte for byte
+   */
+  exact?: readonly string[]
 }
 
 const shapes = {
@@ -79,6 +84,8 @@ const shapes = {
       'request_hash',
       'evaluation_micros',
     ],
+    // an Idempotency-Key replay returns this text byte for byte
+    exact: ['response'],
   },
   review: { table: 'reviews', columns: ['tenant_id', 'decision_id', 'status', 'created_at'] },
   providerCall: {
@@ -168,10 +175,25 @@ export type RowOf<S extends ShapeName> = Record<(typeof shapes)[S]['columns'][nu
 const order = Object.keys(shapes) as ShapeName[]
 const quote = (name: string) => `"${name}"`
 
-function statementOf(name: ShapeName, parameter: string): string {
+/** The statement of one shape, its parameters numbered from `first`; each exact column takes one more. */
+function statementOf(name: ShapeName, first: number): string {
   const shape: Shape = shapes[name]
-  // a text parameter cast in SQL: postgres.js would JSON-encode a string bound as json once more
-  const rows = `json_populate_recordset(null::${quote(shape.table)}, ${parameter}::text::json)`
+  // a text parameter cast in SQL: postgres.js would JSON-encode a string bound as json once more.
+  // jsonb, not json: json_populate_recordset hands a jsonb column its value as text to parse
+  // again, jsonb_populate_recordset as parsed (a quarter less PostgreSQL time per decision row)
+  const rows = `jsonb_populate_recordset(null::${quote(shape.table)}, $${first}::text::jsonb)`
+  const exact = shape.exact ?? []
+  if (exact.length) {
+    // json_array_elements gives each element's text as it was sent, in order
+    const joins = exact.map(
+      (_column, i) =>
+        `join json_array_elements($${first + 1 + i}::text::json) with ordinality as e${i}(value, n) on e${i}.n = r.ordinality`,
+    )
+    const values = shape.columns.map((c) =>
+      exact.includes(c) ? `e${exact.indexOf(c)}.value` : `r.${quote(c)}`,
+    )
+    return `insert into ${quote(shape.table)} (${shape.columns.map(quote).join(', ')}) select ${values.join(', ')} from ${rows} with ordinality as r ${joins.join(' ')} ${shape.conflict ?? ''}`
+  }
   if (shape.key) {
     const set = shape.columns.filter((c) => !shape.key?.includes(c)).map((c) => `${quote(c)} = r.${quote(c)}`)
     const where = shape.key.map((c) => `t.${quote(c)} = r.${quote(c)}`)
@@ -208,12 +230,26 @@ export class WriteBatch {
   take(): CompiledQuery | null {
     const present = order.filter((shape) => this.rows.has(shape))
     if (!present.length) return null
-    const parameters = present.map((shape) => JSON.stringify(this.rows.get(shape)))
+    const parameters: string[] = []
+    const firsts: number[] = []
+    for (const name of present) {
+      const rows = this.rows.get(name) as Record<string, unknown>[]
+      const exact: readonly string[] = (shapes[name] as Shape).exact ?? []
+      firsts.push(parameters.length + 1)
+      if (!exact.length) {
+        parameters.push(JSON.stringify(rows))
+        continue
+      }
+      // the exact columns leave the rows (JSON.stringify skips undefined) for their own arrays
+      const blank = Object.fromEntries(exact.map((c) => [c, undefined]))
+      parameters.push(JSON.stringify(rows.map((row) => ({ ...row, ...blank }))))
+      for (const c of exact) parameters.push(JSON.stringify(rows.map((row) => row[c])))
+    }
     this.rows.clear()
     const signature = present.join(',')
     let text = texts.get(signature)
     if (!text) {
-      const ctes = present.map((shape, i) => `w${i} as (${statementOf(shape, `$${i + 1}`)})`)
+      const ctes = present.map((shape, i) => `w${i} as (${statementOf(shape, firsts[i] ?? 1)})`)
       text = `with ${ctes.join(', ')} select 1`
       texts.set(signature, text)
     }
