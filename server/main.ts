@@ -78,9 +78,10 @@ function serveHere(): void {
     // a running batch holds a pooled connection: leave some for the console and the other routes
     batches: {
       maxSize: config.decisionBatchSize,
-      // two at a time: while one waits on PostgreSQL the next fills up; more made smaller batches
-      // and cost more CPU per decision on both sides (BENCHMARKS.md)
-      maxRunning: Math.max(1, Math.min(2, config.databasePoolSize - 2)),
+      // two at a time on the machine: while one waits on PostgreSQL the next fills up; more made
+      // smaller batches and cost more CPU per decision on both sides (BENCHMARKS.md). With
+      // several workers each runs one at a time, or their batches would be smaller still.
+      maxRunning: Math.max(1, Math.min(Math.ceil(2 / config.workers), config.databasePoolSize - 2)),
     },
   })
   backtests.start()
