@@ -77,8 +77,8 @@ const emptyTotals: UsageTotals = { sessions: 0, purchases: 0, seconds: 0, amount
 
 interface RunState extends FactRun {
   readings: FactReading[]
-  /** the request's own facts read before the run (Guard), already among the readings */
-  known: Map<FactSpec, unknown>
+  /** facts read before the run (Guard), by factKey, already among the readings */
+  known: Map<string, unknown>
 }
 
 type FactCondition = Extract<Condition, { fact: string }>
@@ -152,9 +152,21 @@ interface Comparison {
 const operators = (new Engine() as unknown as { operators: { get(name: string): Comparison | undefined } })
   .operators
 
-/** A condition of a rule's top-level `all` that the request alone decides (FactSpec.fromRequest). */
+/** How a fact read with these params is known before and during a run. */
+function factKey(name: string, params: Record<string, unknown> | null): string {
+  return params ? `${name} ${JSON.stringify(params)}` : name
+}
+
+/**
+ * A condition of a rule's top-level `all` that can be read before the run: a fact of the request
+ * itself (FactSpec.fromRequest), or a database fact every decision of this version asks for anyway
+ * (FactSpec.prefetch) when the run prefetches. Never an outside provider's fact: that is a call
+ * the rule's other conditions may spare.
+ */
 interface Guard {
   spec: FactSpec
+  params: Record<string, unknown> | null
+  key: string
   operator: Comparison
   value: unknown
 }
@@ -166,11 +178,12 @@ function guardsOf(rule: Rule): Guard[] {
   for (const c of conditions.all) {
     if (!('fact' in c)) continue
     const spec = factsByName.get(c.fact)
-    if (!spec?.fromRequest || c.path || (c.params && Object.keys(c.params).length)) continue
+    const params = c.params && Object.keys(c.params).length ? (c.params as Record<string, unknown>) : null
+    if (!spec || c.path || !(spec.prefetch || (spec.fromRequest && !params))) continue
     // a value of the form { fact: … } compares with another fact: the engine resolves that one
     if (c.value !== null && typeof c.value === 'object' && !Array.isArray(c.value)) continue
     const operator = operators.get(c.operator)
-    if (operator) guards.push({ spec, operator, value: c.value })
+    if (operator) guards.push({ spec, params, key: factKey(spec.name, params), operator, value: c.value })
   }
   return guards
 }
@@ -196,7 +209,8 @@ function buildEngine(rules: Rule[]): Engine {
         async (params: Record<string, unknown>, almanac: Almanac) => {
           const run = (await almanac.factValue(RUN_FACT)) as RunState
           const givenParams = params && Object.keys(params).length ? params : null
-          if (!givenParams && run.known.has(spec)) return run.known.get(spec)
+          const key = factKey(spec.name, givenParams)
+          if (run.known.has(key)) return run.known.get(key)
           const override = run.ctx.factOverrides?.(spec.name, givenParams)
           const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
           run.readings.push({ fact: spec.name, params: givenParams, value })
@@ -340,30 +354,42 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     }
 
     const { known } = run
-    const knownValue = (spec: FactSpec): unknown => {
-      if (!known.has(spec)) {
+    // database facts guard only when every decision asks them anyway (a replay reads them lazily)
+    const prefetching = prefetches.length > 0
+    const knownValue = async (guard: Guard): Promise<unknown> => {
+      if (!known.has(guard.key)) {
+        const { spec, params } = guard
         // as the engine's resolver would: a given value first, and the reading kept for the explanation
-        const override = ctx.factOverrides?.(spec.name, null)
-        const value = (override ? override.value : spec.resolve({}, run)) ?? null
-        known.set(spec, value)
-        run.readings.push({ fact: spec.name, params: null, value })
+        const override = ctx.factOverrides?.(spec.name, params)
+        const value = (override ? override.value : await spec.resolve(params ?? {}, run)) ?? null
+        known.set(guard.key, value)
+        run.readings.push({ fact: spec.name, params, value })
       }
-      return known.get(spec)
+      return known.get(guard.key)
     }
-    const passes = (guard: Guard): boolean => {
+    const passes = async (guard: Guard): Promise<boolean> => {
+      if (!guard.spec.fromRequest && !prefetching) return true
       try {
-        return guard.operator.evaluate(knownValue(guard.spec), guard.value)
+        return guard.operator.evaluate(await knownValue(guard), guard.value)
       } catch {
         return true // the engine will meet the same error and report it
       }
     }
     let shape = ''
     const live: Rule[] = []
-    for (const [i, rule] of conditional.entries())
-      if ((guards[i] ?? []).every(passes)) {
+    for (const [i, rule] of conditional.entries()) {
+      let passed = true
+      // in order, and no further than the first that fails, as the engine's `all` would
+      for (const guard of guards[i] ?? [])
+        if (!(await passes(guard))) {
+          passed = false
+          break
+        }
+      if (passed) {
         live.push(rule)
         shape += `${i},`
       }
+    }
     const pool = idle.get(shape) ?? []
     const engine = pool.pop() ?? buildEngine(live)
     let results: Awaited<ReturnType<Engine['run']>>['results']

@@ -1,5 +1,6 @@
 // Rules the request already rules out are left out of the run (the guards in rules/engine.ts): a
-// rule whose top-level `all` has a request fact the request fails cannot fire. Leaving it out must
+// rule whose top-level `all` has a request fact the request fails cannot fire, nor can one whose
+// prefetched database fact (a list hit, a usage total) fails. Leaving it out must
 // change nothing a merchant sees: for any request, the same rules fire with the same condition
 // traces and the outcome is the same as when every rule runs.
 import fc from 'fast-check'
@@ -85,6 +86,8 @@ const requestArb = fc.record({
   returning: fc.boolean(),
   onNegativeList: fc.boolean(),
   sessionsToday: fc.nat({ max: 3 }),
+  // a live decision prefetches its database facts, and then they guard too
+  prefetch: fc.boolean(),
 })
 
 describe('rules left out by the request’s own facts', () => {
@@ -119,6 +122,7 @@ describe('rules left out by the request’s own facts', () => {
         const context = (s: InMemorySources) => ({
           ...decisionContext(s, now, request),
           customer: { id: 'c-81', returning: r.returning },
+          prefetch: r.prefetch,
         })
         const [a, b] = await Promise.all([
           guarded.evaluate(context(sources())),
@@ -131,6 +135,20 @@ describe('rules left out by the request’s own facts', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('with prefetching, reads a database fact that guards once, and lists it once', async () => {
+    const sources = new InMemorySources({ asOf: now })
+    const request = capturedRequest({ kind: 'session', channel: 'phone', network: { ani } })
+    const evaluation = await guarded.evaluate({ ...decisionContext(sources, now, request), prefetch: true })
+    expect(evaluation.fired.map((f) => f.id)).not.toContain('negative-phone-call')
+    const listReadings = evaluation.facts.filter((f) => f.fact === 'list_hit')
+    expect(listReadings).toEqual([
+      { fact: 'list_hit', params: { list: 'negative', subject: 'phone' }, value: false },
+    ])
+    const usageReadings = evaluation.facts.filter((f) => f.fact === 'usage')
+    expect(usageReadings).toHaveLength(1)
+    expect(sources.listCalls).toHaveLength(1)
   })
 
   it('does not run a rule its request facts rule out, yet lists the facts it read to decide so', async () => {
