@@ -196,7 +196,7 @@ function guardsOf(rule: Rule): Guard[] {
  */
 class CatalogFact extends Fact {
   getCacheKey(params: Record<string, unknown> | undefined): string {
-    return params && Object.keys(params).length ? `${this.id} ${JSON.stringify(params)}` : this.id
+    return factKey(this.id, params && Object.keys(params).length ? params : null)
   }
 }
 
