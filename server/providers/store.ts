@@ -87,22 +87,16 @@ export function findProvider(db: Db, tenantId: string, id: string): Promise<Prov
     .executeTakeFirst()
 }
 
-/** The tenant's enabled providers, at most one of each kind: the ones provider facts ask. */
-export function enabledProviders(db: Db, tenantId: string): Promise<ProviderRow[]> {
-  return enabledProvidersQuery(db, tenantId).execute()
-}
-
-/** The same read as enabledProvidersQuery, as fixed text: a live decision asks it every time. */
+/**
+ * The tenant's enabled providers, at most one of each kind: the ones provider facts ask. Fixed
+ * text, because a live decision asks it every time (gathered with its other reads).
+ */
 export function enabledProvidersStatement(tenantId: string): CompiledQuery<ProviderRow> {
   return CompiledQuery.raw('select * from data_providers where tenant_id = $1 and enabled = true', [tenantId])
 }
 
-export function enabledProvidersQuery(db: Db, tenantId: string) {
-  return db
-    .selectFrom('data_providers')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('enabled', '=', true)
+export async function enabledProviders(db: Db, tenantId: string): Promise<ProviderRow[]> {
+  return (await db.executeQuery(enabledProvidersStatement(tenantId))).rows
 }
 
 export interface ProviderInput {
