@@ -37,25 +37,32 @@ function printCredentials(credentials: Awaited<ReturnType<typeof bootstrapIfEmpt
   )
 }
 
+// TOLLGATE_WORKERS > 1: this process supervises, and the workers it forks serve
+const supervising = cluster.isPrimary && config.workers > 1
+
 if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
 const handle = await connect({
   url: config.databaseUrl,
-  poolSize: cluster.isPrimary && config.workers > 1 ? 1 : config.databasePoolSize,
+  poolSize: supervising ? 1 : config.databasePoolSize,
   dataDir: config.databaseUrl ? undefined : config.dataDir,
 })
-// with workers, the supervisor migrates and seeds before any of them starts
-const applied = await migrateToLatest(handle.db)
-if (applied.length) logger.info({ applied }, 'migrations applied')
-
-// settled here, once, so every worker keys fingerprints and sessions with the same secret
+// A worker starts on a database its supervisor has migrated and seeded, with the secret the
+// supervisor settled (TOLLGATE_SECRET in its environment), so every worker keys fingerprints and
+// sessions alike.
+if (cluster.isPrimary) {
+  const applied = await migrateToLatest(handle.db)
+  if (applied.length) logger.info({ applied }, 'migrations applied')
+}
 const secret = loadOrCreateSecret(config.secret, config.dataDir)
-const credentials = await bootstrapIfEmpty(handle.db, {
-  apiKey: config.bootstrapApiKey,
-  adminEmail: config.bootstrapAdminEmail,
-  adminPassword: config.bootstrapAdminPassword,
-})
+const credentials = cluster.isPrimary
+  ? await bootstrapIfEmpty(handle.db, {
+      apiKey: config.bootstrapApiKey,
+      adminEmail: config.bootstrapAdminEmail,
+      adminPassword: config.bootstrapAdminPassword,
+    })
+  : null
 
-if (cluster.isPrimary && config.workers > 1) {
+if (supervising) {
   await handle.close()
   const port = await superviseWorkers(config.workers, { TOLLGATE_SECRET: secret }, logger)
   logger.info({ port, database: handle.engine, workers: config.workers }, 'tollgate listening')

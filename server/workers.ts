@@ -11,9 +11,10 @@ import type { Logger } from 'pino'
 const restartDelayMs = 1000
 
 /**
- * Forks `count` workers with `env` added and resolves with the port once every one listens. A
- * worker that exits unbidden is replaced; SIGTERM and SIGINT are passed on, and this process exits
- * when the last worker has.
+ * Forks `count` workers with `env` added and resolves with the port once every one listens; if one
+ * exits before that, the others are stopped and the start fails. Afterwards a worker that exits
+ * unbidden is replaced; SIGTERM and SIGINT are passed on, and this process exits when the last
+ * worker has.
  */
 export async function superviseWorkers(
   count: number,
@@ -21,28 +22,39 @@ export async function superviseWorkers(
   logger: Logger,
 ): Promise<number> {
   let stopping = false
+  // until every worker listens, a worker that exits fails the start instead of being replaced
+  let serving = false
   const fork = (): Promise<number> => {
     const worker: Worker = cluster.fork(env)
     worker.on('exit', (code, signal) => {
       if (stopping) {
         if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0)
-        return
+      } else if (serving) {
+        logger.error({ worker: worker.id, code, signal }, 'server worker exited; starting another')
+        setTimeout(() => void fork().catch(() => {}), restartDelayMs).unref()
       }
-      logger.error({ worker: worker.id, code, signal }, 'server worker exited; starting another')
-      setTimeout(() => void fork().catch(() => {}), restartDelayMs).unref()
     })
     return new Promise((resolve, reject) => {
       worker.once('listening', (address) => resolve(address.port))
       worker.once('exit', (code) => reject(new Error(`server worker exited with ${code} before listening`)))
     })
   }
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => {
       stopping = true
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+      stopAll(signal)
     })
-  // the first alone: workers listening on port 0 share the port the first one was given
-  const port = await fork()
-  await Promise.all(Array.from({ length: count - 1 }, fork))
-  return port
+  try {
+    // the first alone: workers listening on port 0 share the port the first one was given
+    const port = await fork()
+    await Promise.all(Array.from({ length: count - 1 }, fork))
+    serving = true
+    return port
+  } catch (error) {
+    stopAll('SIGTERM')
+    throw error
+  }
 }

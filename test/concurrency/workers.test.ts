@@ -1,8 +1,9 @@
 // TOLLGATE_WORKERS=2: one `npm start` process supervising two server processes on one port
 // (server/workers.ts). Needs TEST_DATABASE_URL: PGlite lives inside one process.
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { request } from 'node:http'
+import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -133,4 +134,44 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
     expect(server.child.exitCode).toBe(0)
     expect(await until(() => workers.every((w) => !existsSync(`/proc/${w}`)), 10_000)).toBe(true)
   }, 30_000)
+
+  it('a worker that cannot start fails the start: the supervisor exits with an error and never says it listens', async () => {
+    if (!database.url) throw new Error('no database URL')
+    // the port is taken, so no worker can listen on it
+    const taken = createServer()
+    taken.listen(0, '127.0.0.1')
+    await once(taken, 'listening')
+    const address = taken.address()
+    const port = typeof address === 'object' && address ? address.port : 0
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          TOLLGATE_DATA_DIR: dataDir,
+          TOLLGATE_WORKERS: '2',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let output = ''
+      child.stdout.on('data', (chunk) => {
+        output += chunk
+      })
+      child.stderr.on('data', (chunk) => {
+        output += chunk
+      })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+      const [code] = (await once(child, 'exit')) as [number | null]
+      clearTimeout(timer)
+      expect(code).not.toBe(0)
+      expect(code).not.toBeNull()
+      expect(output).toMatch(/exited with .* before listening|EADDRINUSE/)
+      expect(output).not.toContain('tollgate listening')
+    } finally {
+      taken.close()
+    }
+  }, 45_000)
 })
