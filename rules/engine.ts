@@ -375,21 +375,18 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         return true // the engine will meet the same error and report it
       }
     }
+    // in order, and no further than the first that fails, as the engine's `all` would
+    const allPass = async (ruleGuards: Guard[]): Promise<boolean> => {
+      for (const guard of ruleGuards) if (!(await passes(guard))) return false
+      return true
+    }
     let shape = ''
     const live: Rule[] = []
-    for (const [i, rule] of conditional.entries()) {
-      let passed = true
-      // in order, and no further than the first that fails, as the engine's `all` would
-      for (const guard of guards[i] ?? [])
-        if (!(await passes(guard))) {
-          passed = false
-          break
-        }
-      if (passed) {
+    for (const [i, rule] of conditional.entries())
+      if (await allPass(guards[i] ?? [])) {
         live.push(rule)
         shape += `${i},`
       }
-    }
     const pool = idle.get(shape) ?? []
     const engine = pool.pop() ?? buildEngine(live)
     let results: Awaited<ReturnType<Engine['run']>>['results']
