@@ -8,6 +8,8 @@
 //
 // BENCH_WORKERS (PostgreSQL only; default 2 there, one per core of the bench machine) is the server's
 // TOLLGATE_WORKERS: that many Tollgate processes on one port (server/workers.ts).
+// BENCH_RATES (default 1500; 0 skips) adds open-loop phases: requests sent on a fixed schedule at each
+// rate whether or not earlier ones were answered, which is how the target reads (test/bench/open-loop.ts).
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
@@ -20,6 +22,7 @@ import { sql } from 'kysely'
 import { connect } from '../../db/connect.ts'
 import { withAdminDb, withDatabase } from '../support/pg.ts'
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts'
+import { openLoop } from './open-loop.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
 
 const duration = Number(process.env.BENCH_DURATION ?? 12)
@@ -32,6 +35,13 @@ const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
 // which p99 stays low. 16 is about where 1,500 decisions/s must come with p99 ≤ 25 ms (Little's law:
 // 16 in flight at 1,500/s is 10.7 ms each on average)
 const latencyConnections = (process.env.BENCH_LATENCY_CONNECTIONS ?? '16,4')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
+// open-loop phases, one per rate (requests/s, comma-separated; 0 skips them): requests sent on a
+// fixed schedule whatever the server's answers, the direct measure of "1,500 decisions/s with p99 at
+// most 25 ms" (test/bench/open-loop.ts)
+const rates = (process.env.BENCH_RATES ?? '1500')
   .split(',')
   .map(Number)
   .filter((n) => n > 0)
@@ -50,6 +60,57 @@ let customers = makeCustomers(customerCount, random)
 let phasesRun = 0
 let sent = 0
 
+function nextRequest() {
+  return {
+    path: '/v1/authorizations',
+    headers: {
+      authorization: `Bearer ${apiKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': `bench-${runId}-${sent++}`,
+    },
+    body: JSON.stringify(makeAuthorization(customers, random)),
+  }
+}
+
+/** What one phase's load gives: answered requests, their wall time and latency (ms). */
+interface Sample {
+  ok: number
+  seconds: number
+  p50: number
+  p99: number
+  failures: number
+}
+
+type Drive = (url: string, seconds: number) => Promise<Sample>
+
+/** Closed loop: `clients` connections, each sending again as soon as it is answered (autocannon). */
+const closedLoop =
+  (clients: number): Drive =>
+  async (url, seconds) => {
+    const result = await load(url, seconds, clients)
+    return {
+      ok: result['2xx'],
+      seconds: result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      failures: result.non2xx + result.errors + result.timeouts,
+    }
+  }
+
+/** Open loop: `rate` requests a second on a fixed schedule (test/bench/open-loop.ts). */
+const fixedRate =
+  (rate: number): Drive =>
+  async (url, seconds) => {
+    const result = await openLoop({ url, rate, seconds, request: nextRequest })
+    return {
+      ok: result.ok,
+      seconds: result.ok / result.perSecond,
+      p50: result.p50,
+      p99: result.p99,
+      failures: result.failed,
+    }
+  }
+
 function load(url: string, seconds: number, clients = connections): Promise<Result> {
   return autocannon({
     url,
@@ -60,15 +121,10 @@ function load(url: string, seconds: number, clients = connections): Promise<Resu
       {
         method: 'POST',
         path: '/v1/authorizations',
-        setupRequest: (request) => ({
-          ...request,
-          headers: {
-            authorization: `Bearer ${apiKey}`,
-            'content-type': 'application/json',
-            'idempotency-key': `bench-${runId}-${sent++}`,
-          },
-          body: JSON.stringify(makeAuthorization(customers, random)),
-        }),
+        setupRequest: (request) => {
+          const { headers, body } = nextRequest()
+          return { ...request, headers, body }
+        },
       },
     ],
   })
@@ -139,28 +195,33 @@ function cpuSnapshot(serverPid: number): { server: number; postgres: number; san
 }
 const msPerTick = 10 // USER_HZ is 100 on Linux
 
-async function measure(name: string, server: ServerProcess, clients = connections): Promise<Phase> {
+async function measure(
+  name: string,
+  server: ServerProcess,
+  drive: Drive = closedLoop(connections),
+  warm = warmup,
+): Promise<Phase> {
   customers = makeCustomers(customerCount, random, customerCount * phasesRun++)
-  if (warmup > 0) await load(server.url, warmup, clients)
+  if (warm > 0) await drive(server.url, warm)
   const pid = server.child.pid ?? 0
   const before = cpuSnapshot(pid)
   const loadBefore = process.cpuUsage()
-  const result = await load(server.url, duration, clients)
+  const result = await drive(server.url, duration)
   const loadUsed = process.cpuUsage(loadBefore)
   const after = cpuSnapshot(pid)
-  const failures = result.non2xx + result.errors + result.timeouts
+  const { failures } = result
   if (failures) process.stderr.write(`${name}: ${failures} requests failed or were not 2xx\n`)
-  const perRequest = (ticks: number) => (ticks * msPerTick) / Math.max(1, result['2xx'])
+  const perRequest = (ticks: number) => (ticks * msPerTick) / Math.max(1, result.ok)
   return {
     name,
-    perSecond: result['2xx'] / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    perSecond: result.ok / result.seconds,
+    p50: result.p50,
+    p99: result.p99,
     failures,
     serverCpuMs: before && after ? perRequest(after.server - before.server) : null,
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
     sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
-    loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result['2xx']),
+    loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result.ok),
   }
 }
 
@@ -270,7 +331,17 @@ async function main(): Promise<void> {
         await measure(
           `Tollgate POST /v1/authorizations (${engine}), ${clients} connections`,
           tollgate,
-          clients,
+          closedLoop(clients),
+        ),
+      )
+    // after the phases above the server is warm: a few seconds at the rate settle its batches
+    for (const rate of rates)
+      phases.push(
+        await measure(
+          `Tollgate POST /v1/authorizations (${engine}), ${rate}/s offered (open loop)`,
+          tollgate,
+          fixedRate(rate),
+          Math.min(warmup, 5),
         ),
       )
   } finally {
