@@ -20,6 +20,8 @@ export interface OpenLoopResult {
   failed: number
   /** answered per second over the window (a server that keeps up answers at the offered rate) */
   perSecond: number
+  /** from the first request due to the last answer */
+  seconds: number
   p50: number
   p99: number
   p999: number
@@ -139,7 +141,8 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
       () => {
         failed++
         done(due)
-        all.splice(all.indexOf(connection), 1)
+        const at = all.indexOf(connection)
+        if (at >= 0) all.splice(at, 1)
         const next = waiting.shift()
         if (next !== undefined) dispatch(next)
       },
@@ -153,7 +156,8 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const dispatch = (n: number) => {
     let connection = idle.pop()
     while (connection?.closed) {
-      all.splice(all.indexOf(connection), 1)
+      const at = all.indexOf(connection)
+      if (at >= 0) all.splice(at, 1)
       connection = idle.pop()
     }
     if (!connection && all.length < maxConnections) {
@@ -181,6 +185,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     ok,
     failed,
     perSecond: ok / elapsed,
+    seconds: elapsed,
     p50: ms(50),
     p99: ms(99),
     p999: ms(99.9),

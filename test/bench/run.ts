@@ -104,7 +104,7 @@ const fixedRate =
     const result = await openLoop({ url, rate, seconds, request: nextRequest })
     return {
       ok: result.ok,
-      seconds: result.ok / result.perSecond,
+      seconds: result.seconds,
       p50: result.p50,
       p99: result.p99,
       failures: result.failed,
