@@ -87,7 +87,22 @@ type Drive = (url: string, seconds: number) => Promise<Sample>
 const closedLoop =
   (clients: number): Drive =>
   async (url, seconds) => {
-    const result = await load(url, seconds, clients)
+    const result: Result = await autocannon({
+      url,
+      connections: clients,
+      duration: seconds,
+      timeout: 10,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/authorizations',
+          setupRequest: (request) => {
+            const { headers, body } = nextRequest()
+            return { ...request, headers, body }
+          },
+        },
+      ],
+    })
     return {
       ok: result['2xx'],
       seconds: result.duration,
@@ -110,25 +125,6 @@ const fixedRate =
       failures: result.failed,
     }
   }
-
-function load(url: string, seconds: number, clients = connections): Promise<Result> {
-  return autocannon({
-    url,
-    connections: clients,
-    duration: seconds,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/v1/authorizations',
-        setupRequest: (request) => {
-          const { headers, body } = nextRequest()
-          return { ...request, headers, body }
-        },
-      },
-    ],
-  })
-}
 
 interface Phase {
   name: string
