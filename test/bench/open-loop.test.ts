@@ -16,7 +16,7 @@ async function serve(
   handle: (body: string, n: number) => { status: number; delayMs?: number },
 ): Promise<string> {
   let n = 0
-  server = createServer((request, response) => {
+  const listening = createServer((request, response) => {
     let body = ''
     request.on('data', (chunk) => {
       body += chunk
@@ -34,8 +34,9 @@ async function serve(
       }, delayMs)
     })
   })
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`
+  server = listening
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(listening.address() as AddressInfo).port}`
 }
 
 const request = (i: { n: number }) => () => ({
