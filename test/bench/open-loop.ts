@@ -18,13 +18,10 @@ export interface OpenLoopResult {
   /** of those, answered 2xx */
   ok: number
   failed: number
-  /** answered per second over the window (a server that keeps up answers at the offered rate) */
-  perSecond: number
   /** from the first request due to the last answer */
   seconds: number
   p50: number
   p99: number
-  p999: number
   max: number
 }
 
@@ -114,11 +111,10 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   })
   const interval = 1000 / options.rate
   const idle: Connection[] = []
-  const all: Connection[] = []
+  const all = new Set<Connection>()
   /** requests due while every connection was busy: sent as connections come free */
   const waiting: number[] = []
   let sent = 0
-  let answered = 0
   let ok = 0
   let failed = 0
   let finish: () => void = () => {}
@@ -141,8 +137,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
       () => {
         failed++
         done(due)
-        const at = all.indexOf(connection)
-        if (at >= 0) all.splice(at, 1)
+        all.delete(connection)
         const next = waiting.shift()
         if (next !== undefined) dispatch(next)
       },
@@ -151,18 +146,17 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const done = (due: number) => {
     // microseconds, from when the request was due
     histogram.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)))
-    if (++answered === total) finish()
+    if (ok + failed === total) finish()
   }
   const dispatch = (n: number) => {
     let connection = idle.pop()
     while (connection?.closed) {
-      const at = all.indexOf(connection)
-      if (at >= 0) all.splice(at, 1)
+      all.delete(connection)
       connection = idle.pop()
     }
-    if (!connection && all.length < maxConnections) {
+    if (!connection && all.size < maxConnections) {
       connection = new Connection(port, host)
-      all.push(connection)
+      all.add(connection)
     }
     if (connection) send(connection, n)
     else waiting.push(n)
@@ -184,11 +178,9 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     sent,
     ok,
     failed,
-    perSecond: ok / elapsed,
     seconds: elapsed,
     p50: ms(50),
     p99: ms(99),
-    p999: ms(99.9),
     max: Math.round(histogram.maxValue / 100) / 10,
   }
 }
