@@ -25,6 +25,14 @@ import { type ServerProcess, startServerProcess } from '../support/server-proces
 import { openLoop } from './open-loop.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
 
+/** "16,4" → [16, 4]; "0" → [] (the knobs' way of skipping their phases) */
+function positiveNumbers(list: string): number[] {
+  return list
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0)
+}
+
 const duration = Number(process.env.BENCH_DURATION ?? 12)
 // 10 s: with 3 s the first phase after start ran 20–30 % slower than the same load later (V8 still
 // optimizing, each pooled connection still preparing the statements of each write shape)
@@ -34,17 +42,11 @@ const customerCount = Number(process.env.BENCH_CUSTOMERS ?? 5000)
 // phases after the first, one per number of connections (comma-separated; 0 skips them): the rates at
 // which p99 stays low. 16 is about where 1,500 decisions/s must come with p99 ≤ 25 ms (Little's law:
 // 16 in flight at 1,500/s is 10.7 ms each on average)
-const latencyConnections = (process.env.BENCH_LATENCY_CONNECTIONS ?? '16,4')
-  .split(',')
-  .map(Number)
-  .filter((n) => n > 0)
+const latencyConnections = positiveNumbers(process.env.BENCH_LATENCY_CONNECTIONS ?? '16,4')
 // open-loop phases, one per rate (requests/s, comma-separated; 0 skips them): requests sent on a
 // fixed schedule whatever the server's answers, the direct measure of "1,500 decisions/s with p99 at
 // most 25 ms" (test/bench/open-loop.ts)
-const rates = (process.env.BENCH_RATES ?? '1500')
-  .split(',')
-  .map(Number)
-  .filter((n) => n > 0)
+const rates = positiveNumbers(process.env.BENCH_RATES ?? '1500')
 const adminUrl = process.env.DATABASE_URL || undefined
 const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
