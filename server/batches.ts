@@ -67,7 +67,7 @@ interface Item {
 /** One unit of work in a transaction of its own: its locks first, its writes with COMMIT. */
 export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
   return pipelinedTransaction(db, async (pipeline) => {
-    const locks = advisoryLocks(pipeline.trx, keys)
+    const locks = advisoryLocks(keys)
     if (locks) void pipeline.send(locks).catch(() => {})
     const writes = new WriteBatch()
     const result = await work({
@@ -178,10 +178,7 @@ export class Batcher {
     let settled: PromiseSettledResult<unknown>[]
     try {
       settled = await pipelinedTransaction(this.db, async (pipeline) => {
-        const locks = advisoryLocks(
-          pipeline.trx,
-          items.flatMap((item) => item.keys),
-        )
+        const locks = advisoryLocks(items.flatMap((item) => item.keys))
         if (locks) void pipeline.send(locks).catch(() => {})
         const owners = new Map<bigint, Item>()
         for (const item of items) for (const key of item.keys) owners.set(key, item)
