@@ -10,6 +10,7 @@
 // TOLLGATE_WORKERS: that many Tollgate processes on one port (server/workers.ts).
 // BENCH_RATES (default 1500; 0 skips) adds open-loop phases: requests sent on a fixed schedule at each
 // rate whether or not earlier ones were answered, which is how the target reads (test/bench/open-loop.ts).
+// BENCH_CLOSED=0 leaves out Tollgate's closed-loop phases, for a curve of open-loop rates alone.
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
@@ -47,6 +48,9 @@ const latencyConnections = positiveNumbers(process.env.BENCH_LATENCY_CONNECTIONS
 // fixed schedule whatever the server's answers, the direct measure of "1,500 decisions/s with p99 at
 // most 25 ms" (test/bench/open-loop.ts)
 const rates = positiveNumbers(process.env.BENCH_RATES ?? '1500')
+// BENCH_CLOSED=0 skips the closed-loop phases of Tollgate (the echo and the floor still run), for a
+// run of open-loop rates alone: BENCH_CLOSED=0 BENCH_FLOOR=0 BENCH_RATES=500,900,1200,1500
+const closedPhases = process.env.BENCH_CLOSED !== '0'
 const adminUrl = process.env.DATABASE_URL || undefined
 const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
@@ -322,9 +326,9 @@ async function main(): Promise<void> {
   })
   try {
     if (sandbox && databaseUrl) await pointProvidersAt(databaseUrl, sandbox.url)
-    phases.push(await measure(`Tollgate POST /v1/authorizations (${engine})`, tollgate))
+    if (closedPhases) phases.push(await measure(`Tollgate POST /v1/authorizations (${engine})`, tollgate))
     // the same server with few callers at once: what latency a decision has when nothing queues
-    for (const clients of latencyConnections)
+    for (const clients of closedPhases ? latencyConnections : [])
       phases.push(
         await measure(
           `Tollgate POST /v1/authorizations (${engine}), ${clients} connections`,
@@ -332,14 +336,15 @@ async function main(): Promise<void> {
           closedLoop(clients),
         ),
       )
-    // after the phases above the server is warm: a few seconds at the rate settle its batches
-    for (const rate of rates)
+    // after the phases above the server is warm: a few seconds at the rate settle its batches; a
+    // server that has run none warms up in full first
+    for (const [i, rate] of rates.entries())
       phases.push(
         await measure(
           `Tollgate POST /v1/authorizations (${engine}), ${rate}/s offered (open loop)`,
           tollgate,
           fixedRate(rate),
-          Math.min(warmup, 5),
+          closedPhases || i > 0 ? Math.min(warmup, 5) : warmup,
         ),
       )
   } finally {
