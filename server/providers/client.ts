@@ -107,8 +107,15 @@ export class ProviderClient {
         backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: Math.max(50, config.timeoutMs / 2) }),
       },
     )
-    // The deadline is outermost: it bounds the attempts and the waits between them together.
-    this.policy = wrap(timeout(config.timeoutMs, TimeoutStrategy.Aggressive), retries, this.breaker)
+    // The deadline is outermost: it bounds the attempts and the waits between them together. An
+    // attempt reads or discards the whole body before it returns, so nothing is left to cancel
+    // then: by default cockatiel would abort the signal anyway, building an AbortError (with its
+    // stack) and running the request's abort listeners on every call that succeeded.
+    this.policy = wrap(
+      timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
+      retries,
+      this.breaker,
+    )
     this.cache =
       config.cacheTtlSeconds > 0 ? new LRUCache({ max: 10_000, ttl: config.cacheTtlSeconds * 1000 }) : null
   }
