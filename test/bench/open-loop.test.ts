@@ -56,6 +56,7 @@ describe('openLoop', () => {
     expect(result.sent).toBe(200)
     expect(result.ok).toBe(180)
     expect(result.failed).toBe(20)
+    expect(result.failures).toEqual({ 'status 503': 20 })
     expect(bodies).toHaveLength(200)
     expect(new Set(bodies).size).toBe(200)
     expect(result.seconds).toBeGreaterThanOrEqual(0.99)
@@ -70,5 +71,34 @@ describe('openLoop', () => {
     expect(result.max).toBeGreaterThanOrEqual(295)
     expect(result.p99).toBeGreaterThan(250)
     expect(result.p50).toBeLessThan(50)
+  })
+
+  it('retires a connection idle past maxIdleMs instead of writing to it again', async () => {
+    // Node's server closes keep-alive connections idle for 5 s; a request written as it does so is
+    // lost. Requests 250 ms apart with maxIdleMs 100 each get a fresh connection; with the default
+    // (4 s) one connection serves them all.
+    const url = await serve(() => ({ status: 200 }))
+    const sockets = new Set<unknown>()
+    server?.on('connection', (socket) => sockets.add(socket))
+    const result = await openLoop({ url, rate: 4, seconds: 1, maxIdleMs: 100, request: request({ n: 0 }) })
+    expect(result.ok).toBe(4)
+    expect(result.failures).toEqual({})
+    expect(sockets.size).toBe(4)
+
+    sockets.clear()
+    const kept = await openLoop({ url, rate: 4, seconds: 1, request: request({ n: 0 }) })
+    expect(kept.ok).toBe(4)
+    expect(sockets.size).toBe(1)
+  })
+
+  it('names the failures it cannot read a status for', async () => {
+    const url = await serve(() => ({ status: 200 }))
+    if (!server) throw new Error('no server')
+    // every connection is cut as soon as a request arrives
+    server.on('request', (request) => request.socket.destroy())
+    const result = await openLoop({ url, rate: 20, seconds: 0.5, request: request({ n: 0 }) })
+    expect(result.ok).toBe(0)
+    expect(result.failed).toBe(10)
+    expect(Object.keys(result.failures)).toEqual(['the server closed the connection'])
   })
 })

@@ -18,6 +18,8 @@ export interface OpenLoopResult {
   /** of those, answered 2xx */
   ok: number
   failed: number
+  /** why the failed ones failed: "status 503", "connection closed" … with how many each */
+  failures: Record<string, number>
   /** from the first request due to the last answer */
   seconds: number
   p50: number
@@ -34,6 +36,12 @@ export interface OpenLoopOptions {
   request: () => { path: string; headers: Record<string, string>; body: string }
   /** sockets at most; a request due while all are busy waits, and its wait counts */
   connections?: number
+  /**
+   * A connection idle this long is closed rather than used again (default 4 s): Node's HTTP server
+   * closes a keep-alive connection after 5 s idle, and a request written as it does so is lost
+   * through no fault of the server's, as any HTTP client that reuses connections must avoid.
+   */
+  maxIdleMs?: number
 }
 
 /** One kept-alive connection, one request at a time. */
@@ -43,6 +51,8 @@ class Connection {
   private pending: { resolve(status: number): void; reject(error: Error): void } | null = null
   /** the server closed it (an idle keep-alive timeout, say): not to be used again */
   closed = false
+  /** when it last came back idle */
+  idleSince = 0
 
   constructor(port: number, host: string) {
     this.socket = net.connect({ port, host, noDelay: true })
@@ -97,6 +107,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   const host = url.hostname
   const port = Number(url.port)
   const maxConnections = options.connections ?? 256
+  const maxIdleMs = options.maxIdleMs ?? 4000
   const histogram = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000_000,
@@ -117,6 +128,11 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   let sent = 0
   let ok = 0
   let failed = 0
+  const failures: Record<string, number> = {}
+  const fail = (reason: string) => {
+    failed++
+    failures[reason] = (failures[reason] ?? 0) + 1
+  }
   let finish: () => void = () => {}
   const finished = new Promise<void>((resolve) => {
     finish = resolve
@@ -128,14 +144,16 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     connection.send(requests[n] as string).then(
       (status) => {
         if (status >= 200 && status < 300) ok++
-        else failed++
+        else fail(`status ${status}`)
         done(due)
         const next = waiting.shift()
-        if (next === undefined) idle.push(connection)
-        else send(connection, next)
+        if (next === undefined) {
+          connection.idleSince = performance.now()
+          idle.push(connection)
+        } else send(connection, next)
       },
-      () => {
-        failed++
+      (error: Error) => {
+        fail(error.message)
         done(due)
         all.delete(connection)
         const next = waiting.shift()
@@ -150,7 +168,8 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
   }
   const dispatch = (n: number) => {
     let connection = idle.pop()
-    while (connection?.closed) {
+    while (connection && (connection.closed || performance.now() - connection.idleSince > maxIdleMs)) {
+      connection.close()
       all.delete(connection)
       connection = idle.pop()
     }
@@ -178,6 +197,7 @@ export async function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult
     sent,
     ok,
     failed,
+    failures,
     seconds: elapsed,
     p50: ms(50),
     p99: ms(99),

@@ -85,6 +85,8 @@ interface Sample {
   p50: number
   p99: number
   failures: number
+  /** why they failed, when the generator can tell ("status 503": 2 …) */
+  failureReasons?: Record<string, number>
 }
 
 type Drive = (url: string, seconds: number) => Promise<Sample>
@@ -129,6 +131,7 @@ const fixedRate =
       p50: result.p50,
       p99: result.p99,
       failures: result.failed,
+      failureReasons: result.failures,
     }
   }
 
@@ -212,7 +215,12 @@ async function measure(
   const loadUsed = process.cpuUsage(loadBefore)
   const after = cpuSnapshot(pid)
   const { failures } = result
-  if (failures) process.stderr.write(`${name}: ${failures} requests failed or were not 2xx\n`)
+  if (failures) {
+    const reasons = Object.entries(result.failureReasons ?? {}).map(([reason, n]) => `${n} ${reason}`)
+    process.stderr.write(
+      `${name}: ${failures} requests failed or were not 2xx${reasons.length ? ` (${reasons.join(', ')})` : ''}\n`,
+    )
+  }
   const perRequest = (ticks: number) => (ticks * msPerTick) / Math.max(1, result.ok)
   return {
     name,
