@@ -51,6 +51,8 @@ export interface AuthorizationDeps {
 
 /** one collector of first reads per transaction */
 const firstReadsKey = {}
+/** each tenant's enabled providers, read once per transaction */
+const enabledProvidersKey = {}
 
 /** How long a decision may keep the others of its batch waiting on an outside provider. */
 const batchWaitMs = 20
@@ -228,10 +230,18 @@ async function decide(
     const verification = liveVerification(gateway, body, request)
     const providers =
       deps.providers &&
-      liveProviderSources(trx, tenantId, deps.providers, deps.secret, pipeline.gather, (client, query) => {
-        // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
-        if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
-      })
+      liveProviderSources(
+        trx,
+        tenantId,
+        deps.providers,
+        deps.secret,
+        pipeline.gather,
+        (client, query) => {
+          // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
+          if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
+        },
+        together(enabledProvidersKey, () => new Map()),
+      )
     if (providers && compiled.readsProviders) providers.preload()
     const evaluation = await compiled.evaluate({
       request,

@@ -38,6 +38,11 @@ export function liveProviderSources(
   gather?: ReadGatherer,
   /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
   beforeCalling?: (client: ProviderClient, query: unknown) => void,
+  /**
+   * the enabled providers already read in this transaction, by tenant: the decisions of one batch
+   * read each tenant's once, not each its own copy
+   */
+  readInTransaction?: Map<string, Promise<Map<string, ProviderRow>>>,
 ): LiveProviders {
   const calls: ProviderCall[] = []
   let enabled: Promise<Map<string, ProviderRow>> | undefined
@@ -48,7 +53,12 @@ export function liveProviderSources(
     return rows.map((r) => ({ ...r, created_at: new Date(r.created_at), updated_at: new Date(r.updated_at) }))
   }
   const load = () => {
-    enabled ??= read().then((rows) => new Map(rows.map((r) => [r.kind, r])))
+    if (enabled) return enabled
+    enabled = readInTransaction?.get(tenantId)
+    if (!enabled) {
+      enabled = read().then((rows) => new Map(rows.map((r) => [r.kind, r])))
+      readInTransaction?.set(tenantId, enabled)
+    }
     return enabled
   }
   return {
