@@ -23,7 +23,7 @@ import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
-import { liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
+import { type EnabledProvidersRead, liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
@@ -230,18 +230,14 @@ async function decide(
     const verification = liveVerification(gateway, body, request)
     const providers =
       deps.providers &&
-      liveProviderSources(
-        trx,
-        tenantId,
-        deps.providers,
-        deps.secret,
-        pipeline.gather,
-        (client, query) => {
+      liveProviderSources(trx, tenantId, deps.providers, deps.secret, {
+        gather: pipeline.gather,
+        beforeCalling: (client, query) => {
           // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
           if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
         },
-        together(enabledProvidersKey, () => new Map()),
-      )
+        readInTransaction: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
+      })
     if (providers && compiled.readsProviders) providers.preload()
     const evaluation = await compiled.evaluate({
       request,

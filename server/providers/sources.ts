@@ -29,20 +29,27 @@ export interface LiveProviders {
   preload(): void
 }
 
+/** Each tenant's enabled providers by kind, as read in one transaction. */
+export type EnabledProvidersRead = Map<string, Promise<Map<string, ProviderRow>>>
+
+export interface LiveProviderOptions {
+  /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
+  gather?: ReadGatherer | undefined
+  /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
+  beforeCalling?: (client: ProviderClient, query: unknown) => void
+  /**
+   * the enabled providers already read in this transaction, by tenant: the decisions of one batch
+   * read each tenant's once, not each its own copy
+   */
+  readInTransaction?: EnabledProvidersRead
+}
+
 export function liveProviderSources(
   db: Db,
   tenantId: string,
   registry: ProviderRegistry,
   serverSecret: string,
-  /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
-  gather?: ReadGatherer,
-  /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
-  beforeCalling?: (client: ProviderClient, query: unknown) => void,
-  /**
-   * the enabled providers already read in this transaction, by tenant: the decisions of one batch
-   * read each tenant's once, not each its own copy
-   */
-  readInTransaction?: Map<string, Promise<Map<string, ProviderRow>>>,
+  { gather, beforeCalling, readInTransaction }: LiveProviderOptions = {},
 ): LiveProviders {
   const calls: ProviderCall[] = []
   let enabled: Promise<Map<string, ProviderRow>> | undefined

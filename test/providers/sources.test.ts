@@ -4,8 +4,8 @@ import type { CompiledQuery } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pipelinedTransaction, ReadGatherer } from '../../db/pipeline.ts'
 import { ProviderRegistry } from '../../server/providers/client.ts'
-import { liveProviderSources } from '../../server/providers/sources.ts'
-import { insertProvider, type ProviderRow, providerDefaults } from '../../server/providers/store.ts'
+import { type EnabledProvidersRead, liveProviderSources } from '../../server/providers/sources.ts'
+import { insertProvider, providerDefaults } from '../../server/providers/store.ts'
 import { createTenant } from '../../server/tenants/tenants.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 
@@ -37,22 +37,17 @@ describe('the enabled providers of a batch', () => {
     const registry = new ProviderRegistry()
     const readsSent: string[] = []
     const seen = await pipelinedTransaction(database.db, async (pipeline) => {
-      const shared = new Map<string, Promise<Map<string, ProviderRow>>>()
+      const shared: EnabledProvidersRead = new Map()
       const decisions = ['alpha', 'alpha', 'beta', 'alpha'].map((tenantId) => {
         // each decision gathers its own reads, as in a batch; count what reaches the database
         const gather = new ReadGatherer((query: CompiledQuery) => {
           readsSent.push(...(query.sql.match(/from data_providers/g) ?? []).map(() => tenantId))
           return pipeline.send(query)
         })
-        const providers = liveProviderSources(
-          pipeline.trx,
-          tenantId,
-          registry,
-          's',
+        const providers = liveProviderSources(pipeline.trx, tenantId, registry, 's', {
           gather,
-          undefined,
-          shared,
-        )
+          readInTransaction: shared,
+        })
         providers.preload()
         return { tenantId, providers }
       })
