@@ -1,4 +1,5 @@
 // Prometheus metrics, one registry per running app so tests can start several apps in one process.
+import cluster from 'node:cluster'
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 
 export class Metrics {
@@ -39,6 +40,10 @@ export class Metrics {
   })
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
+    // With TOLLGATE_WORKERS, /metrics is answered by whichever worker takes the connection: each
+    // series says which worker's it is, so a scraper (or the bench) can tell them apart.
+    if (cluster.isWorker && cluster.worker)
+      this.registry.setDefaultLabels({ worker: String(cluster.worker.id) })
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
   }
 

@@ -114,6 +114,24 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
     expect(rows).toHaveLength(6)
   })
 
+  it('says in /metrics which worker answered: every series has a worker label, and both show up', async () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 20 && seen.size < 2; i++) {
+      // a new connection each time: the supervisor hands connections to the workers in turn
+      const response = await fetch(`${server.url}/metrics`, { headers: { connection: 'close' } })
+      expect(response.status).toBe(200)
+      const text = await response.text()
+      const workers = new Set(
+        [...text.matchAll(/^tollgate_decision_batch_size_count\{worker="(\d+)"\}/gm)].map((m) => m[1]),
+      )
+      expect(workers.size).toBe(1)
+      for (const worker of workers) if (worker) seen.add(worker)
+      // the process's own series too, not only Tollgate's
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes\{worker="\d+"\}/m)
+    }
+    expect(seen.size).toBe(2)
+  })
+
   it('a worker that dies is replaced, and the port keeps answering', async () => {
     const pid = server.child.pid ?? 0
     const [victim] = childrenOf(pid)
