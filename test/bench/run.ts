@@ -24,6 +24,7 @@ import { connect } from '../../db/connect.ts'
 import { withAdminDb, withDatabase } from '../support/pg.ts'
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts'
 import { openLoop } from './open-loop.ts'
+import { between, scrapeWorkers } from './server-metrics.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
 
 /** "16,4" → [16, 4]; "0" → [] (the knobs' way of skipping their phases) */
@@ -148,6 +149,10 @@ interface Phase {
   sandboxCpuMs: number | null
   /** this process: the load generator */
   loadCpuMs: number
+  /** Tollgate only, from its /metrics: decisions per shared transaction, GC time per second per worker */
+  meanBatch: number | null
+  gcMsPerSecond: number | null
+  gcMeanPauseMs: number | null
 }
 
 // The machine may be busy with other work, which moves req/s; CPU time per request barely moves,
@@ -209,11 +214,16 @@ async function measure(
   customers = makeCustomers(customerCount, random, customerCount * phasesRun++)
   if (warm > 0) await drive(server.url, warm)
   const pid = server.child.pid ?? 0
+  const tollgate = name.startsWith('Tollgate')
+  const countersBefore = tollgate ? await scrapeWorkers(server.url, workers) : null
   const before = cpuSnapshot(pid)
   const loadBefore = process.cpuUsage()
   const result = await drive(server.url, duration)
   const loadUsed = process.cpuUsage(loadBefore)
   const after = cpuSnapshot(pid)
+  const inServer = countersBefore
+    ? between(countersBefore, await scrapeWorkers(server.url, workers), result.seconds)
+    : { meanBatch: null, gcMsPerSecond: null, gcMeanPauseMs: null }
   const { failures } = result
   if (failures) {
     const reasons = Object.entries(result.failureReasons ?? {}).map(([reason, n]) => `${n} ${reason}`)
@@ -232,6 +242,7 @@ async function measure(
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
     sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
     loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result.ok),
+    ...inServer,
   }
 }
 
@@ -365,13 +376,13 @@ async function main(): Promise<void> {
   const floorPhase = phases.find((p) => p.name.startsWith('floor'))
   console.log('')
   console.log(
-    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req | load generator CPU ms/req |',
+    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req | load generator CPU ms/req | mean batch | GC ms/s per worker (mean pause ms) |',
   )
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
   for (const p of phases)
     console.log(
-      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} |`,
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} | ${p.meanBatch === null ? 'n/a' : p.meanBatch.toFixed(1)} | ${p.gcMsPerSecond === null ? 'n/a' : `${p.gcMsPerSecond.toFixed(1)} (${p.gcMeanPauseMs?.toFixed(1) ?? 'n/a'})`} |`,
     )
   if (ceiling && decisions)
     console.log(
