@@ -10,7 +10,8 @@
 // TOLLGATE_WORKERS: that many Tollgate processes on one port (server/workers.ts).
 // BENCH_RATES (default 1500; 0 skips) adds open-loop phases: requests sent on a fixed schedule at each
 // rate whether or not earlier ones were answered, which is how the target reads (test/bench/open-loop.ts).
-// BENCH_CLOSED=0 leaves out Tollgate's closed-loop phases, for a curve of open-loop rates alone.
+// BENCH_CLOSED=0 leaves out Tollgate's closed-loop phases, for a curve of open-loop rates alone:
+// BENCH_CLOSED=0 BENCH_FLOOR=0 BENCH_RATES=500,700,900,1200,1500
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
@@ -49,8 +50,7 @@ const latencyConnections = positiveNumbers(process.env.BENCH_LATENCY_CONNECTIONS
 // fixed schedule whatever the server's answers, the direct measure of "1,500 decisions/s with p99 at
 // most 25 ms" (test/bench/open-loop.ts)
 const rates = positiveNumbers(process.env.BENCH_RATES ?? '1500')
-// BENCH_CLOSED=0 skips the closed-loop phases of Tollgate (the echo and the floor still run), for a
-// run of open-loop rates alone: BENCH_CLOSED=0 BENCH_FLOOR=0 BENCH_RATES=500,900,1200,1500
+// Tollgate's closed-loop phases; the echo and the floor run either way
 const closedPhases = process.env.BENCH_CLOSED !== '0'
 const adminUrl = process.env.DATABASE_URL || undefined
 const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
