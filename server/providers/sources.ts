@@ -52,7 +52,8 @@ export function liveProviderSources(
   { gather, beforeCalling, readInTransaction }: LiveProviderOptions = {},
 ): LiveProviders {
   const calls: ProviderCall[] = []
-  let enabled: Promise<Map<string, ProviderRow>> | undefined
+  // this decision's own read when no batch shares one
+  const readSoFar: EnabledProvidersRead = readInTransaction ?? new Map()
   const read = async (): Promise<ProviderRow[]> => {
     if (!gather) return enabledProviders(db, tenantId)
     // gathered rows are JSON: the timestamps come back as strings
@@ -60,11 +61,10 @@ export function liveProviderSources(
     return rows.map((r) => ({ ...r, created_at: new Date(r.created_at), updated_at: new Date(r.updated_at) }))
   }
   const load = () => {
-    if (enabled) return enabled
-    enabled = readInTransaction?.get(tenantId)
+    let enabled = readSoFar.get(tenantId)
     if (!enabled) {
       enabled = read().then((rows) => new Map(rows.map((r) => [r.kind, r])))
-      readInTransaction?.set(tenantId, enabled)
+      readSoFar.set(tenantId, enabled)
     }
     return enabled
   }
