@@ -128,6 +128,12 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
       for (const worker of workers) if (worker) seen.add(worker)
       // the process's own series too, not only Tollgate's
       expect(text).toMatch(/^nodejs_heap_size_used_bytes\{worker="\d+"\}/m)
+      // and every sample of the scrape, with the one worker's label
+      const [worker] = [...workers]
+      const unlabelled = text
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#') && !line.includes(`worker="${worker}"`))
+      expect(unlabelled).toEqual([])
     }
     expect(seen.size).toBe(2)
   })
