@@ -11,11 +11,9 @@ export interface WorkerCounters {
   gcCount: number
 }
 
-const empty = (): WorkerCounters => ({ batchSum: 0, batchCount: 0, gcSeconds: 0, gcCount: 0 })
-
 /** Parses the exposition text of one scrape into its worker's counters ("-" when unlabelled). */
 export function parseWorkerCounters(text: string): { worker: string; counters: WorkerCounters } {
-  const counters = empty()
+  const counters: WorkerCounters = { batchSum: 0, batchCount: 0, gcSeconds: 0, gcCount: 0 }
   let worker = '-'
   for (const line of text.split('\n')) {
     const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line)
