@@ -5,6 +5,7 @@ import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
+import type { ProviderKind } from '../../rules/facts/providers.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { ApiKeyCache } from '../api-keys/keys.ts'
 import { type Batcher, Conflict, GoAlone, runAlone, type Work } from '../batches.ts'
@@ -22,7 +23,7 @@ import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import { liveVerification, recordVerification } from '../payments/verification.ts'
-import type { ProviderRegistry } from '../providers/client.ts'
+import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
 import { type EnabledProvidersRead, liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
 import { enqueueReview } from '../reviews/reviews.ts'
 import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
@@ -56,6 +57,19 @@ const enabledProvidersKey = {}
 
 /** How long a decision may keep the others of its batch waiting on an outside provider. */
 const batchWaitMs = 20
+
+/**
+ * A provider call as a decision of a shared batch waits for it: at most batchWaitMs, after which
+ * the decision leaves its batch (GoAlone) and the call goes on without it, to be taken up when the
+ * decision runs again alone. One late answer then holds up only the decision that asked for it.
+ */
+function waitInBatch<T>(call: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GoAlone()), batchWaitMs)
+  })
+  return Promise.race([call, late]).finally(() => clearTimeout(timer))
+}
 
 export interface AuthorizationResult {
   decision: DecisionResponse
@@ -195,6 +209,9 @@ async function decide(
   if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
   const lockKeys = lockNames.map((name) => lockKey(tenantId, name))
 
+  // the provider calls this decision starts, kept should it leave its batch and run again alone
+  const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
+
   // BEGIN, the locks and the first read go out together; the read runs once the locks are held
   const work: Work<AuthorizationResult> = async ({ pipeline, writes, shared, claim, together }) => {
     const { trx } = pipeline
@@ -236,6 +253,8 @@ async function decide(
           // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
           if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
         },
+        waitFor: shared ? waitInBatch : undefined,
+        started: providerCalls,
         readInTransaction: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
       })
     if (providers && compiled.readsProviders) providers.preload()

@@ -38,6 +38,16 @@ export interface LiveProviderOptions {
   /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
   beforeCalling?: (client: ProviderClient, query: unknown) => void
   /**
+   * How the decision waits for a call it made: a decision in a shared batch may stop waiting (and
+   * throw GoAlone) while the call goes on, to take up its answer when it runs again alone.
+   */
+  waitFor?: (call: Promise<ProviderCall>) => Promise<ProviderCall>
+  /**
+   * The calls this decision has started, by kind, kept across its runs: a decision that left its
+   * batch waits for the call it already made instead of asking the provider a second time.
+   */
+  started?: Map<ProviderKind, Promise<ProviderCall>>
+  /**
    * the enabled providers already read in this transaction, by tenant: the decisions of one batch
    * read each tenant's once, not each its own copy
    */
@@ -49,7 +59,7 @@ export function liveProviderSources(
   tenantId: string,
   registry: ProviderRegistry,
   serverSecret: string,
-  { gather, beforeCalling, readInTransaction }: LiveProviderOptions = {},
+  { gather, beforeCalling, waitFor, started = new Map(), readInTransaction }: LiveProviderOptions = {},
 ): LiveProviders {
   const calls: ProviderCall[] = []
   // this decision's own read when no batch shares one
@@ -75,9 +85,15 @@ export function liveProviderSources(
       async provider<K extends ProviderKind>(kind: K, query: ProviderQuery<K>): Promise<ProviderOutcome<K>> {
         const row = (await load()).get(kind)
         if (!row) return { status: 'not_configured', fail_policy: null, answer: null }
-        const client = registry.client(providerConfig(row, serverSecret))
-        beforeCalling?.(client, query)
-        const call = await client.call<K>(query)
+        // a decision's query of a kind comes from its request alone, so a later run asks the same
+        let pending = started.get(kind)
+        if (!pending) {
+          const client = registry.client(providerConfig(row, serverSecret))
+          beforeCalling?.(client, query)
+          pending = client.call<K>(query)
+          started.set(kind, pending)
+        }
+        const call = (await (waitFor ? waitFor(pending) : pending)) as ProviderCall<K>
         calls.push(call)
         return { status: call.status, fail_policy: call.failPolicy, answer: call.answer }
       },
