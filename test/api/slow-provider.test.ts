@@ -42,6 +42,14 @@ function withBureau(): { t: TestApp; bureau: Receiver } {
 
 const purchase = (person: Person) => purchaseBy(person)
 
+/** Three customers the bureau verifies now: their next purchases never ask it. */
+async function threeKnown(t: TestApp, bureau: Receiver): Promise<Person[]> {
+  const known = [newPerson(), newPerson(), newPerson()]
+  for (const person of known) expect((await authorize(t, purchase(person))).outcome).toBe('approve')
+  expect(bureau.requests).toHaveLength(3)
+  return known
+}
+
 /** An unknown customer's purchase arriving together with purchases by customers the bureau knows. */
 async function strangerAmong(t: TestApp, known: Person[]) {
   const finished = new Map<string, number>()
@@ -64,10 +72,7 @@ describe('a slow provider', () => {
 
   it('keeps only the decisions that ask it waiting, not the others that arrive with them', async () => {
     const { t, bureau } = context
-    // three customers the bureau has already verified: their next purchases never ask it
-    const known = [newPerson(), newPerson(), newPerson()]
-    for (const person of known) expect((await authorize(t, purchase(person))).outcome).toBe('approve')
-    expect(bureau.requests).toHaveLength(3)
+    const known = await threeKnown(t, bureau)
 
     // the bureau turns slow; one unknown customer learns it the hard way
     bureau.respond(() => ({ status: 200, body: { answer: verified }, delayMs: slowMs }))
@@ -93,11 +98,8 @@ describe('a quick provider late with one answer', () => {
 
   it('holds up only the decision that asked, which is decided on that one call', async () => {
     const { t, bureau } = context
-    // three customers the bureau verifies quickly: their next purchases never ask it, and the
-    // bureau is known to answer fast, so the next unknown customer stays in its batch to ask
-    const known = [newPerson(), newPerson(), newPerson()]
-    for (const person of known) expect((await authorize(t, purchase(person))).outcome).toBe('approve')
-    expect(bureau.requests).toHaveLength(3)
+    // the bureau answers these quickly, so the next unknown customer stays in its batch to ask
+    const known = await threeKnown(t, bureau)
 
     // the next answer is late
     bureau.respond(() => ({ status: 200, body: { answer: verified }, delayMs: lateMs }))
