@@ -213,9 +213,9 @@ async function measure(
 ): Promise<Phase> {
   customers = makeCustomers(customerCount, random, customerCount * phasesRun++)
   if (warm > 0) await drive(server.url, warm)
-  if (name.startsWith('Tollgate')) await settleStatistics()
   const pid = server.child.pid ?? 0
   const tollgate = name.startsWith('Tollgate')
+  if (tollgate) await settleStatistics()
   const countersBefore = tollgate ? await scrapeWorkers(server.url, workers) : null
   const before = cpuSnapshot(pid)
   const loadBefore = process.cpuUsage()
@@ -270,15 +270,16 @@ async function outcomeMix(databaseUrl: string | undefined, dataDir: string): Pro
 // first minute. Autovacuum looks at a database once a minute, so until it has, PostgreSQL plans with
 // the statistics of nearly empty tables, and a connection keeps a statement's generic plan until
 // they change. Seen with auto_explain: usage lookups scanning all of the tenant's usage_events
-// through its primary key (4 ms each instead of 0.09), and runs where the server fell behind for
-// good. So after the first warm-up the bench analyzes the database once, as autovacuum would have
-// by then in any database that has been running; every cached plan is then made again.
-let benchDatabaseUrl: string | undefined
-let analyzed = false
+// through its primary key (4 ms each instead of 0.09). So after the first warm-up the bench analyzes
+// the database once, as autovacuum would have by then in any database that has been running; every
+// cached plan is then made again.
+/** the bench's PostgreSQL database until it has been analyzed */
+let unanalyzed: string | undefined
 async function settleStatistics(): Promise<void> {
-  if (analyzed || !benchDatabaseUrl) return
-  analyzed = true
-  const handle = await connect({ url: benchDatabaseUrl, poolSize: 1 })
+  if (!unanalyzed) return
+  const url = unanalyzed
+  unanalyzed = undefined
+  const handle = await connect({ url, poolSize: 1 })
   try {
     await sql`analyze`.execute(handle.db)
   } finally {
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
       await sql.unsafe(`create database ${benchDatabase}`)
     })
     databaseUrl = withDatabase(adminUrl, benchDatabase)
-    benchDatabaseUrl = databaseUrl
+    unanalyzed = databaseUrl
   }
   const engine = adminUrl ? 'PostgreSQL' : 'PGlite'
   const cpus = os.cpus()
