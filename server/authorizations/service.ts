@@ -8,7 +8,7 @@ import type { Evaluation } from '../../rules/engine.ts'
 import type { ProviderKind } from '../../rules/facts/providers.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { ApiKeyCache } from '../api-keys/keys.ts'
-import { type Batcher, Conflict, GoAlone, runAlone, type Work } from '../batches.ts'
+import { type Batcher, Conflict, runAlone, type Work } from '../batches.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
   identifyCustomer,
@@ -57,19 +57,6 @@ const enabledProvidersKey = {}
 
 /** How long a decision may keep the others of its batch waiting on an outside provider. */
 const batchWaitMs = 20
-
-/**
- * A provider call as a decision of a shared batch waits for it: at most batchWaitMs, after which
- * the decision leaves its batch (GoAlone) and the call goes on without it, to be taken up when the
- * decision runs again alone. One late answer then holds up only the decision that asked for it.
- */
-function waitInBatch<T>(call: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GoAlone()), batchWaitMs)
-  })
-  return Promise.race([call, late]).finally(() => clearTimeout(timer))
-}
 
 export interface AuthorizationResult {
   decision: DecisionResponse
@@ -249,11 +236,8 @@ async function decide(
       deps.providers &&
       liveProviderSources(trx, tenantId, deps.providers, deps.secret, {
         gather: pipeline.gather,
-        beforeCalling: (client, query) => {
-          // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
-          if (shared && !client.answersQuickly(query, batchWaitMs)) throw new GoAlone()
-        },
-        waitFor: shared ? waitInBatch : undefined,
+        // a provider lately slow, or one answer late, holds up only this decision, not its batch
+        leaveBatchAfterMs: shared ? batchWaitMs : undefined,
         started: providerCalls,
         readInTransaction: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
       })

@@ -17,8 +17,9 @@ import {
   type ProviderSources,
   providerAnswerSchemas,
 } from '../../rules/facts/providers.ts'
+import { GoAlone } from '../batches.ts'
 import type { WriteBatch } from '../writes.ts'
-import { type ProviderCall, type ProviderClient, type ProviderRegistry, queryKey } from './client.ts'
+import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
 import { enabledProviders, enabledProvidersStatement, type ProviderRow, providerConfig } from './store.ts'
 
 export interface LiveProviders {
@@ -29,19 +30,28 @@ export interface LiveProviders {
   preload(): void
 }
 
+/** A call as a decision of a shared batch waits for it: at most ms, then it leaves the batch. */
+function waitAtMost<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GoAlone()), ms)
+  })
+  return Promise.race([call, late]).finally(() => clearTimeout(timer))
+}
+
 /** Each tenant's enabled providers by kind, as read in one transaction. */
 export type EnabledProvidersRead = Map<string, Promise<Map<string, ProviderRow>>>
 
 export interface LiveProviderOptions {
   /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
   gather?: ReadGatherer | undefined
-  /** told before each call is made; may throw to stop the decision before it waits (GoAlone) */
-  beforeCalling?: (client: ProviderClient, query: unknown) => void
   /**
-   * How the decision waits for a call it made: a decision in a shared batch may stop waiting (and
-   * throw GoAlone) while the call goes on, to take up its answer when it runs again alone.
+   * For a decision that shares its transaction with others (server/batches.ts): how long it may keep
+   * them waiting on a provider. It leaves its batch (GoAlone) before calling a provider that has
+   * lately been slower than this, and stops waiting for a call that takes longer, which goes on to
+   * be taken up when the decision runs again alone (`started`).
    */
-  waitFor?: (call: Promise<ProviderCall>) => Promise<ProviderCall>
+  leaveBatchAfterMs?: number | undefined
   /**
    * The calls this decision has started, by kind, kept across its runs: a decision that left its
    * batch waits for the call it already made instead of asking the provider a second time.
@@ -59,7 +69,7 @@ export function liveProviderSources(
   tenantId: string,
   registry: ProviderRegistry,
   serverSecret: string,
-  { gather, beforeCalling, waitFor, started = new Map(), readInTransaction }: LiveProviderOptions = {},
+  { gather, leaveBatchAfterMs, started = new Map(), readInTransaction }: LiveProviderOptions = {},
 ): LiveProviders {
   const calls: ProviderCall[] = []
   // this decision's own read when no batch shares one
@@ -89,11 +99,15 @@ export function liveProviderSources(
         let pending = started.get(kind)
         if (!pending) {
           const client = registry.client(providerConfig(row, serverSecret))
-          beforeCalling?.(client, query)
+          // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
+          if (leaveBatchAfterMs !== undefined && !client.answersQuickly(query, leaveBatchAfterMs))
+            throw new GoAlone()
           pending = client.call<K>(query)
           started.set(kind, pending)
         }
-        const call = (await (waitFor ? waitFor(pending) : pending)) as ProviderCall<K>
+        const call = (await (leaveBatchAfterMs === undefined
+          ? pending
+          : waitAtMost(pending, leaveBatchAfterMs))) as ProviderCall<K>
         calls.push(call)
         return { status: call.status, fail_policy: call.failPolicy, answer: call.answer }
       },
