@@ -24,6 +24,7 @@ import { sql } from 'kysely'
 import { connect } from '../../db/connect.ts'
 import { withAdminDb, withDatabase } from '../support/pg.ts'
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts'
+import { busyCores, readCpuTimes } from './machine.ts'
 import { openLoop } from './open-loop.ts'
 import { between, scrapeWorkers } from './server-metrics.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
@@ -149,6 +150,8 @@ interface Phase {
   sandboxCpuMs: number | null
   /** this process: the load generator */
   loadCpuMs: number
+  /** cores of the machine kept busy on average, by every process and the kernel */
+  busyCores: number | null
   /** Tollgate only, from its /metrics: decisions per shared transaction, GC time per second per worker */
   meanBatch: number | null
   gcMsPerSecond: number | null
@@ -219,7 +222,9 @@ async function measure(
   const countersBefore = tollgate ? await scrapeWorkers(server.url, workers) : null
   const before = cpuSnapshot(pid)
   const loadBefore = process.cpuUsage()
+  const machineBefore = readCpuTimes()
   const result = await drive(server.url, duration)
+  const machineAfter = readCpuTimes()
   const loadUsed = process.cpuUsage(loadBefore)
   const after = cpuSnapshot(pid)
   const inServer = countersBefore
@@ -243,6 +248,8 @@ async function measure(
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
     sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
     loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result.ok),
+    busyCores:
+      machineBefore && machineAfter ? busyCores(machineBefore, machineAfter, os.cpus().length) : null,
     ...inServer,
   }
 }
@@ -399,13 +406,13 @@ async function main(): Promise<void> {
   const floorPhase = phases.find((p) => p.name.startsWith('floor'))
   console.log('')
   console.log(
-    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req | load generator CPU ms/req | mean batch | GC ms/s per worker (mean pause ms) |',
+    '| phase | req/s | p50 ms | p99 ms | failed | server CPU ms/req | PostgreSQL CPU ms/req | sandbox providers CPU ms/req | load generator CPU ms/req | machine busy (cores) | mean batch | GC ms/s per worker (mean pause ms) |',
   )
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
   for (const p of phases)
     console.log(
-      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} | ${p.meanBatch === null ? 'n/a' : p.meanBatch.toFixed(1)} | ${p.gcMsPerSecond === null ? 'n/a' : `${p.gcMsPerSecond.toFixed(1)} (${p.gcMeanPauseMs?.toFixed(1) ?? 'n/a'})`} |`,
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} | ${p.busyCores === null ? 'n/a' : `${p.busyCores.toFixed(2)} of ${os.cpus().length}`} | ${p.meanBatch === null ? 'n/a' : p.meanBatch.toFixed(1)} | ${p.gcMsPerSecond === null ? 'n/a' : `${p.gcMsPerSecond.toFixed(1)} (${p.gcMeanPauseMs?.toFixed(1) ?? 'n/a'})`} |`,
     )
   if (ceiling && decisions)
     console.log(
