@@ -207,6 +207,7 @@ function cpuSnapshot(serverPid: number): { server: number; postgres: number; san
   }
 }
 const msPerTick = 10 // USER_HZ is 100 on Linux
+const cores = os.cpus().length
 
 async function measure(
   name: string,
@@ -248,8 +249,7 @@ async function measure(
     postgresCpuMs: before && after ? perRequest(after.postgres - before.postgres) : null,
     sandboxCpuMs: before && after && sandboxPid ? perRequest(after.sandbox - before.sandbox) : null,
     loadCpuMs: (loadUsed.user + loadUsed.system) / 1000 / Math.max(1, result.ok),
-    busyCores:
-      machineBefore && machineAfter ? busyCores(machineBefore, machineAfter, os.cpus().length) : null,
+    busyCores: machineBefore && machineAfter ? busyCores(machineBefore, machineAfter, cores) : null,
     ...inServer,
   }
 }
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
   const engine = adminUrl ? 'PostgreSQL' : 'PGlite'
   const cpus = os.cpus()
   console.log(
-    `Tollgate bench — ${new Date().toISOString()} — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
+    `Tollgate bench — ${new Date().toISOString()} — ${cores} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}`,
   )
   console.log(
     `${engine}, ${workers} Tollgate process${workers > 1 ? 'es' : ''}, sandbox providers ${providers === 'remote' ? 'in a process of their own' : 'served by Tollgate'}, ${connections} connections, ${warmup} s warm-up + ${duration} s per phase, ${customerCount} customers per phase`,
@@ -412,7 +412,7 @@ async function main(): Promise<void> {
   const cpu = (ms: number | null) => (ms === null ? 'n/a' : ms.toFixed(2))
   for (const p of phases)
     console.log(
-      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} | ${p.busyCores === null ? 'n/a' : `${p.busyCores.toFixed(2)} of ${os.cpus().length}`} | ${p.meanBatch === null ? 'n/a' : p.meanBatch.toFixed(1)} | ${p.gcMsPerSecond === null ? 'n/a' : `${p.gcMsPerSecond.toFixed(1)} (${p.gcMeanPauseMs?.toFixed(1) ?? 'n/a'})`} |`,
+      `| ${p.name} | ${Math.round(p.perSecond)} | ${p.p50} | ${p.p99} | ${p.failures} | ${cpu(p.serverCpuMs)} | ${cpu(p.postgresCpuMs)} | ${cpu(p.sandboxCpuMs)} | ${cpu(p.loadCpuMs)} | ${p.busyCores === null ? 'n/a' : `${p.busyCores.toFixed(2)} of ${cores}`} | ${p.meanBatch === null ? 'n/a' : p.meanBatch.toFixed(1)} | ${p.gcMsPerSecond === null ? 'n/a' : `${p.gcMsPerSecond.toFixed(1)} (${p.gcMeanPauseMs?.toFixed(1) ?? 'n/a'})`} |`,
     )
   if (ceiling && decisions)
     console.log(
