@@ -12,6 +12,11 @@
 // holds gives up with Conflict and runs again in a later batch, before it has written anything.
 // Other processes are kept apart by PostgreSQL's advisory locks, as for a single decision.
 //
+// A unit that would wait long for something outside the database (an outside provider's answer)
+// leaves its transaction instead (Later), before it has written anything: it waits holding no
+// connection and no lock, and runs again in a later batch once the answer is in. Waiting inside,
+// a few such units would hold every pooled connection — PGlite has one — and stop all the others.
+//
 // A batch whose transaction fails (a statement of one unit failed, a deadlock with another
 // process) is not retried as a batch: each of its units runs again alone, so one bad unit fails
 // only itself. A unit that fails in JavaScript (a problem to answer, say) fails alone, and the
@@ -24,8 +29,12 @@ import { WriteBatch } from './writes.ts'
 /** What a unit of work gets: the shared transaction, its own writes, and a way to claim a subject. */
 export interface Unit {
   pipeline: Pipeline
-  /** other units share this transaction: whatever this one waits for, they wait for too */
-  shared: boolean
+  /**
+   * run by a Batcher: rather than wait long for something outside the database, this unit may leave
+   * its transaction (throw Later) and run again in a later batch. Others may share the transaction:
+   * whatever this one waits for there, they wait for too.
+   */
+  mayLeave: boolean
   /** one value for every unit of this transaction, made by the first to ask (a collector of reads, say) */
   together<T>(key: object, make: () => T): T
   /** this unit's writes; they reach the database with COMMIT, and only if the unit succeeds */
@@ -47,13 +56,13 @@ export class Conflict extends Error {
 }
 
 /**
- * Thrown by a unit about to wait on something slow (an outside provider that has been answering
- * slowly): it leaves its batch before it has written anything, and runs again in a transaction of
- * its own, so the others of its batch do not wait with it.
+ * Thrown by a unit that is about to wait long for something outside the database (an outside
+ * provider's answer): it leaves its transaction before it has written anything, and runs again in
+ * a later batch once `until` has settled.
  */
-export class GoAlone extends Error {
-  constructor() {
-    super('this decision waits on something slow; it runs in a transaction of its own')
+export class Later extends Error {
+  constructor(readonly until: Promise<unknown>) {
+    super('this decision waits for an outside answer; it runs again once the answer is in')
   }
 }
 
@@ -64,8 +73,11 @@ interface Item {
   reject(error: unknown): void
 }
 
-/** One unit of work in a transaction of its own: its locks first, its writes with COMMIT. */
-export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
+/**
+ * One unit of work in a transaction of its own: its locks first, its writes with COMMIT. Outside a
+ * Batcher (mayLeave false) it waits for whatever it needs inside the transaction.
+ */
+export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>, mayLeave = false): Promise<T> {
   return pipelinedTransaction(db, async (pipeline) => {
     const locks = advisoryLocks(keys)
     if (locks) void pipeline.send(locks).catch(() => {})
@@ -73,7 +85,7 @@ export function runAlone<T>(db: Db, keys: bigint[], work: Work<T>): Promise<T> {
     const result = await work({
       pipeline,
       writes,
-      shared: false,
+      mayLeave,
       claim: () => true,
       together: <T>(_key: object, make: () => T) => make(),
     })
@@ -91,7 +103,7 @@ export interface BatcherOptions {
   /** told the size of every batch that runs */
   onBatch?: (size: number) => void
   /** told of every unit that runs again outside its batch, and why */
-  onRetry?: (reason: 'conflict' | 'alone' | 'failed') => void
+  onRetry?: (reason: 'conflict' | 'later' | 'failed') => void
 }
 
 export class Batcher {
@@ -103,7 +115,7 @@ export class Batcher {
   private readonly maxSize: number
   private readonly maxRunning: number
   private readonly onBatch: (size: number) => void
-  private readonly onRetry: (reason: 'conflict' | 'alone' | 'failed') => void
+  private readonly onRetry: (reason: 'conflict' | 'later' | 'failed') => void
 
   constructor(
     private readonly db: Db,
@@ -191,7 +203,7 @@ export class Batcher {
               // PostgreSQL prepares and plans once per connection (merging the reads of a whole
               // batch made a new text each time, planned anew: three times the database CPU)
               pipeline: { ...pipeline, gather: new ReadGatherer(pipeline.send) },
-              shared: true,
+              mayLeave: true,
               together: <T>(key: object, make: () => T): T => {
                 if (!common.has(key)) common.set(key, make())
                 return common.get(key) as T
@@ -221,28 +233,38 @@ export class Batcher {
       await Promise.all(items.map((item) => this.alone(item)))
       return
     }
-    const waiting: Item[] = []
     for (const [i, result] of settled.entries()) {
       const item = items[i] as Item
       if (result.status === 'fulfilled') item.resolve(result.value)
       else if (result.reason instanceof Conflict) {
         this.onRetry('conflict')
         this.requeue(item)
-      } else if (result.reason instanceof GoAlone) {
-        this.onRetry('alone')
-        waiting.push(item)
-      } else item.reject(result.reason)
+      } else this.settleFailed(item, result.reason)
     }
-    // after the batch's commit, so they need not wait for its locks; their keys stay held meanwhile
-    await Promise.all(waiting.map((item) => this.alone(item)))
   }
 
-  /** Runs a unit in a transaction of its own, and settles it with what that comes to. */
+  /** Runs a unit in a transaction of its own (a batch of one, or a unit of a failed batch). */
   private alone(item: Item): Promise<void> {
-    return runAlone(this.db, item.keys, item.work).then(item.resolve, item.reject)
+    return runAlone(this.db, item.keys, item.work, true).then(item.resolve, (error: unknown) =>
+      this.settleFailed(item, error),
+    )
   }
 
-  /** A unit that gave way to another of its batch goes first in the queue. */
+  /** A unit that left to wait outside joins the queue again once it may go on; any other failure is its own. */
+  private settleFailed(item: Item, error: unknown): void {
+    if (!(error instanceof Later)) {
+      item.reject(error)
+      return
+    }
+    this.onRetry('later')
+    const again = () => {
+      this.requeue(item)
+      this.schedule()
+    }
+    error.until.then(again, again)
+  }
+
+  /** A unit that gave way to another of its batch, or waited outside, goes first in the queue. */
   private requeue(item: Item): void {
     this.queue.unshift(item)
   }

@@ -31,10 +31,10 @@ export class Metrics {
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [this.registry],
   })
-  /** decisions of a batch that ran again: conflict, alone (slow provider) or failed (the transaction failed) */
+  /** decisions that ran again: conflict, later (waited for a provider outside) or failed (the transaction failed) */
   readonly batchRetries = new Counter({
     name: 'tollgate_decision_batch_retries_total',
-    help: 'Decisions that ran again outside their batch: conflict (gave way to another of the batch), alone (waits on a slow provider), failed (the shared transaction failed)',
+    help: 'Decisions that ran again outside their batch: conflict (gave way to another of the batch), later (left its transaction to wait for a slow provider, then ran again in a later batch), failed (the shared transaction failed)',
     labelNames: ['reason'],
     registers: [this.registry],
   })

@@ -55,8 +55,11 @@ const firstReadsKey = {}
 /** each tenant's enabled providers, read once per transaction */
 const enabledProvidersKey = {}
 
-/** How long a decision may keep the others of its batch waiting on an outside provider. */
-const batchWaitMs = 20
+/**
+ * How long a decision may wait for an outside provider inside its transaction — holding a database
+ * connection, its locks and the others of its batch — before it leaves to wait outside.
+ */
+const waitInsideMs = 20
 
 export interface AuthorizationResult {
   decision: DecisionResponse
@@ -200,7 +203,7 @@ async function decide(
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
 
   // BEGIN, the locks and the first read go out together; the read runs once the locks are held
-  const work: Work<AuthorizationResult> = async ({ pipeline, writes, shared, claim, together }) => {
+  const work: Work<AuthorizationResult> = async ({ pipeline, writes, mayLeave, claim, together }) => {
     const { trx } = pipeline
     // the first reads of a batch's decisions go as one statement (first-read.ts)
     const { prior, found, key } = await together(firstReadsKey, () => new FirstReads(pipeline)).read({
@@ -236,8 +239,9 @@ async function decide(
       deps.providers &&
       liveProviderSources(trx, tenantId, deps.providers, deps.secret, {
         gather: pipeline.gather,
-        // a provider lately slow, or one answer late, holds up only this decision, not its batch
-        leaveBatchAfterMs: shared ? batchWaitMs : undefined,
+        // a provider lately slow, or one answer late, holds up only this decision: not its batch,
+        // not a database connection
+        leaveAfterMs: mayLeave ? waitInsideMs : undefined,
         started: providerCalls,
         readInTransaction: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
       })

@@ -17,7 +17,7 @@ import {
   type ProviderSources,
   providerAnswerSchemas,
 } from '../../rules/facts/providers.ts'
-import { GoAlone } from '../batches.ts'
+import { Later } from '../batches.ts'
 import type { WriteBatch } from '../writes.ts'
 import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
 import { enabledProviders, enabledProvidersStatement, type ProviderRow, providerConfig } from './store.ts'
@@ -30,11 +30,11 @@ export interface LiveProviders {
   preload(): void
 }
 
-/** A call as a decision of a shared batch waits for it: at most ms, then it leaves the batch. */
+/** A call as a decision in a transaction waits for it: at most ms, then it leaves to wait outside. */
 function waitAtMost<T>(call: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GoAlone()), ms)
+    timer = setTimeout(() => reject(new Later(call)), ms)
   })
   return Promise.race([call, late]).finally(() => clearTimeout(timer))
 }
@@ -46,15 +46,16 @@ export interface LiveProviderOptions {
   /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
   gather?: ReadGatherer | undefined
   /**
-   * For a decision that shares its transaction with others (server/batches.ts): how long it may keep
-   * them waiting on a provider. It leaves its batch (GoAlone) before calling a provider that has
-   * lately been slower than this, and stops waiting for a call that takes longer, which goes on to
-   * be taken up when the decision runs again alone (`started`).
+   * For a decision that may leave its transaction (server/batches.ts): how long it may wait for a
+   * provider inside it, holding a connection, its locks and the others of its batch. Calling a
+   * provider that has lately been slower than this, it leaves at once (Later); waiting for a call
+   * that takes longer, it leaves then. The call goes on, and the decision runs again in a later batch
+   * on its answer (`started`).
    */
-  leaveBatchAfterMs?: number | undefined
+  leaveAfterMs?: number | undefined
   /**
-   * The calls this decision has started, by kind, kept across its runs: a decision that left its
-   * batch waits for the call it already made instead of asking the provider a second time.
+   * The calls this decision has started, by kind, kept across its runs: a decision that left to wait
+   * takes up the call it already made instead of asking the provider a second time.
    */
   started?: Map<ProviderKind, Promise<ProviderCall>>
   /**
@@ -69,7 +70,7 @@ export function liveProviderSources(
   tenantId: string,
   registry: ProviderRegistry,
   serverSecret: string,
-  { gather, leaveBatchAfterMs, started = new Map(), readInTransaction }: LiveProviderOptions = {},
+  { gather, leaveAfterMs, started = new Map(), readInTransaction }: LiveProviderOptions = {},
 ): LiveProviders {
   const calls: ProviderCall[] = []
   // this decision's own read when no batch shares one
@@ -99,15 +100,15 @@ export function liveProviderSources(
         let pending = started.get(kind)
         if (!pending) {
           const client = registry.client(providerConfig(row, serverSecret))
-          // a batch waits for its slowest decision: one about to wait on a slow provider leaves it
-          if (leaveBatchAfterMs !== undefined && !client.answersQuickly(query, leaveBatchAfterMs))
-            throw new GoAlone()
+          const slow = leaveAfterMs !== undefined && !client.answersQuickly(query, leaveAfterMs)
           pending = client.call<K>(query)
           started.set(kind, pending)
+          // a provider lately slow is waited for outside any transaction from the start
+          if (slow) throw new Later(pending)
         }
-        const call = (await (leaveBatchAfterMs === undefined
+        const call = (await (leaveAfterMs === undefined
           ? pending
-          : waitAtMost(pending, leaveBatchAfterMs))) as ProviderCall<K>
+          : waitAtMost(pending, leaveAfterMs))) as ProviderCall<K>
         calls.push(call)
         return { status: call.status, fail_policy: call.failPolicy, answer: call.answer }
       },

@@ -1,10 +1,11 @@
 // A slow outside provider must not slow the decisions that never ask it. Authorizations arriving
 // together share a transaction (server/batches.ts), and a transaction ends when its last decision
-// does. So a decision about to wait on a provider that has lately been slow leaves its batch first
-// and runs alone; and one that asked a usually quick provider waits for it at most 20 ms, then
-// leaves its batch while the call goes on, and runs again alone on that same call's answer.
+// does; and a decision waiting inside a transaction holds a database connection (PGlite has one).
+// So a decision about to call a provider that has lately been slow leaves its transaction at once,
+// and one that asked a usually quick provider waits for it there at most 20 ms, then leaves. Either
+// way the call goes on, and the decision runs again in a later batch on that same call's answer.
 // Observed at a real HTTP provider on 127.0.0.1.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ProviderRegistry } from '../../server/providers/client.ts'
 import { type Receiver, startReceiver, verifiedIdentity } from '../providers/receiver.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
@@ -15,11 +16,11 @@ const verified = verifiedIdentity
 const slowMs = 800
 
 /** A test app whose tenant acme has a credit bureau at a receiver, uncached, without retries. */
-function withBureau(): { t: TestApp; bureau: Receiver } {
+function withBureau(options: { poolSize?: number } = {}): { t: TestApp; bureau: Receiver } {
   const context = {} as { t: TestApp; bureau: Receiver }
   beforeAll(async () => {
     context.bureau = await startReceiver(verified)
-    context.t = await startTestApp({ providers: new ProviderRegistry() })
+    context.t = await startTestApp({ providers: new ProviderRegistry(), poolSize: options.poolSize })
     const admin = await staffClient(context.t, 'acme', 'admin')
     const res = await admin.request('POST', '/admin/v1/providers', {
       id: 'bureau',
@@ -124,5 +125,40 @@ describe('a quick provider late with one answer', () => {
     expect(calls).toHaveLength(1)
     expect(calls[0]).toMatchObject({ status: 'answered', attempts: 1 })
     expect(calls[0]?.latency_ms).toBeGreaterThanOrEqual(lateMs - 50)
+  })
+})
+
+describe('more customers waiting on a slow provider than there are database connections', () => {
+  // two connections on PostgreSQL; PGlite has only ever one
+  const context = withBureau({ poolSize: 2 })
+
+  it('keeps none of them while they wait, so the decisions after them go ahead', async () => {
+    const { t, bureau } = context
+    const known = await threeKnown(t, bureau)
+
+    // three unknown customers ask the bureau, which has turned slow
+    bureau.respond(() => ({ status: 200, body: { answer: verified }, delayMs: slowMs }))
+    const strangers = [newPerson(), newPerson(), newPerson()]
+    const waiting = Promise.all(
+      strangers.map((person) =>
+        authorize(t, purchase(person)).then((decision) => ({ decision, at: Date.now() })),
+      ),
+    )
+    await vi.waitFor(() => expect(bureau.requests).toHaveLength(6), { timeout: 5000, interval: 5 })
+    const firstAsked = Math.min(...bureau.requests.slice(3).map((r) => r.at))
+    // long enough for each of them to give up waiting inside a transaction (20 ms)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+
+    // meanwhile the known customers buy again, and are answered long before the bureau answers
+    const decisions = await Promise.all(known.map((person) => authorize(t, purchase(person))))
+    expect(Date.now()).toBeLessThan(firstAsked + slowMs)
+    expect(decisions.map((d) => d.outcome)).toEqual(['approve', 'approve', 'approve'])
+
+    // the strangers are decided on the bureau's answers, each asked once
+    const answered = await waiting
+    expect(answered.map((a) => a.decision.outcome)).toEqual(['approve', 'approve', 'approve'])
+    expect(answered.map((a) => a.decision.customer?.returning)).toEqual([false, false, false])
+    for (const { at } of answered) expect(at).toBeGreaterThanOrEqual(firstAsked + slowMs - 50)
+    expect(bureau.requests).toHaveLength(6)
   })
 })
