@@ -162,3 +162,26 @@ describe('more customers waiting on a slow provider than there are database conn
     expect(bureau.requests).toHaveLength(6)
   })
 })
+
+describe('one customer waiting on a slow provider, with one database connection', () => {
+  const context = withBureau({ poolSize: 1 })
+
+  it('leaves its transaction of one too, so the next decision does not wait for the bureau', async () => {
+    const { t, bureau } = context
+    const [known] = await threeKnown(t, bureau)
+    if (!known) throw new Error('no known customer')
+
+    bureau.respond(() => ({ status: 200, body: { answer: verified }, delayMs: slowMs }))
+    const waiting = authorize(t, purchase(newPerson())).then((decision) => ({ decision, at: Date.now() }))
+    await vi.waitFor(() => expect(bureau.requests).toHaveLength(4), { timeout: 5000, interval: 5 })
+    const asked = bureau.requests.at(-1)?.at ?? 0
+    await new Promise((resolve) => setTimeout(resolve, 150))
+
+    expect((await authorize(t, purchase(known))).outcome).toBe('approve')
+    expect(Date.now()).toBeLessThan(asked + slowMs)
+    const { decision, at } = await waiting
+    expect(decision.outcome).toBe('approve')
+    expect(at).toBeGreaterThanOrEqual(asked + slowMs - 50)
+    expect(bureau.requests).toHaveLength(4)
+  })
+})
