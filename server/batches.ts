@@ -102,7 +102,7 @@ export interface BatcherOptions {
   maxRunning?: number
   /** told the size of every batch that runs */
   onBatch?: (size: number) => void
-  /** told of every unit that runs again outside its batch, and why */
+  /** told of every unit that runs again, and why: it gave way, waited outside, or its batch failed */
   onRetry?: (reason: 'conflict' | 'later' | 'failed') => void
 }
 
