@@ -18,39 +18,20 @@ function scalarBundle(): string {
 }
 
 import { adminApp } from './admin/app.ts'
-import { ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
+import { type ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
-import type { BacktestRunner } from './backtests/runner.ts'
-import { Batcher, type BatcherOptions } from './batches.ts'
 import { defaultHook, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
-import type { Logger } from './logging.ts'
-import type { Metrics } from './metrics.ts'
-import { ProviderRegistry } from './providers/client.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
 import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
-import { RuleSetCache } from './rule-sets/active.ts'
-import { ShadowEvaluator } from './shadow/evaluator.ts'
+import type { Services } from './services.ts'
 
-export interface AppDeps {
-  db: Db
-  secret: string
-  logger: Logger
-  metrics: Metrics
-  ruleSets?: RuleSetCache
-  /** replays backtests; main.ts starts it, tests run it themselves. Routes only wake it. */
-  backtests?: BacktestRunner
-  /** shadow evaluations after live decisions; one is made when not given */
-  shadow?: ShadowEvaluator
-  /** outside data providers' clients (breakers, caches); one is made when not given */
-  providers?: ProviderRegistry
+export interface AppOptions {
   /** serve the deterministic sandbox providers at /sandbox/providers/{kind} (default true) */
   sandbox?: boolean
   /** where the built console lives; a placeholder page is served when it is missing */
   consoleDir?: string
-  /** how concurrent authorizations share transactions (server/batches.ts) */
-  batches?: BatcherOptions
 }
 
 const apiKeyAuth = (db: Db, keys: ApiKeyCache) =>
@@ -95,11 +76,8 @@ const placeholderConsole = `<!doctype html><html lang="en"><head><meta charset="
 <h1>Tollgate console</h1><p>The console has not been built on this server yet. Run <code>npm run build</code>,
 then reload. The merchant API is documented at <a href="/v1/docs">/v1/docs</a>.</p></body></html>`
 
-export function createApp(deps: AppDeps) {
-  const ruleSets = deps.ruleSets ?? new RuleSetCache()
-  const shadow =
-    deps.shadow ?? new ShadowEvaluator({ db: deps.db, ruleSets, logger: deps.logger, metrics: deps.metrics })
-  const providers = deps.providers ?? new ProviderRegistry()
+/** The HTTP face of the service graph (server/services.ts): it builds no service of its own. */
+export function createApp(services: Services, options: AppOptions = {}) {
   const app = new OpenAPIHono({ defaultHook })
 
   app.use(requestId({ headerName: 'X-Request-Id' }))
@@ -108,8 +86,11 @@ export function createApp(deps: AppDeps) {
     await next()
     const seconds = (performance.now() - started) / 1000
     const route = c.req.routePath || 'unmatched'
-    deps.metrics.httpSeconds.observe({ method: c.req.method, route, status: String(c.res.status) }, seconds)
-    deps.logger.debug(
+    services.metrics.httpSeconds.observe(
+      { method: c.req.method, route, status: String(c.res.status) },
+      seconds,
+    )
+    services.logger.debug(
       {
         request_id: c.get('requestId'),
         method: c.req.method,
@@ -120,7 +101,7 @@ export function createApp(deps: AppDeps) {
       'request',
     )
   })
-  app.onError(onError(deps.logger))
+  app.onError(onError(services.logger))
   app.notFound((c) =>
     problemResponse(c, new ProblemError('not_found', `Nothing at ${c.req.method} ${c.req.path}`)),
   )
@@ -128,15 +109,17 @@ export function createApp(deps: AppDeps) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     try {
-      await sql`select 1`.execute(deps.db)
+      await sql`select 1`.execute(services.db)
       return c.json({ status: 'ready', database: 'reachable' })
     } catch (error) {
-      deps.logger.warn({ err: error }, 'database not reachable')
+      services.logger.warn({ err: error }, 'database not reachable')
       return problemResponse(c, new ProblemError('unavailable', 'The database is not reachable.'))
     }
   })
   app.get('/metrics', async (c) =>
-    c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
+    c.body(await services.metrics.registry.metrics(), 200, {
+      'content-type': services.metrics.registry.contentType,
+    }),
   )
 
   const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook })
@@ -173,29 +156,17 @@ export function createApp(deps: AppDeps) {
     }),
   )
   // '/authorizations/*' also matches '/authorizations' itself: one registration, one key check
-  const apiKeys = new ApiKeyCache()
-  v1.use('/authorizations/*', apiKeyAuth(deps.db, apiKeys), requireJson)
-  v1.use('/decisions/*', apiKeyAuth(deps.db, apiKeys))
-  v1.route(
-    '/',
-    authorizationRoutes({
-      db: deps.db,
-      secret: deps.secret,
-      ruleSets,
-      apiKeys,
-      metrics: deps.metrics,
-      shadow,
-      providers,
-      batcher: new Batcher(deps.db, {
-        ...deps.batches,
-        onBatch: (size) => deps.metrics.batchSize.observe(size),
-        onRetry: (reason) => deps.metrics.batchRetries.inc({ reason }),
-      }),
-    }),
-  )
+  v1.use('/authorizations/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
+  v1.use('/decisions/*', apiKeyAuth(services.db, services.apiKeys))
+  v1.route('/', authorizationRoutes(services))
   app.route('/v1', v1)
 
-  const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests, providers })
+  const admin = adminApp({
+    db: services.db,
+    secret: services.secret,
+    backtests: services.backtests,
+    providers: services.providers,
+  })
   const adminBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) =>
@@ -230,9 +201,9 @@ export function createApp(deps: AppDeps) {
   app.route('/admin/v1', admin)
   // SANDBOX data providers with deterministic answers, for the demo tenant and tests: outside /v1
   // and /admin/v1, no tenant data, no database (see server/providers/sandbox.ts)
-  if (deps.sandbox !== false) app.route('/sandbox', sandboxRoutes())
+  if (options.sandbox !== false) app.route('/sandbox', sandboxRoutes())
 
-  const consoleDir = deps.consoleDir ?? path.resolve('dist/console')
+  const consoleDir = options.consoleDir ?? path.resolve('dist/console')
   app.get('/console', (c) => c.redirect('/console/'))
   app.get('/console/*', (c) => {
     const rel = c.req.path.slice('/console/'.length)

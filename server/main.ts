@@ -6,15 +6,13 @@ import { serve } from '@hono/node-server'
 import { connect } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { createApp } from './app.ts'
-import { BacktestRunner } from './backtests/runner.ts'
 import { loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
 import { ProviderRegistry, selfBaseUrl } from './providers/client.ts'
-import { ReviewEscalator } from './reviews/escalation.ts'
 import { loadOrCreateSecret } from './secrets.ts'
+import { createServices, decisionBatching } from './services.ts'
 import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
-import { WebhookDispatcher } from './webhooks/dispatcher.ts'
 import { superviseWorkers } from './workers.ts'
 
 const config = loadConfig(process.env)
@@ -72,30 +70,17 @@ if (supervising) {
 }
 
 function serveHere(): void {
-  const backtests = new BacktestRunner({ db: handle.db, logger })
-  // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
-  const providers = new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) })
-  const app = createApp({
-    providers,
+  const services = createServices({
     db: handle.db,
     secret,
     logger,
     metrics: new Metrics({ defaultMetrics: true }),
-    backtests,
-    // a running batch holds a pooled connection: leave some for the console and the other routes
-    batches: {
-      maxSize: config.decisionBatchSize,
-      // two at a time on the machine: while one waits on PostgreSQL the next fills up; more made
-      // smaller batches and cost more CPU per decision on both sides (BENCHMARKS.md). With
-      // several workers each runs one at a time, or their batches would be smaller still.
-      maxRunning: Math.max(1, Math.min(Math.ceil(2 / config.workers), config.databasePoolSize - 2)),
-    },
+    // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
+    providers: new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) }),
+    batches: decisionBatching(config),
   })
-  backtests.start()
-  const webhooks = new WebhookDispatcher({ db: handle.db, secret, logger })
-  webhooks.start()
-  const reviewEscalation = new ReviewEscalator({ db: handle.db, logger })
-  reviewEscalation.start()
+  const app = createApp(services)
+  services.start()
   // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
   let inFlight = 0
   const fetch: typeof app.fetch = async (...args) => {
@@ -107,7 +92,7 @@ function serveHere(): void {
     }
   }
   const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
-    providers.setBaseUrl(selfBaseUrl(config.host, info.port))
+    services.providers.setBaseUrl(selfBaseUrl(config.host, info.port))
     // a worker's supervisor says "listening" once all of them are
     if (cluster.isWorker) logger.info({ worker: cluster.worker?.id }, 'server worker started')
     else logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
@@ -120,9 +105,7 @@ function serveHere(): void {
     stopping = true
     logger.info({ signal }, 'shutting down')
     server.close()
-    // a running backtest stops after its batch and keeps its cursor for the next start
-    await backtests.stop()
-    await Promise.all([webhooks.stop(), reviewEscalation.stop()])
+    await services.stop()
     // Let the requests in flight finish before the pool closes under them: closing it first left
     // their transactions waiting on a pool that would never serve them, and the process hung.
     const deadline = Date.now() + 10_000

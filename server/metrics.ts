@@ -6,8 +6,8 @@ export class Metrics {
   readonly registry = new Registry()
   private readonly decisions = new Counter({
     name: 'tollgate_decisions_total',
-    help: 'Decisions made, by outcome',
-    labelNames: ['outcome'],
+    help: 'Decisions made, by outcome and by how the request arrived (api, phone)',
+    labelNames: ['outcome', 'arrival'],
     registers: [this.registry],
   })
   private readonly decisionSeconds = new Histogram({
@@ -47,8 +47,8 @@ export class Metrics {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry })
   }
 
-  recordDecision(outcome: string, seconds: number): void {
-    this.decisions.inc({ outcome })
+  recordDecision(outcome: string, arrival: string, seconds: number): void {
+    this.decisions.inc({ outcome, arrival })
     this.decisionSeconds.observe(seconds)
   }
 }

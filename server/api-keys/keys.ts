@@ -2,6 +2,7 @@
 // every other query; only a SHA-256 of the key is stored, with a short prefix to recognise it by.
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/connect.ts'
+import type { KeyCheck } from '../authorizations/service.ts'
 import { newId, randomToken } from '../ids.ts'
 import { SHARED_TENANT } from '../lists/membership.ts'
 import type { RuleSetPointer } from '../rule-sets/active.ts'
@@ -117,6 +118,15 @@ export class ApiKeyCache {
   refresh(keyId: string, ruleSetPointer: RuleSetPointer): void {
     for (const identity of this.byHash.values())
       if (identity.keyId === keyId) identity.ruleSetPointer = ruleSetPointer
+  }
+
+  /** A key of this cache to confirm inside a decision's transaction: it is forgotten or refreshed by what that finds. */
+  checkInTransaction(keyId: string): KeyCheck {
+    return {
+      keyId,
+      revoked: () => this.forget(keyId),
+      moved: (pointer) => this.refresh(keyId, pointer),
+    }
   }
 
   forget(keyId: string): void {

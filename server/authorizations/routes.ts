@@ -3,13 +3,13 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { defaultHook, type MerchantEnv } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
 import { providerCallsOf } from '../providers/sources.ts'
+import type { Services } from '../services.ts'
 import {
   authorizationRequestSchema,
   type DecisionResponse,
   decisionSchema,
   decisionWithExplanationSchema,
 } from './schema.ts'
-import { type AuthorizationDeps, authorize, getDecision } from './service.ts'
 
 const problems = {
   401: {
@@ -84,20 +84,19 @@ const readDecision = createRoute({
   },
 })
 
-export function authorizationRoutes(deps: AuthorizationDeps) {
+export function authorizationRoutes(services: Pick<Services, 'db' | 'authorizations' | 'apiKeys'>) {
   const app = new OpenAPIHono<MerchantEnv>({ defaultHook })
 
   app.openapi(createAuthorization, async (c) => {
     const body = c.req.valid('json')
     const { 'idempotency-key': idempotencyKey } = c.req.valid('header')
-    const { decision, replayed } = await authorize(
-      deps,
-      c.get('tenantId'),
-      body,
+    const { decision, replayed } = await services.authorizations.authorize(body, {
+      tenantId: c.get('tenantId'),
+      channel: 'api',
       idempotencyKey,
-      c.get('ruleSetPointer'),
-      c.get('keyCheckPending') ? c.get('apiKeyId') : undefined,
-    )
+      ruleSetPointer: c.get('ruleSetPointer'),
+      keyCheck: c.get('keyCheckPending') ? services.apiKeys.checkInTransaction(c.get('apiKeyId')) : undefined,
+    })
     if (replayed) c.header('Idempotent-Replayed', 'true')
     return c.json(decision, 201)
   })
@@ -105,7 +104,7 @@ export function authorizationRoutes(deps: AuthorizationDeps) {
   app.openapi(readDecision, async (c) => {
     const { id } = c.req.valid('param')
     if (!/^dec_[a-z0-9]+$/.test(id)) throw validationProblem(['id'], 'is not a decision id')
-    const row = await getDecision(deps.db, c.get('tenantId'), id)
+    const row = await services.authorizations.get(c.get('tenantId'), id)
     if (!row) throw new ProblemError('not_found', `No decision ${id}`)
     const decision = row.response as DecisionResponse
     return c.json(
@@ -122,7 +121,7 @@ export function authorizationRoutes(deps: AuthorizationDeps) {
             }),
           ),
           facts: row.facts as { fact: string; params: Record<string, unknown> | null; value: unknown }[],
-          providers: await providerCallsOf(deps.db, c.get('tenantId'), id),
+          providers: await providerCallsOf(services.db, c.get('tenantId'), id),
         },
       },
       200,

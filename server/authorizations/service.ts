@@ -7,7 +7,6 @@ import type { DecisionRow } from '../../db/schema.ts'
 import type { Evaluation } from '../../rules/engine.ts'
 import type { ProviderKind } from '../../rules/facts/providers.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
-import type { ApiKeyCache } from '../api-keys/keys.ts'
 import { type Batcher, Conflict, runAlone, type Work } from '../batches.ts'
 import { recordMismatches } from '../checks/record.ts'
 import {
@@ -37,8 +36,6 @@ export interface AuthorizationDeps {
   db: Db
   secret: string
   ruleSets: RuleSetCache
-  /** keys this process has seen; told when one turns out revoked or its tenant's pointer moved */
-  apiKeys?: ApiKeyCache
   metrics: Metrics
   /** verifies cards (AVS, CVC, name) when a rule asks; the sandbox when not given */
   gateway?: PaymentGateway
@@ -60,6 +57,32 @@ const enabledProvidersKey = {}
  * connection, its locks and the others of its batch — before it leaves to wait outside.
  */
 const waitInsideMs = 20
+
+/** Who asks for a decision, and how: everything about the call that is not the request itself. */
+export interface CallerContext {
+  tenantId: string
+  /** how the request arrived: the merchant API, or in-process from the telephony bridge */
+  channel: 'api' | 'phone'
+  /** the same key with the same request returns the stored decision; with another it is refused */
+  idempotencyKey?: string | undefined
+  /** where the tenant's deciding version is, when the caller has read it already */
+  ruleSetPointer?: RuleSetPointer | undefined
+  /** a credential the caller has not confirmed yet: the decision confirms it in its own transaction */
+  keyCheck?: KeyCheck | undefined
+}
+
+/**
+ * An API key taken from a cache (server/api-keys/keys.ts), read again inside the decision's
+ * transaction in the statement that reads its other rows: a revoked key is refused, and a newly
+ * activated rule set decides at once, without a round trip of its own.
+ */
+export interface KeyCheck {
+  keyId: string
+  /** the key turned out unknown or revoked: the decision fails as unauthenticated */
+  revoked(): void
+  /** the tenant's deciding version moved since the caller read it: the decision runs on the new one */
+  moved(pointer: RuleSetPointer): void
+}
 
 export interface AuthorizationResult {
   decision: DecisionResponse
@@ -142,33 +165,39 @@ function buildResponse(
   }
 }
 
+/** The decision pipeline, as the service graph hands it to its consumers (server/services.ts). */
+export interface Authorizations {
+  authorize(request: AuthorizationRequest, context: CallerContext): Promise<AuthorizationResult>
+  get(tenantId: string, id: string): Promise<DecisionRow | undefined>
+}
+
+export function authorizations(deps: AuthorizationDeps): Authorizations {
+  return {
+    authorize: (request, context) => authorize(deps, request, context),
+    get: (tenantId, id) => getDecision(deps.db, tenantId, id),
+  }
+}
+
 export async function authorize(
   deps: AuthorizationDeps,
-  tenantId: string,
   body: AuthorizationRequest,
-  idempotencyKey: string | undefined,
-  /** where the deciding version is, when the caller already read it (the API-key check does) */
-  ruleSetPointer?: RuleSetPointer,
-  /** a key taken from the cache, to check inside the transaction (server/api-keys/keys.ts) */
-  uncheckedKeyId?: string,
+  context: CallerContext,
 ): Promise<AuthorizationResult> {
   try {
-    return await decide(deps, tenantId, body, idempotencyKey, ruleSetPointer, uncheckedKeyId)
+    return await decide(deps, body, context)
   } catch (error) {
     if (!(error instanceof PointerMoved)) throw error
     // the key was good (it is checked first); the pointer it came with was old
-    return decide(deps, tenantId, body, idempotencyKey, error.pointer, undefined)
+    return decide(deps, body, { ...context, ruleSetPointer: error.pointer, keyCheck: undefined })
   }
 }
 
 async function decide(
   deps: AuthorizationDeps,
-  tenantId: string,
   body: AuthorizationRequest,
-  idempotencyKey: string | undefined,
-  ruleSetPointer: RuleSetPointer | undefined,
-  uncheckedKeyId: string | undefined,
+  context: CallerContext,
 ): Promise<AuthorizationResult> {
+  const { tenantId, idempotencyKey, ruleSetPointer, keyCheck } = context
   const started = performance.now()
   const gateway = deps.gateway ?? sandboxGateway
   const request = capture(body, deps.secret)
@@ -210,16 +239,16 @@ async function decide(
       tenantId,
       keys,
       idempotencyKey,
-      keyId: uncheckedKeyId,
+      keyId: keyCheck?.keyId,
     })
-    if (uncheckedKeyId) {
+    if (keyCheck) {
       if (!key || key.revoked_at) {
-        deps.apiKeys?.forget(uncheckedKeyId)
+        keyCheck.revoked()
         throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
       }
       const { id: _id, revoked_at: _revoked, ...pointer } = key
       if (ruleSetPointer && !samePointer(pointer, ruleSetPointer)) {
-        deps.apiKeys?.refresh(uncheckedKeyId, pointer)
+        keyCheck.moved(pointer)
         throw new PointerMoved(pointer)
       }
     }
@@ -320,7 +349,11 @@ async function decide(
   try {
     const result = await (deps.batcher ? deps.batcher.run(lockKeys, work) : runAlone(deps.db, lockKeys, work))
     if (!result.replayed)
-      deps.metrics.recordDecision(result.decision.outcome, (performance.now() - started) / 1000)
+      deps.metrics.recordDecision(
+        result.decision.outcome,
+        context.channel,
+        (performance.now() - started) / 1000,
+      )
     if (!result.replayed) deps.shadow?.afterDecision(tenantId, active, request, result.decision)
     return result
   } catch (error) {

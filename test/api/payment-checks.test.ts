@@ -207,12 +207,10 @@ describe('replays', () => {
       { number: person.card },
       { line1: '12 Main St', postal_code: '00000', country: 'US' },
     )
-    const { decision } = await authorizeDirectly(
-      deps,
-      'acme',
-      authorizationRequestSchema.parse(body),
-      undefined,
-    )
+    const { decision } = await authorizeDirectly(deps, authorizationRequestSchema.parse(body), {
+      tenantId: 'acme',
+      channel: 'api',
+    })
     expect(decision.outcome).toBe('temporary_block')
     expect(calls).toBe(1)
 

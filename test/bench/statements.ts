@@ -10,6 +10,7 @@ import type { Database } from '../../db/schema.ts'
 import { createApp } from '../../server/app.ts'
 import { createLogger } from '../../server/logging.ts'
 import { Metrics } from '../../server/metrics.ts'
+import { createServices } from '../../server/services.ts'
 import { bootstrapIfEmpty } from '../../server/tenants/bootstrap.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
 
@@ -39,7 +40,9 @@ const h = { db, close: () => db.destroy() }
 await migrateToLatest(h.db)
 const key = 'tg_demo_profilingkey0000000000001'
 await bootstrapIfEmpty(h.db, { apiKey: key, adminEmail: 'a@b.c', adminPassword: 'x'.repeat(12) })
-const app = createApp({ db: h.db, secret: 's', logger: createLogger('warn'), metrics: new Metrics() })
+const app = createApp(
+  createServices({ db: h.db, secret: 's', logger: createLogger('warn'), metrics: new Metrics() }),
+)
 const random = seededRandom(1)
 const customers = makeCustomers(2000, random)
 let statements = 0

@@ -7,6 +7,7 @@ import { createApp } from '../../server/app.ts'
 import { createLogger } from '../../server/logging.ts'
 import { Metrics } from '../../server/metrics.ts'
 import type { ProviderRegistry } from '../../server/providers/client.ts'
+import { createServices, type Services } from '../../server/services.ts'
 import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { createTenant, installRuleSet } from '../../server/tenants/tenants.ts'
 import { createTestDatabase, type TestDatabase } from './db.ts'
@@ -15,6 +16,8 @@ export const TEST_SECRET = 'test-secret-do-not-use-in-production'
 
 export interface TestApp {
   app: ReturnType<typeof createApp>
+  /** the service graph the app was built on, for consumers that call it in-process */
+  services: Services
   database: TestDatabase
   db: TestDatabase['db']
   /** tenant "acme" */
@@ -39,13 +42,14 @@ export async function startTestApp(
   const db = database.db
   const logs: string[] = []
   const logger = createLogger('debug', { write: (line: string) => void logs.push(line) })
-  const app = createApp({
+  const services = createServices({
     db,
     secret: TEST_SECRET,
     logger,
     metrics: new Metrics(),
     ...(options.providers ? { providers: options.providers } : {}),
   })
+  const app = createApp(services)
 
   const keys: string[] = []
   for (const tenantId of ['acme', 'globex']) {
@@ -69,6 +73,7 @@ export async function startTestApp(
 
   return {
     app,
+    services,
     database,
     db,
     key,

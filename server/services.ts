@@ -1,0 +1,114 @@
+// The application's services, built once from the config and the database and handed to every
+// consumer: the HTTP app (server/app.ts) and, in-process, the telephony bridge. Nothing here
+// listens or starts a timer until start() is called.
+import type { Db } from '../db/connect.ts'
+import { ApiKeyCache } from './api-keys/keys.ts'
+import { type Authorizations, authorizations } from './authorizations/service.ts'
+import { BacktestRunner } from './backtests/runner.ts'
+import { Batcher, type BatcherOptions } from './batches.ts'
+import type { Config } from './config.ts'
+import type { Logger } from './logging.ts'
+import { Metrics } from './metrics.ts'
+import type { PaymentGateway } from './payments/gateway.ts'
+import { ProviderRegistry } from './providers/client.ts'
+import { ReviewEscalator } from './reviews/escalation.ts'
+import { RuleSetCache } from './rule-sets/active.ts'
+import { ShadowEvaluator } from './shadow/evaluator.ts'
+import { WebhookDispatcher } from './webhooks/dispatcher.ts'
+
+export interface ServicesOptions {
+  db: Db
+  /** keys card fingerprints, request hashes and console sessions */
+  secret: string
+  logger: Logger
+  /** one registry per graph, so tests may build several graphs in one process */
+  metrics?: Metrics
+  /** outside data providers' clients; tests pass one pointed at a sandbox that listens */
+  providers?: ProviderRegistry
+  /** how concurrent authorizations share transactions (server/batches.ts) */
+  batches?: BatcherOptions
+  /** verifies cards (AVS, CVC, name); the sandbox when not given */
+  gateway?: PaymentGateway
+}
+
+export interface Services {
+  db: Db
+  secret: string
+  logger: Logger
+  metrics: Metrics
+  ruleSets: RuleSetCache
+  /** API keys this process has seen (the merchant API's deferred key check) */
+  apiKeys: ApiKeyCache
+  providers: ProviderRegistry
+  shadow: ShadowEvaluator
+  /** the decision pipeline: authorize() and the decisions it recorded */
+  authorizations: Authorizations
+  /** replays backtests; start() runs it in the background, tests may run it themselves */
+  backtests: BacktestRunner
+  webhooks: WebhookDispatcher
+  reviewEscalation: ReviewEscalator
+  /** the background work: backtests, webhook deliveries, review escalation */
+  start(): void
+  stop(): Promise<void>
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const { db, secret, logger } = options
+  const metrics = options.metrics ?? new Metrics()
+  const ruleSets = new RuleSetCache()
+  const providers = options.providers ?? new ProviderRegistry()
+  const shadow = new ShadowEvaluator({ db, ruleSets, logger, metrics })
+  const batcher = new Batcher(db, {
+    ...options.batches,
+    onBatch: (size) => metrics.batchSize.observe(size),
+    onRetry: (reason) => metrics.batchRetries.inc({ reason }),
+  })
+  const backtests = new BacktestRunner({ db, logger })
+  const webhooks = new WebhookDispatcher({ db, secret, logger })
+  const reviewEscalation = new ReviewEscalator({ db, logger })
+  return {
+    db,
+    secret,
+    logger,
+    metrics,
+    ruleSets,
+    apiKeys: new ApiKeyCache(),
+    providers,
+    shadow,
+    authorizations: authorizations({
+      db,
+      secret,
+      ruleSets,
+      metrics,
+      shadow,
+      providers,
+      batcher,
+      ...(options.gateway ? { gateway: options.gateway } : {}),
+    }),
+    backtests,
+    webhooks,
+    reviewEscalation,
+    start() {
+      backtests.start()
+      webhooks.start()
+      reviewEscalation.start()
+    },
+    async stop() {
+      // a running backtest stops after its batch and keeps its cursor for the next start
+      await Promise.all([backtests.stop(), webhooks.stop(), reviewEscalation.stop()])
+    },
+  }
+}
+
+/**
+ * How a server process batches its decisions. A running batch holds a pooled connection: some are
+ * left for the console and the other routes. Two batches at a time on the machine: while one waits
+ * on PostgreSQL the next fills up (more made smaller batches and cost more CPU per decision,
+ * BENCHMARKS.md); with several workers each runs one at a time, or their batches would be smaller.
+ */
+export function decisionBatching(config: Config): BatcherOptions {
+  return {
+    maxSize: config.decisionBatchSize,
+    maxRunning: Math.max(1, Math.min(Math.ceil(2 / config.workers), config.databasePoolSize - 2)),
+  }
+}
