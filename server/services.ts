@@ -5,8 +5,8 @@ import type { Db } from '../db/connect.ts'
 import { ApiKeyCache } from './api-keys/keys.ts'
 import { type Authorizations, authorizations } from './authorizations/service.ts'
 import { BacktestRunner } from './backtests/runner.ts'
-import { Batcher, type BatcherOptions } from './batches.ts'
 import type { Config } from './config.ts'
+import { type BatcherOptions, batchedDecisionStore } from './decision-store/batcher.ts'
 import type { Logger } from './logging.ts'
 import { Metrics } from './metrics.ts'
 import type { PaymentGateway } from './payments/gateway.ts'
@@ -25,7 +25,7 @@ export interface ServicesOptions {
   metrics?: Metrics
   /** outside data providers' clients; tests pass one pointed at a sandbox that listens */
   providers?: ProviderRegistry
-  /** how concurrent authorizations share transactions (server/batches.ts) */
+  /** how concurrent authorizations share transactions (server/decision-store/batcher.ts) */
   batches?: BatcherOptions
   /** verifies cards (AVS, CVC, name); the sandbox when not given */
   gateway?: PaymentGateway
@@ -58,7 +58,7 @@ export function createServices(options: ServicesOptions): Services {
   const ruleSets = new RuleSetCache()
   const providers = options.providers ?? new ProviderRegistry()
   const shadow = new ShadowEvaluator({ db, ruleSets, logger, metrics })
-  const batcher = new Batcher(db, {
+  const store = batchedDecisionStore(db, {
     ...options.batches,
     onBatch: (size) => metrics.batchSize.observe(size),
     onRetry: (reason) => metrics.batchRetries.inc({ reason }),
@@ -82,7 +82,7 @@ export function createServices(options: ServicesOptions): Services {
       metrics,
       shadow,
       providers,
-      batcher,
+      store,
       ...(options.gateway ? { gateway: options.gateway } : {}),
     }),
     backtests,

@@ -1,34 +1,36 @@
-// The decision pipeline for one authorization: capture, identify, evaluate, resolve, record —
-// atomically with the usage it reserves, serialized per subject so allowances hold under load.
+// The decision pipeline for one authorization, in the order of ARCHITECTURE.md: capture what
+// arrived, identify the customer, gather the facts the rules ask for, evaluate the rules and
+// resolve the outcome, record it atomically with the usage it reserves, and respond. It is written
+// against a DecisionStore (server/decision-store/store.ts): a transaction that holds the
+// decision's subject locks, the reads its facts need, and one record of what it writes.
 import { createHmac } from 'node:crypto'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import type { DecisionRow } from '../../db/schema.ts'
-import type { Evaluation } from '../../rules/engine.ts'
+import type { CompiledRuleSet, Evaluation } from '../../rules/engine.ts'
 import type { ProviderKind } from '../../rules/facts/providers.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
-import { type Batcher, Conflict, runAlone, type Work } from '../batches.ts'
-import { recordMismatches } from '../checks/record.ts'
+import { mismatchOf } from '../checks/record.ts'
 import {
+  type IdentifiedCustomer,
   identifyCustomer,
   identityKeys,
-  rememberPaymentMethod,
-  strongestCustomerId,
+  paymentMethodOf,
 } from '../customers/identify.ts'
-import { storeEstablishedLimit } from '../customers/purchase-limit.ts'
+import { establishedLimitOf } from '../customers/purchase-limit.ts'
+import type { DecisionStore, FirstRead, RecordRow } from '../decision-store/store.ts'
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
-import { liveVerification, recordVerification } from '../payments/verification.ts'
+import { liveVerification, verificationOf } from '../payments/verification.ts'
 import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
-import { type EnabledProvidersRead, liveProviderSources, recordProviderCalls } from '../providers/sources.ts'
-import { enqueueReview } from '../reviews/reviews.ts'
+import { liveProviderSources, providerCallRows } from '../providers/sources.ts'
+import { reviewOf } from '../reviews/reviews.ts'
 import type { RuleSetCache, RuleSetPointer } from '../rule-sets/active.ts'
 import type { ShadowEvaluator } from '../shadow/evaluator.ts'
 import { capture } from './capture.ts'
-import { FirstReads } from './first-read.ts'
 import type { AuthorizationRequest, DecisionResponse } from './schema.ts'
 import { sqlFactSources } from './sources.ts'
 
@@ -43,14 +45,9 @@ export interface AuthorizationDeps {
   shadow?: ShadowEvaluator
   /** outside data providers (figure 10, step 1015), called only when a rule reads their facts */
   providers?: ProviderRegistry
-  /** decides concurrent requests in shared transactions (server/batches.ts); each alone when not given */
-  batcher?: Batcher
+  /** where decisions are recorded: server/decision-store/batcher.ts shares transactions between them */
+  store: DecisionStore
 }
-
-/** one collector of first reads per transaction */
-const firstReadsKey = {}
-/** each tenant's enabled providers, read once per transaction */
-const enabledProvidersKey = {}
 
 /**
  * How long a decision may wait for an outside provider inside its transaction — holding a database
@@ -103,11 +100,9 @@ async function findByIdempotencyKey(db: Db, tenantId: string, key: string) {
     .executeTakeFirst()
 }
 
-/** The rule set moved while this process had the old pointer cached: decide again on the new one. */
-class PointerMoved extends Error {
-  constructor(readonly pointer: RuleSetPointer) {
-    super('the deciding rule-set version changed')
-  }
+/** The caller's pointer to the deciding version was old: the decision runs again on this one. */
+interface PointerMoved {
+  movedTo: RuleSetPointer
 }
 
 function samePointer(a: RuleSetPointer, b: RuleSetPointer): boolean {
@@ -183,12 +178,11 @@ export async function authorize(
   body: AuthorizationRequest,
   context: CallerContext,
 ): Promise<AuthorizationResult> {
-  try {
-    return await decide(deps, body, context)
-  } catch (error) {
-    if (!(error instanceof PointerMoved)) throw error
-    // the key was good (it is checked first); the pointer it came with was old
-    return decide(deps, body, { ...context, ruleSetPointer: error.pointer, keyCheck: undefined })
+  for (let caller = context; ; ) {
+    const decided = await decide(deps, body, caller)
+    if (!('movedTo' in decided)) return decided
+    // the key was good (it is confirmed first); the pointer it came with was old
+    caller = { ...caller, ruleSetPointer: decided.movedTo, keyCheck: undefined }
   }
 }
 
@@ -196,21 +190,18 @@ async function decide(
   deps: AuthorizationDeps,
   body: AuthorizationRequest,
   context: CallerContext,
-): Promise<AuthorizationResult> {
-  const { tenantId, idempotencyKey, ruleSetPointer, keyCheck } = context
+): Promise<AuthorizationResult | PointerMoved> {
+  const { tenantId, idempotencyKey } = context
   const started = performance.now()
   const gateway = deps.gateway ?? sandboxGateway
+
+  // 1. Capture: the request normalized, the card reduced to what may be kept
   const request = capture(body, deps.secret)
-  // keyed, so the hash of a body that held a card number reveals nothing about it
-  const requestHash = idempotencyKey
-    ? createHmac('sha256', deps.secret)
-        .update(stableStringify(body) ?? '')
-        .digest('base64url')
-    : null
+  const requestHash = idempotencyKey ? hashOf(body, deps.secret) : null
 
   // The Idempotency-Key is looked up once, after the locks: a replay is rare, so every first
   // request is spared a round trip, and a replay just waits its turn like any other request.
-  const active = await deps.ruleSets.active(deps.db, tenantId, ruleSetPointer)
+  const active = await deps.ruleSets.active(deps.db, tenantId, context.ruleSetPointer)
   const ruleSet = active?.ruleSet
   if (!active || !ruleSet) {
     // a decision already made still replays when no rule set decides any more
@@ -219,143 +210,105 @@ async function decide(
     throw new ProblemError('no_active_rule_set', 'Activate a rule set in the console before authorizing.')
   }
   const compiled = ruleSet.compiled
-  const timeZone = compiled.definition.settings.time_zone ?? active.tenantTimeZone
-
   const keys = identityKeys(request)
-  const lockNames = keys.map(([kind, value]) => `${kind}:${value}`)
-  if (request.network.ani) lockNames.push(`phone:${request.network.ani}`)
-  if (request.network.ip && compiled.usageSubjects.has('ip')) lockNames.push(`ip:${request.network.ip}`)
-  if (idempotencyKey) lockNames.push(`idempotency:${idempotencyKey}`)
-  const lockKeys = lockNames.map((name) => lockKey(tenantId, name))
 
-  // the provider calls this decision starts, kept should it leave its batch and run again alone
+  // the provider calls this decision starts, kept should it leave its transaction and run again
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
 
-  // BEGIN, the locks and the first read go out together; the read runs once the locks are held
-  const work: Work<AuthorizationResult> = async ({ pipeline, writes, mayLeave, claim, together }) => {
-    const { trx } = pipeline
-    // the first reads of a batch's decisions go as one statement (first-read.ts)
-    const { prior, found, key } = await together(firstReadsKey, () => new FirstReads(pipeline)).read({
-      tenantId,
-      keys,
-      idempotencyKey,
-      keyId: keyCheck?.keyId,
-    })
-    if (keyCheck) {
-      if (!key || key.revoked_at) {
-        keyCheck.revoked()
-        throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
-      }
-      const { id: _id, revoked_at: _revoked, ...pointer } = key
-      if (ruleSetPointer && !samePointer(pointer, ruleSetPointer)) {
-        keyCheck.moved(pointer)
-        throw new PointerMoved(pointer)
-      }
-    }
-    if (prior) return replay(prior, requestHash)
-    // another decision of this batch reached the same customer through another key: this one
-    // waits for the next batch, so it sees that decision's usage
-    const known = strongestCustomerId(keys, found)
-    if (known && !claim(lockKey(tenantId, `customer:${known}`))) throw new Conflict()
-    // taken after the locks, so it follows every decision this one waited for
-    const now = new Date()
-    // every write of this decision goes out with COMMIT, in one statement (server/writes.ts)
-    const customer = identifyCustomer(writes, tenantId, request, now, found)
-    if (customer) rememberPaymentMethod(writes, tenantId, customer.id, request, now)
-
-    const verification = liveVerification(gateway, body, request)
-    const providers =
-      deps.providers &&
-      liveProviderSources(trx, tenantId, deps.providers, deps.secret, {
-        gather: pipeline.gather,
-        // a provider lately slow, or one answer late, holds up only this decision: not its batch,
-        // not a database connection
-        leaveAfterMs: mayLeave ? waitInsideMs : undefined,
-        started: providerCalls,
-        readInTransaction: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
-      })
-    if (providers && compiled.readsProviders) providers.preload()
-    const evaluation = await compiled.evaluate({
-      request,
-      now,
-      prefetch: true,
-      timeZone,
-      customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
-      // the gateway facts ask the gateway itself, with the card number this request holds in memory
-      sources: {
-        ...sqlFactSources(trx, tenantId, null, pipeline.gather),
-        ...verification.sources,
-        ...providers?.sources,
-      },
-    })
-    const id = newId('dec')
-    const decision = buildResponse(
-      id,
-      now,
-      request,
-      customer,
-      { id: ruleSet.id, version: ruleSet.version },
-      evaluation,
-    )
-    const evaluationMicros = Math.round((performance.now() - started) * 1000)
-
-    writes.add('decision', {
-      tenant_id: tenantId,
-      id,
-      created_at: now,
-      kind: request.kind,
-      channel: request.channel,
-      outcome: decision.outcome,
-      customer_id: customer?.id ?? null,
-      amount_value: request.amount?.value ?? null,
-      currency: request.amount?.currency ?? null,
-      rule_set_id: ruleSet.id,
-      rule_set_version: ruleSet.version,
-      request,
-      facts: evaluation.facts,
-      fired_rules: evaluation.fired,
-      response: decision,
-      idempotency_key: idempotencyKey ?? null,
-      request_hash: requestHash,
-      evaluation_micros: evaluationMicros,
-    })
-
-    if (decision.outcome === 'review') enqueueReview(writes, tenantId, id, now)
-    if (providers) recordProviderCalls(writes, tenantId, id, now, providers.calls())
-    recordMismatches(writes, tenantId, id, now, customer?.id ?? null, request, evaluation.fired)
-    recordVerification(writes, tenantId, id, now, gateway.name, request, verification.answer())
-    const valueLimit = evaluation.establishPurchaseValueLimit
-    if (customer && valueLimit) storeEstablishedLimit(writes, tenantId, customer.id, valueLimit, id, now)
-    if (decision.outcome === 'approve') {
-      writes.add('usage', {
-        tenant_id: tenantId,
-        decision_id: id,
-        occurred_at: now,
-        customer_id: customer?.id ?? null,
-        phone: request.network.ani ?? request.customer.phone,
-        card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
-        ip: request.network.ip,
-        sessions: request.kind === 'session' ? 1 : 0,
-        purchases: request.kind === 'purchase' ? 1 : 0,
-        seconds: 0,
-        // a session's money counts when it is billed; a purchase's now
-        amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
-        currency: request.amount?.currency ?? null,
-      })
-    }
-    return { decision, replayed: false }
-  }
-
   try {
-    const result = await (deps.batcher ? deps.batcher.run(lockKeys, work) : runAlone(deps.db, lockKeys, work))
-    if (!result.replayed)
-      deps.metrics.recordDecision(
-        result.decision.outcome,
-        context.channel,
-        (performance.now() - started) / 1000,
+    const decided = await deps.store.run(lockKeysOf(tenantId, request, compiled, context), async (store) => {
+      // 2. Identify: the rows the request's keys point at, read once its subjects are locked
+      const first = await store.firstRead({ tenantId, keys, idempotencyKey, keyId: context.keyCheck?.keyId })
+      const movedTo = confirmKey(context, first.key)
+      if (movedTo) return { movedTo }
+      if (first.prior) return replay(first.prior, requestHash)
+      // taken after the locks, so it follows every decision this one waited for
+      const now = new Date()
+      const identified = identifyCustomer(tenantId, request, now, first.found)
+      const customer = identified?.customer ?? null
+
+      // 3. Facts: computed when a rule asks — usage, lists, reference data, the gateway, providers
+      const verification = liveVerification(gateway, body, request)
+      const providers =
+        deps.providers &&
+        liveProviderSources(store.db, tenantId, deps.providers, deps.secret, {
+          gather: store.gather,
+          // a provider lately slow, or one answer late, holds up only this decision: not the others
+          // of its transaction, not a database connection
+          leaveAfterMs: store.mayLeave ? waitInsideMs : undefined,
+          started: providerCalls,
+          readInTransaction: store.enabledProviders,
+        })
+      if (providers && compiled.readsProviders) providers.preload()
+
+      // 4–5. Rules and outcome: the active version evaluated, the outcome resolved by precedence
+      const evaluation = await compiled.evaluate({
+        request,
+        now,
+        prefetch: true,
+        timeZone: compiled.definition.settings.time_zone ?? active.tenantTimeZone,
+        customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
+        // the gateway facts ask the gateway itself, with the card number this request holds in memory
+        sources: {
+          ...sqlFactSources(store.db, tenantId, null, store.gather),
+          ...verification.sources,
+          ...providers?.sources,
+        },
+      })
+      const id = newId('dec')
+      const decision = buildResponse(
+        id,
+        now,
+        request,
+        customer,
+        { id: ruleSet.id, version: ruleSet.version },
+        evaluation,
       )
-    if (!result.replayed) deps.shadow?.afterDecision(tenantId, active, request, result.decision)
-    return result
+
+      // 6. Record: the decision with everything it leaves behind, written with COMMIT or not at all
+      const decided = { tenantId, id, now, request, customer, evaluation }
+      store.record({
+        decision: {
+          tenant_id: tenantId,
+          id,
+          created_at: now,
+          kind: request.kind,
+          channel: request.channel,
+          outcome: decision.outcome,
+          customer_id: customer?.id ?? null,
+          amount_value: request.amount?.value ?? null,
+          currency: request.amount?.currency ?? null,
+          rule_set_id: ruleSet.id,
+          rule_set_version: ruleSet.version,
+          request,
+          facts: evaluation.facts,
+          fired_rules: evaluation.fired,
+          response: decision,
+          idempotency_key: idempotencyKey ?? null,
+          request_hash: requestHash,
+          evaluation_micros: Math.round((performance.now() - started) * 1000),
+        },
+        customer: identified?.record ?? null,
+        paymentMethod: customer && paymentMethodOf(tenantId, customer.id, request, now),
+        review: decision.outcome === 'review' ? reviewOf(tenantId, id, now) : null,
+        providerCalls: providers ? providerCallRows(tenantId, id, now, providers.calls()) : [],
+        mismatch: mismatchOf(tenantId, id, now, customer?.id ?? null, request, evaluation.fired),
+        verification: verificationOf(tenantId, id, now, gateway.name, request, verification.answer()),
+        purchaseLimit: purchaseLimitOf(decided),
+        usage: decision.outcome === 'approve' ? usageOf(decided) : null,
+      })
+
+      // 7. Respond
+      return { decision, replayed: false }
+    })
+    if ('movedTo' in decided || decided.replayed) return decided
+    deps.metrics.recordDecision(
+      decided.decision.outcome,
+      context.channel,
+      (performance.now() - started) / 1000,
+    )
+    deps.shadow?.afterDecision(tenantId, active, request, decided.decision)
+    return decided
   } catch (error) {
     // Two requests with one key raced past the first check: the loser returns the winner's answer.
     if (idempotencyKey && isUniqueViolation(error)) {
@@ -363,6 +316,88 @@ async function decide(
       if (prior) return replay(prior, requestHash)
     }
     throw error
+  }
+}
+
+/** keyed, so the hash of a body that held a card number reveals nothing about it */
+function hashOf(body: AuthorizationRequest, secret: string): string {
+  return createHmac('sha256', secret)
+    .update(stableStringify(body) ?? '')
+    .digest('base64url')
+}
+
+/**
+ * The subjects this decision must hold alone, in this process and any other: its identity keys, the
+ * ANI, the IP when a rule counts usage by IP, and its Idempotency-Key.
+ */
+function lockKeysOf(
+  tenantId: string,
+  request: CapturedRequest,
+  compiled: CompiledRuleSet,
+  context: CallerContext,
+): bigint[] {
+  const names = identityKeys(request).map(([kind, value]) => `${kind}:${value}`)
+  if (request.network.ani) names.push(`phone:${request.network.ani}`)
+  if (request.network.ip && compiled.usageSubjects.has('ip')) names.push(`ip:${request.network.ip}`)
+  if (context.idempotencyKey) names.push(`idempotency:${context.idempotencyKey}`)
+  return names.map((name) => lockKey(tenantId, name))
+}
+
+/**
+ * Confirms the caller's unconfirmed key against its row as read in the decision's transaction:
+ * refused when revoked; the deciding version's pointer when the caller's was old.
+ */
+function confirmKey(context: CallerContext, key: FirstRead['key']): RuleSetPointer | null {
+  const { keyCheck, ruleSetPointer } = context
+  if (!keyCheck) return null
+  if (!key || key.revoked_at) {
+    keyCheck.revoked()
+    throw new ProblemError('unauthenticated', 'This API key is unknown or has been revoked.')
+  }
+  const { id: _id, revoked_at: _revoked, ...pointer } = key
+  if (!ruleSetPointer || samePointer(pointer, ruleSetPointer)) return null
+  keyCheck.moved(pointer)
+  return pointer
+}
+
+/** What the record's rows are made of: the decision as it was decided. */
+interface Decided {
+  tenantId: string
+  id: string
+  now: Date
+  request: CapturedRequest
+  customer: IdentifiedCustomer | null
+  evaluation: Evaluation
+}
+
+/** a purchase value limit the approval established for its customer, when the rule set keeps them */
+function purchaseLimitOf({
+  tenantId,
+  id,
+  now,
+  customer,
+  evaluation,
+}: Decided): RecordRow<'customerLimit'> | null {
+  const limit = evaluation.establishPurchaseValueLimit
+  return customer && limit ? establishedLimitOf(tenantId, customer.id, limit, id, now) : null
+}
+
+/** What an approval counts against the allowances of its customer, phone, card and IP. */
+function usageOf({ tenantId, id, now, request, customer }: Decided): RecordRow<'usage'> {
+  return {
+    tenant_id: tenantId,
+    decision_id: id,
+    occurred_at: now,
+    customer_id: customer?.id ?? null,
+    phone: request.network.ani ?? request.customer.phone,
+    card_fingerprint: request.payment_method?.card?.fingerprint ?? null,
+    ip: request.network.ip,
+    sessions: request.kind === 'session' ? 1 : 0,
+    purchases: request.kind === 'purchase' ? 1 : 0,
+    seconds: 0,
+    // a session's money counts when it is billed; a purchase's now
+    amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
+    currency: request.amount?.currency ?? null,
   }
 }
 

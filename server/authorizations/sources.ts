@@ -3,13 +3,13 @@
 // a backtest passes each recorded decision's time.
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import { type Read, type ReadGatherer, reader } from '../../db/pipeline.ts'
-import { askedTogether } from '../../db/together.ts'
 import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'
+import { type Read, type ReadGatherer, reader } from '../decision-store/pipeline.ts'
+import { askedTogether } from '../decision-store/together.ts'
 import { holdsValue, inForce, readableBy, SHARED_TENANT } from '../lists/membership.ts'
 import { recordedProviderSources } from '../providers/sources.ts'
 

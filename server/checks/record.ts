@@ -3,20 +3,20 @@
 import type { FiredRule } from '../../rules/engine.ts'
 import { identityMismatchKinds } from '../../rules/facts/identity.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
-import type { WriteBatch } from '../writes.ts'
+import type { RecordRow } from '../decision-store/store.ts'
 
-export function recordMismatches(
-  writes: WriteBatch,
+/** The mismatch row a decision records when identity rules fired; null when none did. */
+export function mismatchOf(
   tenantId: string,
   decisionId: string,
   occurredAt: Date,
   customerId: string | null,
   request: CapturedRequest,
   fired: FiredRule[],
-): void {
+): RecordRow<'mismatch'> | null {
   const kinds = identityMismatchKinds(fired)
-  if (!kinds.length) return
-  writes.add('mismatch', {
+  if (!kinds.length) return null
+  return {
     tenant_id: tenantId,
     decision_id: decisionId,
     occurred_at: occurredAt,
@@ -24,5 +24,5 @@ export function recordMismatches(
     phone: request.network.ani ?? request.customer.phone,
     ip: request.network.ip,
     kinds: kinds.join(','),
-  })
+  }
 }

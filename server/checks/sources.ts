@@ -4,8 +4,6 @@
 // product-wide entries kept under the reserved "shared" tenant; at equal length the tenant's wins.
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import { type ReadGatherer, reader } from '../../db/pipeline.ts'
-import { askedTogether } from '../../db/together.ts'
 import type { CheckSources, MismatchSubject } from '../../rules/facts/check-sources.ts'
 import {
   type AvsResult,
@@ -14,6 +12,8 @@ import {
   cvcResults,
   type PaymentVerification,
 } from '../../rules/payment-checks.ts'
+import { type ReadGatherer, reader } from '../decision-store/pipeline.ts'
+import { askedTogether } from '../decision-store/together.ts'
 import { SHARED_TENANT } from '../lists/membership.ts'
 
 const mismatchColumn: Record<MismatchSubject, 'customer_id' | 'phone' | 'ip'> = {

@@ -1,6 +1,6 @@
 import type { CapturedRequest } from '../../rules/request.ts'
+import type { CustomerRecord, RecordRow } from '../decision-store/store.ts'
 import { newId } from '../ids.ts'
-import type { WriteBatch } from '../writes.ts'
 
 /** Keys that identify a customer, strongest first. IP addresses are shared too widely to identify anyone. */
 export function identityKeys(r: CapturedRequest): [kind: string, value: string][] {
@@ -46,18 +46,18 @@ export function strongestCustomerId(keys: [string, string][], found: FoundIdenti
 }
 
 /**
- * Chooses the customer from the rows the keys found (server/authorizations/first-read.ts), or creates one; its writes
- * join the decision's (WriteBatch) and reach the database with it.
+ * Chooses the customer from the rows the keys found (the decision's first read), or creates one;
+ * with what the decision records of it: a new customer, its last sighting, its keys.
  */
 export function identifyCustomer(
-  writes: WriteBatch,
   tenantId: string,
   request: CapturedRequest,
   now: Date,
   found: FoundIdentifier[],
-): IdentifiedCustomer | null {
+): { customer: IdentifiedCustomer; record: CustomerRecord } | null {
   const keys = identityKeys(request)
   if (!keys.length) return null
+  const record: CustomerRecord = { created: null, seen: null, identifiers: [] }
   const stale = (seen: Date | string) => now.getTime() - new Date(seen).getTime() >= lastSeenPrecisionMs
 
   const strongest = strongestFound(keys, found)
@@ -65,15 +65,15 @@ export function identifyCustomer(
   const returning = customerId !== undefined
   if (!customerId) {
     customerId = newId('cus')
-    writes.add('customer', {
+    record.created = {
       tenant_id: tenantId,
       id: customerId,
       external_id: request.customer.id ?? null,
       created_at: now,
       last_seen_at: now,
-    })
+    }
   } else if (strongest && stale(strongest.customer_last_seen_at)) {
-    writes.add('customerSeen', { tenant_id: tenantId, id: customerId, last_seen_at: now })
+    record.seen = { tenant_id: tenantId, id: customerId, last_seen_at: now }
   }
   // A key already tied to another customer stays with it: merging profiles is a staff decision.
   const toRecord = keys.filter(([kind, value]) => {
@@ -81,7 +81,7 @@ export function identifyCustomer(
     return !known || stale(known.last_seen_at)
   })
   for (const [kind, value] of toRecord)
-    writes.add('identifier', {
+    record.identifiers.push({
       tenant_id: tenantId,
       kind,
       value,
@@ -89,21 +89,21 @@ export function identifyCustomer(
       first_seen_at: now,
       last_seen_at: now,
     })
-  return { id: customerId, returning }
+  return { customer: { id: customerId, returning }, record }
 }
 
-export function rememberPaymentMethod(
-  writes: WriteBatch,
+/** The card the customer paid with, to remember; null when the request has none. */
+export function paymentMethodOf(
   tenantId: string,
   customerId: string,
   request: CapturedRequest,
   now: Date,
-): void {
+): RecordRow<'paymentMethod'> | null {
   const pm = request.payment_method
   const card = pm?.card
-  if (!pm || !card) return
+  if (!pm || !card) return null
   // a known card: its last use, and an expiry or billing postal code that changed
-  writes.add('paymentMethod', {
+  return {
     tenant_id: tenantId,
     id: newId('pm'),
     customer_id: customerId,
@@ -117,5 +117,5 @@ export function rememberPaymentMethod(
     billing_postal_code: pm.billing_address?.postal_code ?? null,
     created_at: now,
     last_used_at: now,
-  })
+  }
 }

@@ -3,7 +3,7 @@
 // raised or changed by staff.
 import type { Db } from '../../db/connect.ts'
 import type { PurchaseValueLimit } from '../../rules/purchase-limit.ts'
-import type { WriteBatch } from '../writes.ts'
+import type { RecordRow } from '../decision-store/store.ts'
 
 const KIND = 'purchase_value'
 
@@ -25,17 +25,16 @@ export async function loadPurchaseValueLimit(
   return { amount: Number(row.amount), currency: row.currency, expires_at: row.expires_at }
 }
 
-/** Stores a limit an approval established, with the decision; an expired one is replaced, one in force is kept. */
-export function storeEstablishedLimit(
-  writes: WriteBatch,
+/** A limit an approval established, stored with the decision; an expired one is replaced, one in force is kept. */
+export function establishedLimitOf(
   tenantId: string,
   customerId: string,
   limit: PurchaseValueLimit,
   decisionId: string,
   now: Date,
-): void {
+): RecordRow<'customerLimit'> {
   // replaces an expired limit, never one still in force (the shape's conflict clause)
-  writes.add('customerLimit', {
+  return {
     tenant_id: tenantId,
     customer_id: customerId,
     kind: KIND,
@@ -47,7 +46,7 @@ export function storeEstablishedLimit(
     set_by: null,
     decision_id: decisionId,
     note: null,
-  })
+  }
 }
 
 export interface StoredPurchaseValueLimit {

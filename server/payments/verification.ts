@@ -10,7 +10,7 @@ import type { CheckSources } from '../../rules/facts/check-sources.ts'
 import { type PaymentVerification, unverified } from '../../rules/payment-checks.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { AuthorizationRequest } from '../authorizations/schema.ts'
-import type { WriteBatch } from '../writes.ts'
+import type { RecordRow } from '../decision-store/store.ts'
 import type { PaymentGateway, TransientCard } from './gateway.ts'
 
 export interface LiveVerification {
@@ -65,18 +65,18 @@ export function liveVerification(
   }
 }
 
-export function recordVerification(
-  writes: WriteBatch,
+/** The gateway's verification of the card, kept with the decision for replays; null when nothing was asked. */
+export function verificationOf(
   tenantId: string,
   decisionId: string,
   decidedAt: Date,
   gateway: string,
   request: CapturedRequest,
   verification: PaymentVerification | null,
-): void {
+): RecordRow<'verification'> | null {
   const fingerprint = request.payment_method?.card?.fingerprint
-  if (!verification || !fingerprint) return
-  writes.add('verification', {
+  if (!verification || !fingerprint) return null
+  return {
     tenant_id: tenantId,
     decision_id: decisionId,
     decided_at: decidedAt,
@@ -86,5 +86,5 @@ export function recordVerification(
     avs_result: verification.avs_result,
     cvc_result: verification.cvc_result,
     name_match: verification.name_match,
-  })
+  }
 }

@@ -6,7 +6,6 @@
 // which a backtest of a new provider rule must keep in mind (it cannot know what the provider
 // would have said then, and asking now would answer a different question at a cost).
 import type { Db } from '../../db/connect.ts'
-import type { ReadGatherer } from '../../db/pipeline.ts'
 import {
   type FailPolicy,
   isProviderKind,
@@ -17,8 +16,8 @@ import {
   type ProviderSources,
   providerAnswerSchemas,
 } from '../../rules/facts/providers.ts'
-import { Later } from '../batches.ts'
-import type { WriteBatch } from '../writes.ts'
+import type { ReadGatherer } from '../decision-store/pipeline.ts'
+import { type EnabledProvidersRead, Later, type RecordRow } from '../decision-store/store.ts'
 import { type ProviderCall, type ProviderRegistry, queryKey } from './client.ts'
 import { enabledProviders, enabledProvidersStatement, type ProviderRow, providerConfig } from './store.ts'
 
@@ -39,14 +38,11 @@ function waitAtMost<T>(call: Promise<T>, ms: number): Promise<T> {
   return Promise.race([call, late]).finally(() => clearTimeout(timer))
 }
 
-/** Each tenant's enabled providers by kind, as read in one transaction. */
-export type EnabledProvidersRead = Map<string, Promise<Map<string, ProviderRow>>>
-
 export interface LiveProviderOptions {
   /** a live decision's gatherer: the providers' read joins the other lookups of its turn */
   gather?: ReadGatherer | undefined
   /**
-   * For a decision that may leave its transaction (server/batches.ts): how long it may wait for a
+   * For a decision that may leave its transaction (server/decision-store/): how long it may wait for a
    * provider inside it, holding a connection, its locks and the others of its batch. Calling a
    * provider that has lately been slower than this, it leaves at once (Later); waiting for a call
    * that takes longer, it leaves then. The call goes on, and the decision runs again in a later batch
@@ -116,29 +112,27 @@ export function liveProviderSources(
   }
 }
 
-/** Keeps what each provider call came to beside the decision, in the decision's transaction. */
-export function recordProviderCalls(
-  writes: WriteBatch,
+/** What each provider call came to, kept beside the decision in the decision's transaction. */
+export function providerCallRows(
   tenantId: string,
   decisionId: string,
   decidedAt: Date,
   calls: ProviderCall[],
-): void {
-  for (const call of calls)
-    writes.add('providerCall', {
-      tenant_id: tenantId,
-      decision_id: decisionId,
-      kind: call.kind,
-      provider_id: call.providerId,
-      decided_at: decidedAt,
-      query_key: call.queryKey,
-      status: call.status,
-      fail_policy: call.failPolicy,
-      attempts: call.attempts,
-      latency_ms: call.latencyMs,
-      answer: call.answer,
-      error: call.error,
-    })
+): RecordRow<'providerCall'>[] {
+  return calls.map((call) => ({
+    tenant_id: tenantId,
+    decision_id: decisionId,
+    kind: call.kind,
+    provider_id: call.providerId,
+    decided_at: decidedAt,
+    query_key: call.queryKey,
+    status: call.status,
+    fail_policy: call.failPolicy,
+    attempts: call.attempts,
+    latency_ms: call.latencyMs,
+    answer: call.answer,
+    error: call.error,
+  }))
 }
 
 export interface RecordedProviderCall {

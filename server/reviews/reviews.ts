@@ -9,13 +9,13 @@ import { listSubjectValues } from '../../rules/facts.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
+import type { RecordRow } from '../decision-store/store.ts'
 import { ProblemError } from '../http/problem.ts'
 import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
 import { addEntriesIfAbsent } from '../lists/store.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
-import type { WriteBatch } from '../writes.ts'
 
 export const reviewStatuses = ['open', 'claimed', 'escalated', 'resolved'] as const
 export type ReviewStatus = (typeof reviewStatuses)[number]
@@ -29,9 +29,9 @@ export interface Reviewer extends Actor {
   role: string
 }
 
-/** Called by the pipeline: written with the decision, in its transaction. */
-export function enqueueReview(writes: WriteBatch, tenantId: string, decisionId: string, now: Date): void {
-  writes.add('review', { tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now })
+/** A decision's place in the review queue: written with the decision, in its transaction. */
+export function reviewOf(tenantId: string, decisionId: string, now: Date): RecordRow<'review'> {
+  return { tenant_id: tenantId, decision_id: decisionId, status: 'open', created_at: now }
 }
 
 export interface ReviewSummary {

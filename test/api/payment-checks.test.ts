@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compileRuleSet } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { authorizationRequestSchema } from '../../server/authorizations/schema.ts'
-import { authorize as authorizeDirectly } from '../../server/authorizations/service.ts'
 import { BatchedFactSources } from '../../server/backtests/batched-sources.ts'
-import { Metrics } from '../../server/metrics.ts'
+import { createLogger } from '../../server/logging.ts'
 import { type PaymentGateway, sandboxGateway } from '../../server/payments/gateway.ts'
 import { seedReferenceSamples } from '../../server/reference/samples.ts'
-import { RuleSetCache } from '../../server/rule-sets/active.ts'
+import { createServices } from '../../server/services.ts'
 import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { startTestApp, TEST_SECRET, type TestApp } from '../support/app.ts'
 import {
@@ -194,20 +193,20 @@ describe('replays', () => {
         return sandboxGateway.verify(input)
       },
     }
-    const deps = {
+    // a service graph of its own on the same database, with the counting gateway
+    const services = createServices({
       db: t.db,
       secret: TEST_SECRET,
-      ruleSets: new RuleSetCache(),
-      metrics: new Metrics(),
+      logger: createLogger('warn'),
       gateway: counting,
-    }
+    })
     const person = newPerson()
     const body = paying(
       person,
       { number: person.card },
       { line1: '12 Main St', postal_code: '00000', country: 'US' },
     )
-    const { decision } = await authorizeDirectly(deps, authorizationRequestSchema.parse(body), {
+    const { decision } = await services.authorizations.authorize(authorizationRequestSchema.parse(body), {
       tenantId: 'acme',
       channel: 'api',
     })

@@ -9,8 +9,8 @@ import { serve } from '@hono/node-server'
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'kysely'
 import { connect } from '../../db/connect.ts'
-import { pipelinedTransaction } from '../../db/pipeline.ts'
 import { authorizationRequestSchema } from '../../server/authorizations/schema.ts'
+import { pipelinedTransaction } from '../../server/decision-store/pipeline.ts'
 
 const url = process.env.DATABASE_URL
 if (!url) throw new Error('the floor server needs DATABASE_URL')

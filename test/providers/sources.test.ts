@@ -2,9 +2,10 @@
 // the decisions of one batch share that read, one per tenant, instead of each sending its own.
 import type { CompiledQuery } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pipelinedTransaction, ReadGatherer } from '../../db/pipeline.ts'
+import { pipelinedTransaction, ReadGatherer } from '../../server/decision-store/pipeline.ts'
+import type { EnabledProvidersRead } from '../../server/decision-store/store.ts'
 import { ProviderRegistry } from '../../server/providers/client.ts'
-import { type EnabledProvidersRead, liveProviderSources } from '../../server/providers/sources.ts'
+import { liveProviderSources } from '../../server/providers/sources.ts'
 import { insertProvider, providerDefaults } from '../../server/providers/store.ts'
 import { createTenant } from '../../server/tenants/tenants.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'

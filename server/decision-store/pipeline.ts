@@ -1,5 +1,5 @@
 // A transaction whose statements are pipelined: sent as soon as they are made, without waiting for
-// the answer to the one before. On this hot path a round trip to PostgreSQL costs far more than the
+// the answer to the one before. On this hot path a round trip to PostgreSQL costs more than the
 // statements it carries (a socket write and a wake-up on each side), and Kysely's own transactions
 // send one statement per round trip: BEGIN, each query, COMMIT. Here BEGIN travels with the first
 // statements, and COMMIT with the last writes, and independent reads of one turn share a trip.
@@ -12,17 +12,16 @@
 // PGlite runs in process, where a round trip costs nothing: there the same statements simply run
 // one after another (Kysely holds its one connection for the whole transaction).
 
-import type { Kysely } from 'kysely'
 import {
   type CompiledQuery,
   type DatabaseConnection,
   CompiledQuery as Query,
   type QueryResult,
-  Transaction,
+  type Transaction,
 } from 'kysely'
-import type { Database } from './schema.ts'
-
-type Db = Kysely<Database>
+import type { Db } from '../../db/connect.ts'
+import type { Database } from '../../db/schema.ts'
+import { transactionOn, withConnection } from './kysely-internals.ts'
 
 export interface Pipeline {
   /** the transaction, for queries built and run the usual way; those of one turn share a round trip */
@@ -45,8 +44,7 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
 }
 
 export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
-  const executor = db.getExecutor()
-  return executor.provideConnection(async (pooled: DatabaseConnection) => {
+  return withConnection(db, async (pooled) => {
     // The first statement to fail is the cause; the ones after it only say the transaction is
     // aborted (25P02), which is what a caller awaiting one of them would otherwise report.
     let cause: unknown
@@ -70,15 +68,8 @@ export async function pipelinedTransaction<T>(db: Db, work: (pipeline: Pipeline)
       return sent
     }
     const pending: Promise<unknown>[] = [run('begin')]
-    // every query of the transaction goes straight to the one connection, in the order it is made;
-    // this Transaction only builds and runs queries, so the config, dialect and driver Kysely would
-    // read for migrations, introspection or nested transactions are left empty
-    const trx = new Transaction<Database>({
-      config: {},
-      dialect: {},
-      driver: {},
-      executor: executor.withConnectionProvider({ provideConnection: (consume) => consume(connection) }),
-    } as unknown as ConstructorParameters<typeof Transaction<Database>>[0])
+    // every query of the transaction goes straight to the one connection, in the order it is made
+    const trx = transactionOn(db, connection)
     const pipeline: Pipeline = {
       trx,
       gather: new ReadGatherer((query) => connection.executeQuery(query)),
@@ -130,9 +121,8 @@ function column(sql: string, offset: number, i: number): string {
 
 /**
  * Reads made in one turn of the event loop, sent as one statement: each becomes a column that
- * aggregates its rows as JSON. Every statement costs both sides a fixed price (about 35 µs of
- * PostgreSQL and 60 µs of Node CPU here, measured), so the half-dozen lookups a decision makes
- * before it evaluates go as one. Rows come back as JSON values: numbers as numbers (int8 included),
+ * aggregates its rows as JSON. Every statement costs both sides a fixed price (BENCHMARKS.md, "The
+ * cost model"), so the half-dozen lookups a decision makes before it evaluates go as one. Rows come back as JSON values: numbers as numbers (int8 included),
  * timestamps as ISO strings, json and jsonb as objects.
  */
 export class ReadGatherer {

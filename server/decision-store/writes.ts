@@ -1,19 +1,20 @@
-// The writes of a decision — or of every decision in a batch (server/batches.ts) — sent as one
+// The writes of a decision — or of every decision in a batch (batcher.ts) — sent as one
 // statement just before COMMIT. Each kind of row has one fixed shape below; the rows of a shape
 // travel as one JSON parameter and reach their table through jsonb_populate_recordset, so the
 // statement's text depends only on which shapes have rows, never on how many. PostgreSQL then
 // prepares and plans it once per connection, and the client binds a handful of parameters
-// instead of a hundred. Building each insert with Kysely and binding every value cost about a
-// tenth of a decision's CPU.
+// instead of a hundred (building each insert with Kysely cost more CPU than the rows it carried:
+// BENCHMARKS.md, "The writes statement, taken apart").
 //
 // All the shapes' rows are written by one statement: they see the same snapshot, and the foreign
 // keys are checked at its end, so a row and the rows that reference it may be written side by side.
 // No two rows of a statement may touch the same row of a table: the decisions of a batch never
 // share a subject (their locks), which keeps their identifiers, cards and customers apart.
-import { type CompiledQuery, CompiledQuery as Query } from 'kysely'
+import { type ColumnType, type CompiledQuery, type Insertable, CompiledQuery as Query } from 'kysely'
+import type { Database } from '../../db/schema.ts'
 
 interface Shape {
-  table: string
+  table: keyof Database
   columns: readonly string[]
   /** an insert's ON CONFLICT clause, if any */
   conflict?: string
@@ -26,24 +27,65 @@ interface Shape {
   exact?: readonly string[]
 }
 
+type Inserted<T extends keyof Database> = Insertable<Database[T]>
+type ColumnOf<T extends keyof Database> = keyof Inserted<T> & string
+/** the columns an insert must name: those without a default */
+type RequiredColumn<T extends keyof Database> = {
+  [C in ColumnOf<T>]-?: undefined extends Inserted<T>[C] ? never : C
+}[ColumnOf<T>]
+
+/**
+ * A column's value as a decision writes it: a json or jsonb column takes the value itself (Kysely's
+ * insert type says string, for queries that send the JSON text), every other column its insert type.
+ */
+type Written<Column, Insert> =
+  Column extends ColumnType<infer Selected, infer Inserted, unknown>
+    ? [Inserted] extends [string]
+      ? [Selected] extends [string]
+        ? Insert
+        : Selected
+      : Insert
+    : Insert
+
+type RowOf<T extends keyof Database, Columns extends ColumnOf<T>> = {
+  [C in Columns]-?: Exclude<
+    Written<C extends keyof Database[T] ? Database[T][C] : never, Inserted<T>[C]>,
+    undefined
+  >
+}
+
+/** An insert's shape: its columns are the table's (a typo fails to compile) and include every required one. */
+function shape<T extends keyof Database, const Columns extends readonly ColumnOf<T>[]>(
+  table: T,
+  columns: Columns &
+    (Exclude<RequiredColumn<T>, Columns[number]> extends never
+      ? unknown
+      : { missing: Exclude<RequiredColumn<T>, Columns[number]> }),
+  options: Pick<Shape, 'conflict' | 'exact'> = {},
+): Omit<Shape, 'table' | 'columns'> & { table: T; columns: Columns } {
+  return { table, columns, ...options }
+}
+
+/** An update's shape: the key columns find the row, the others are set. */
+function updateShape<T extends keyof Database, const Columns extends readonly ColumnOf<T>[]>(
+  table: T,
+  columns: Columns,
+  options: { key: readonly Columns[number][] },
+): Omit<Shape, 'table' | 'columns'> & { table: T; columns: Columns } {
+  return { table, columns, ...options }
+}
+
 const shapes = {
-  customer: {
-    table: 'customers',
-    columns: ['tenant_id', 'id', 'external_id', 'created_at', 'last_seen_at'],
-  },
-  customerSeen: {
-    table: 'customers',
-    columns: ['tenant_id', 'id', 'last_seen_at'],
-    key: ['tenant_id', 'id'],
-  },
-  identifier: {
-    table: 'customer_identifiers',
-    columns: ['tenant_id', 'kind', 'value', 'customer_id', 'first_seen_at', 'last_seen_at'],
-    conflict: 'on conflict (tenant_id, kind, value) do update set last_seen_at = excluded.last_seen_at',
-  },
-  paymentMethod: {
-    table: 'payment_methods',
-    columns: [
+  customer: shape('customers', ['tenant_id', 'id', 'external_id', 'created_at', 'last_seen_at']),
+  customerSeen: updateShape('customers', ['tenant_id', 'id', 'last_seen_at'], { key: ['tenant_id', 'id'] }),
+  identifier: shape(
+    'customer_identifiers',
+    ['tenant_id', 'kind', 'value', 'customer_id', 'first_seen_at', 'last_seen_at'],
+    { conflict: 'on conflict (tenant_id, kind, value) do update set last_seen_at = excluded.last_seen_at' },
+  ),
+  paymentMethod: shape(
+    'payment_methods',
+    [
       'tenant_id',
       'id',
       'customer_id',
@@ -58,13 +100,15 @@ const shapes = {
       'created_at',
       'last_used_at',
     ],
-    conflict: `on conflict (tenant_id, fingerprint) do update set last_used_at = excluded.last_used_at,
+    {
+      conflict: `on conflict (tenant_id, fingerprint) do update set last_used_at = excluded.last_used_at,
       exp_month = excluded.exp_month, exp_year = excluded.exp_year,
       billing_postal_code = coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
-  },
-  decision: {
-    table: 'decisions',
-    columns: [
+    },
+  ),
+  decision: shape(
+    'decisions',
+    [
       'tenant_id',
       'id',
       'created_at',
@@ -85,12 +129,12 @@ const shapes = {
       'evaluation_micros',
     ],
     // an Idempotency-Key replay returns this text byte for byte
-    exact: ['response'],
-  },
-  review: { table: 'reviews', columns: ['tenant_id', 'decision_id', 'status', 'created_at'] },
-  providerCall: {
-    table: 'provider_calls',
-    columns: [
+    { exact: ['response'] },
+  ),
+  review: shape('reviews', ['tenant_id', 'decision_id', 'status', 'created_at']),
+  providerCall: shape(
+    'provider_calls',
+    [
       'tenant_id',
       'decision_id',
       'kind',
@@ -104,30 +148,32 @@ const shapes = {
       'answer',
       'error',
     ],
-    conflict: 'on conflict do nothing',
-  },
-  mismatch: {
-    table: 'identity_mismatches',
-    columns: ['tenant_id', 'decision_id', 'occurred_at', 'customer_id', 'phone', 'ip', 'kinds'],
-  },
-  verification: {
-    table: 'payment_verifications',
-    columns: [
-      'tenant_id',
-      'decision_id',
-      'decided_at',
-      'fingerprint',
-      'gateway',
-      'avs_code',
-      'avs_result',
-      'cvc_result',
-      'name_match',
-    ],
-  },
+    { conflict: 'on conflict do nothing' },
+  ),
+  mismatch: shape('identity_mismatches', [
+    'tenant_id',
+    'decision_id',
+    'occurred_at',
+    'customer_id',
+    'phone',
+    'ip',
+    'kinds',
+  ]),
+  verification: shape('payment_verifications', [
+    'tenant_id',
+    'decision_id',
+    'decided_at',
+    'fingerprint',
+    'gateway',
+    'avs_code',
+    'avs_result',
+    'cvc_result',
+    'name_match',
+  ]),
   // an approval's limit replaces an expired one, never one still in force
-  customerLimit: {
-    table: 'customer_limits',
-    columns: [
+  customerLimit: shape(
+    'customer_limits',
+    [
       'tenant_id',
       'customer_id',
       'kind',
@@ -140,37 +186,41 @@ const shapes = {
       'decision_id',
       'note',
     ],
-    conflict: `on conflict (tenant_id, customer_id, kind) do update set amount = excluded.amount,
+    {
+      conflict: `on conflict (tenant_id, customer_id, kind) do update set amount = excluded.amount,
       currency = excluded.currency, established_at = excluded.established_at,
       expires_at = excluded.expires_at, source = excluded.source, set_by = null,
       decision_id = excluded.decision_id, note = null
       where customer_limits.expires_at <= excluded.established_at`,
-  },
-  usage: {
-    table: 'usage_events',
-    columns: [
-      'tenant_id',
-      'decision_id',
-      'occurred_at',
-      'customer_id',
-      'phone',
-      'card_fingerprint',
-      'ip',
-      'sessions',
-      'purchases',
-      'seconds',
-      'amount',
-      'currency',
-    ],
-  },
-} as const satisfies Record<string, Shape>
+    },
+  ),
+  usage: shape('usage_events', [
+    'tenant_id',
+    'decision_id',
+    'occurred_at',
+    'customer_id',
+    'phone',
+    'card_fingerprint',
+    'ip',
+    'sessions',
+    'purchases',
+    'seconds',
+    'amount',
+    'currency',
+  ]),
+} as const
 
 export type ShapeName = keyof typeof shapes
 /**
- * A row of a shape: every column, null where there is nothing. Dates become ISO timestamps, and
- * objects become the JSON of json and jsonb columns.
+ * A row of a shape, typed from its table's Kysely insert type: every column of the shape, null
+ * where there is nothing. Dates become ISO timestamps, and values of json and jsonb columns their JSON.
  */
-export type RowOf<S extends ShapeName> = Record<(typeof shapes)[S]['columns'][number], unknown>
+export type ShapeRow<S extends ShapeName> = (typeof shapes)[S] extends {
+  table: infer T extends keyof Database
+  columns: readonly (infer C)[]
+}
+  ? RowOf<T, C & ColumnOf<T>>
+  : never
 
 const order = Object.keys(shapes) as ShapeName[]
 const quote = (name: string) => `"${name}"`
@@ -180,7 +230,7 @@ function statementOf(name: ShapeName, first: number): string {
   const shape: Shape = shapes[name]
   // a text parameter cast in SQL: postgres.js would JSON-encode a string bound as json once more.
   // jsonb, not json: json_populate_recordset hands a jsonb column its value as text to parse
-  // again, jsonb_populate_recordset as parsed (a quarter less PostgreSQL time per decision row)
+  // again, jsonb_populate_recordset as parsed
   const rows = `jsonb_populate_recordset(null::${quote(shape.table)}, $${first}::text::jsonb)`
   const exact = shape.exact ?? []
   if (exact.length) {
@@ -210,7 +260,7 @@ export class WriteBatch {
   private readonly rows = new Map<ShapeName, unknown[]>()
 
   /** Adds a row to be written with the others; nothing is sent until take(). */
-  add<S extends ShapeName>(shape: S, row: RowOf<S>): void {
+  add<S extends ShapeName>(shape: S, row: ShapeRow<S>): void {
     const rows = this.rows.get(shape)
     if (rows) rows.push(row)
     else this.rows.set(shape, [row])

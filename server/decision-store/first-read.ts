@@ -4,16 +4,16 @@
 // reaching one customer through different keys still queue behind each other. The usage that lock
 // protects is read by later statements, which see what the decisions before this one committed.
 //
-// The decisions of one batch (server/batches.ts) ask together, in one statement of fixed text:
+// The decisions of one batch (batcher.ts) ask together, in one statement of fixed text:
 // their questions travel as JSON rows (json_to_recordset), so PostgreSQL prepares and plans it
 // once per connection however many decisions a batch has. The customer locks of a batch are taken
 // in ascending order, like the subject locks, so two batches never wait on each other in a cycle.
 import { CompiledQuery } from 'kysely'
-import type { Pipeline } from '../../db/pipeline.ts'
-import { askedTogether } from '../../db/together.ts'
 import type { FoundIdentifier } from '../customers/identify.ts'
 import { lockKeyText } from '../locks.ts'
 import type { RuleSetPointer } from '../rule-sets/active.ts'
+import type { Pipeline } from './pipeline.ts'
+import { askedTogether } from './together.ts'
 
 export type KeyRow = RuleSetPointer & { id: string; revoked_at: string | null }
 

@@ -1,9 +1,9 @@
-// The pipelined transaction (db/pipeline.ts) on PGlite and on PostgreSQL: statements sent without
+// The pipelined transaction (server/decision-store/pipeline.ts) on PGlite and on PostgreSQL: statements sent without
 // waiting still run in order and atomically, the failing statement is the one reported, gathered
 // reads come back as JSON rows, and nothing can run on the connection once the transaction ended.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pipelinedTransaction } from '../../db/pipeline.ts'
+import { pipelinedTransaction } from '../../server/decision-store/pipeline.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 
 let database: TestDatabase

@@ -1,9 +1,10 @@
-// Decisions in batches (server/batches.ts), on PGlite and on PostgreSQL: units that arrive together
+// Decisions in batches (server/decision-store/batcher.ts), on PGlite and on PostgreSQL: units that arrive together
 // share one transaction, units about the same subject never do and run in arrival order, and one
 // unit's failure — in JavaScript or in SQL — costs only that unit.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Batcher, Conflict, type Unit } from '../../server/batches.ts'
+import { Batcher, type Unit } from '../../server/decision-store/batcher.ts'
+import { Conflict } from '../../server/decision-store/store.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 
 let database: TestDatabase

@@ -1,7 +1,7 @@
-// askedTogether (db/together.ts): the questions of one turn of the event loop reach one answer()
+// askedTogether (server/decision-store/together.ts): the questions of one turn of the event loop reach one answer()
 // call, in the order asked, each gets its own answer, and a failure fails them all.
 import { describe, expect, it } from 'vitest'
-import { askedTogether } from '../../db/together.ts'
+import { askedTogether } from '../../server/decision-store/together.ts'
 
 describe('questions asked together', () => {
   it('answers the questions of one turn with one call, each its own answer, and a later turn with another', async () => {

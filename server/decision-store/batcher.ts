@@ -1,9 +1,10 @@
 // Decisions in batches: the decisions that arrive while others are being decided share one
-// transaction — one BEGIN, one statement of locks, one statement of first reads
-// (authorizations/first-read.ts), one statement of writes (writes.ts) and one COMMIT — instead of
-// each paying for its own; each decision still sends its own statement of lookups. On this kind of
-// machine a statement, a round trip and above all a commit cost far more than the rows they carry,
-// so under load this is where most of a decision's database time and socket writes went.
+// transaction — one BEGIN, one statement of locks, one statement of first reads (first-read.ts),
+// one statement of writes (writes.ts) and one COMMIT — instead of each paying for its own; each
+// decision still sends its own statement of lookups. A statement, a round trip and above all a
+// commit cost far more than the rows they carry,
+// so under load this is where most of a decision's database time and socket writes went
+// (BENCHMARKS.md, "The cost model"). At the end of this file, the DecisionStore (store.ts) it makes.
 //
 // Decisions of one batch never touch the same subject: a unit of work names its lock keys, and a
 // batch takes only units whose keys no other unit of the batch, nor any batch still running in
@@ -21,9 +22,17 @@
 // process) is not retried as a batch: each of its units runs again alone, so one bad unit fails
 // only itself. A unit that fails in JavaScript (a problem to answer, say) fails alone, and the
 // batch commits the others' work without any of its writes.
-import type { Db } from '../db/connect.ts'
-import { type Pipeline, pipelinedTransaction, ReadGatherer } from '../db/pipeline.ts'
-import { advisoryLocks } from './locks.ts'
+import type { Db } from '../../db/connect.ts'
+import { advisoryLocks, lockKey } from '../locks.ts'
+import { FirstReads } from './first-read.ts'
+import { type Pipeline, pipelinedTransaction, ReadGatherer } from './pipeline.ts'
+import {
+  Conflict,
+  type DecisionStore,
+  type DecisionTransaction,
+  type EnabledProvidersRead,
+  Later,
+} from './store.ts'
 import { WriteBatch } from './writes.ts'
 
 /** What a unit of work gets: the shared transaction, its own writes, and a way to claim a subject. */
@@ -47,24 +56,6 @@ export interface Unit {
 }
 
 export type Work<T> = (unit: Unit) => Promise<T>
-
-/** Thrown by a unit whose subject another unit of its batch holds: it runs again in a later batch. */
-export class Conflict extends Error {
-  constructor() {
-    super('another decision of this batch holds the same subject')
-  }
-}
-
-/**
- * Thrown by a unit that is about to wait long for something outside the database (an outside
- * provider's answer): it leaves its transaction before it has written anything, and runs again in
- * a later batch once `until` has settled.
- */
-export class Later extends Error {
-  constructor(readonly until: Promise<unknown>) {
-    super('this decision waits for an outside answer; it runs again once the answer is in')
-  }
-}
 
 interface Item {
   keys: bigint[]
@@ -267,5 +258,54 @@ export class Batcher {
   /** A unit that gave way to another of its batch, or waited outside, goes first in the queue. */
   private requeue(item: Item): void {
     this.queue.unshift(item)
+  }
+}
+
+/** one collector of first reads per transaction */
+const firstReadsKey = {}
+/** each tenant's enabled providers, read once per transaction */
+const enabledProvidersKey = {}
+
+/** The DecisionStore whose transactions are shared by the decisions that arrive together. */
+export function batchedDecisionStore(db: Db, options: BatcherOptions = {}): DecisionStore {
+  const batcher = new Batcher(db, options)
+  return {
+    run: (lockKeys, decide) => batcher.run(lockKeys, (unit) => decide(decisionTransaction(unit))),
+  }
+}
+
+/** A unit of a batch as one decision sees it: its own transaction, as far as it can tell. */
+function decisionTransaction({ pipeline, writes, mayLeave, claim, together }: Unit): DecisionTransaction {
+  return {
+    db: pipeline.trx,
+    gather: pipeline.gather,
+    mayLeave,
+    enabledProviders: together(enabledProvidersKey, (): EnabledProvidersRead => new Map()),
+    async firstRead(ask) {
+      // the first reads of a batch's decisions go as one statement
+      const read = await together(firstReadsKey, () => new FirstReads(pipeline)).read(ask)
+      // the customer the strongest key found, as the statement locked it: another decision of this
+      // batch may have reached it through another key, and this one must see that one's usage
+      const strongest = ask.keys
+        .map(([kind, value]) => read.found.find((f) => f.kind === kind && f.value === value))
+        .find((found) => found !== undefined)
+      if (strongest && !claim(lockKey(ask.tenantId, `customer:${strongest.customer_id}`)))
+        throw new Conflict()
+      return read
+    },
+    record(record) {
+      const { customer } = record
+      if (customer?.created) writes.add('customer', customer.created)
+      if (customer?.seen) writes.add('customerSeen', customer.seen)
+      for (const identifier of customer?.identifiers ?? []) writes.add('identifier', identifier)
+      if (record.paymentMethod) writes.add('paymentMethod', record.paymentMethod)
+      writes.add('decision', record.decision)
+      if (record.review) writes.add('review', record.review)
+      for (const call of record.providerCalls) writes.add('providerCall', call)
+      if (record.mismatch) writes.add('mismatch', record.mismatch)
+      if (record.verification) writes.add('verification', record.verification)
+      if (record.purchaseLimit) writes.add('customerLimit', record.purchaseLimit)
+      if (record.usage) writes.add('usage', record.usage)
+    },
   }
 }
