@@ -192,7 +192,7 @@ export class Batcher {
             item.work({
               // each unit gathers its own reads: the statements of one shape keep one text, which
               // PostgreSQL prepares and plans once per connection (merging the reads of a whole
-              // batch made a new text each time, planned anew: three times the database CPU)
+              // batch made a new text each time, planned anew: BENCHMARKS.md, fourth session)
               pipeline: { ...pipeline, gather: new ReadGatherer(pipeline.send) },
               mayLeave: true,
               together: <T>(key: object, make: () => T): T => {
