@@ -24,7 +24,7 @@ export class Metrics {
     registers: [this.registry],
   })
 
-  /** how many authorizations shared each transaction (server/batches.ts) */
+  /** how many authorizations shared each transaction (server/decision-store/batcher.ts) */
   readonly batchSize = new Histogram({
     name: 'tollgate_decision_batch_size',
     help: 'Authorizations decided in one shared database transaction',

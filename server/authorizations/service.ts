@@ -216,91 +216,99 @@ async function decide(
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
 
   try {
-    const decided = await deps.store.run(lockKeysOf(tenantId, request, compiled, context), async (store) => {
-      // 2. Identify: the rows the request's keys point at, read once its subjects are locked
-      const first = await store.firstRead({ tenantId, keys, idempotencyKey, keyId: context.keyCheck?.keyId })
-      const movedTo = confirmKey(context, first.key)
-      if (movedTo) return { movedTo }
-      if (first.prior) return replay(first.prior, requestHash)
-      // taken after the locks, so it follows every decision this one waited for
-      const now = new Date()
-      const identified = identifyCustomer(tenantId, request, now, first.found)
-      const customer = identified?.customer ?? null
-
-      // 3. Facts: computed when a rule asks — usage, lists, reference data, the gateway, providers
-      const verification = liveVerification(gateway, body, request)
-      const providers =
-        deps.providers &&
-        liveProviderSources(store.db, tenantId, deps.providers, deps.secret, {
-          gather: store.gather,
-          // a provider lately slow, or one answer late, holds up only this decision: not the others
-          // of its transaction, not a database connection
-          leaveAfterMs: store.mayLeave ? waitInsideMs : undefined,
-          started: providerCalls,
-          readInTransaction: store.enabledProviders,
+    const decided = await deps.store.run(
+      lockKeysOf(tenantId, request, compiled, context),
+      async (transaction) => {
+        // 2. Identify: the rows the request's keys point at, read once its subjects are locked
+        const first = await transaction.firstRead({
+          tenantId,
+          keys,
+          idempotencyKey,
+          keyId: context.keyCheck?.keyId,
         })
-      if (providers && compiled.readsProviders) providers.preload()
+        const movedTo = confirmKey(context, first.key)
+        if (movedTo) return { movedTo }
+        if (first.prior) return replay(first.prior, requestHash)
+        // taken after the locks, so it follows every decision this one waited for
+        const now = new Date()
+        const identified = identifyCustomer(tenantId, request, now, first.found)
+        const customer = identified?.customer ?? null
 
-      // 4–5. Rules and outcome: the active version evaluated, the outcome resolved by precedence
-      const evaluation = await compiled.evaluate({
-        request,
-        now,
-        prefetch: true,
-        timeZone: compiled.definition.settings.time_zone ?? active.tenantTimeZone,
-        customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
-        // the gateway facts ask the gateway itself, with the card number this request holds in memory
-        sources: {
-          ...sqlFactSources(store.db, tenantId, null, store.gather),
-          ...verification.sources,
-          ...providers?.sources,
-        },
-      })
-      const id = newId('dec')
-      const decision = buildResponse(
-        id,
-        now,
-        request,
-        customer,
-        { id: ruleSet.id, version: ruleSet.version },
-        evaluation,
-      )
+        // 3. Facts: computed when a rule asks — usage, lists, reference data, the gateway, providers
+        const verification = liveVerification(gateway, body, request)
+        const providers =
+          deps.providers &&
+          liveProviderSources(transaction.db, tenantId, deps.providers, deps.secret, {
+            gather: transaction.gather,
+            // a provider lately slow, or one answer late, holds up only this decision: not the others
+            // of its transaction, not a database connection
+            leaveAfterMs: transaction.mayLeave ? waitInsideMs : undefined,
+            started: providerCalls,
+            readInTransaction: transaction.enabledProviders,
+          })
+        if (providers && compiled.readsProviders) providers.preload()
 
-      // 6. Record: the decision with everything it leaves behind, written with COMMIT or not at all
-      const decided = { tenantId, id, now, request, customer, evaluation }
-      store.record({
-        decision: {
-          tenant_id: tenantId,
-          id,
-          created_at: now,
-          kind: request.kind,
-          channel: request.channel,
-          outcome: decision.outcome,
-          customer_id: customer?.id ?? null,
-          amount_value: request.amount?.value ?? null,
-          currency: request.amount?.currency ?? null,
-          rule_set_id: ruleSet.id,
-          rule_set_version: ruleSet.version,
+        // 4–5. Rules and outcome: the active version evaluated, the outcome resolved by precedence
+        const evaluation = await compiled.evaluate({
           request,
-          facts: evaluation.facts,
-          fired_rules: evaluation.fired,
-          response: decision,
-          idempotency_key: idempotencyKey ?? null,
-          request_hash: requestHash,
-          evaluation_micros: Math.round((performance.now() - started) * 1000),
-        },
-        customer: identified?.record ?? null,
-        paymentMethod: customer && paymentMethodOf(tenantId, customer.id, request, now),
-        review: decision.outcome === 'review' ? reviewOf(tenantId, id, now) : null,
-        providerCalls: providers ? providerCallRows(tenantId, id, now, providers.calls()) : [],
-        mismatch: mismatchOf(tenantId, id, now, customer?.id ?? null, request, evaluation.fired),
-        verification: verificationOf(tenantId, id, now, gateway.name, request, verification.answer()),
-        purchaseLimit: purchaseLimitOf(decided),
-        usage: decision.outcome === 'approve' ? usageOf(decided) : null,
-      })
+          now,
+          prefetch: true,
+          timeZone: compiled.definition.settings.time_zone ?? active.tenantTimeZone,
+          customer: { id: customer?.id ?? null, returning: customer?.returning ?? false },
+          // the gateway facts ask the gateway itself, with the card number this request holds in memory
+          sources: {
+            ...sqlFactSources(transaction.db, tenantId, null, transaction.gather),
+            ...verification.sources,
+            ...providers?.sources,
+          },
+        })
+        const id = newId('dec')
+        const decision = buildResponse(
+          id,
+          now,
+          request,
+          customer,
+          { id: ruleSet.id, version: ruleSet.version },
+          evaluation,
+        )
 
-      // 7. Respond
-      return { decision, replayed: false }
-    })
+        // 6. Record: the decision with everything it leaves behind, written with COMMIT or not at all
+        const decided = { tenantId, id, now, request, customer, evaluation }
+        transaction.record({
+          decision: {
+            tenant_id: tenantId,
+            id,
+            created_at: now,
+            kind: request.kind,
+            channel: request.channel,
+            outcome: decision.outcome,
+            customer_id: customer?.id ?? null,
+            amount_value: request.amount?.value ?? null,
+            currency: request.amount?.currency ?? null,
+            rule_set_id: ruleSet.id,
+            rule_set_version: ruleSet.version,
+            request,
+            facts: evaluation.facts,
+            fired_rules: evaluation.fired,
+            response: decision,
+            idempotency_key: idempotencyKey ?? null,
+            request_hash: requestHash,
+            evaluation_micros: Math.round((performance.now() - started) * 1000),
+          },
+          customer: identified?.record ?? null,
+          paymentMethod: customer && paymentMethodOf(tenantId, customer.id, request, now),
+          review: decision.outcome === 'review' ? reviewOf(tenantId, id, now) : null,
+          providerCalls: providers ? providerCallRows(tenantId, id, now, providers.calls()) : [],
+          mismatch: mismatchOf(tenantId, id, now, customer?.id ?? null, request, evaluation.fired),
+          verification: verificationOf(tenantId, id, now, gateway.name, request, verification.answer()),
+          purchaseLimit: purchaseLimitOf(decided),
+          usage: decision.outcome === 'approve' ? usageOf(decided) : null,
+        })
+
+        // 7. Respond
+        return { decision, replayed: false }
+      },
+    )
     if ('movedTo' in decided || decided.replayed) return decided
     deps.metrics.recordDecision(
       decided.decision.outcome,

@@ -1,5 +1,5 @@
 // A slow outside provider must not slow the decisions that never ask it. Authorizations arriving
-// together share a transaction (server/batches.ts), and a transaction ends when its last decision
+// together share a transaction (server/decision-store/batcher.ts), and a transaction ends when its last decision
 // does; and a decision waiting inside a transaction holds a database connection (PGlite has one).
 // So a decision about to call a provider that has lately been slow leaves its transaction at once,
 // and one that asked a usually quick provider waits for it there at most 20 ms, then leaves. Either

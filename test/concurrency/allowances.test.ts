@@ -24,7 +24,7 @@ async function usageEvents(): Promise<number> {
   return Number(row.n)
 }
 
-/** What /metrics says of the decision batches so far (server/batches.ts). */
+/** What /metrics says of the decision batches so far (server/decision-store/batcher.ts). */
 async function batches(): Promise<{ count: number; decisions: number; failed: number }> {
   const text = await (await t.get('/metrics')).text()
   const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0)
@@ -64,7 +64,7 @@ describe('allowances under concurrency, one process', () => {
 
   it('many customers at once share transactions, and each one’s allowance is still counted apart', async () => {
     // twenty new customers, each asking for one purchase more than the allowance, all at once: the
-    // requests of different customers are decided in shared transactions (server/batches.ts),
+    // requests of different customers are decided in shared transactions (server/decision-store/batcher.ts),
     // the requests of one customer never in the same one
     const customers = Array.from({ length: 20 }, (_, i) => ({
       id: `c-crowd-${i}`,

@@ -46,7 +46,7 @@ export async function startServerProcess(options: {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`${options.script ?? 'server'} did not start listening in time`)),
-        options.timeoutMs ?? 30_000,
+        options.timeoutMs ?? 120_000,
       )
       child.once('exit', (code) =>
         reject(new Error(`server exited with ${code} before listening: ${stderr.join('').slice(-2000)}`)),
