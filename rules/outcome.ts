@@ -1,6 +1,6 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
-import type { PurchaseValueLimitView } from './purchase-limit.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
+import type { FiredEvent, PurchaseValueLimitView } from './types.ts'
 
 /** block > temporary_block > review > limit > approve */
 export const outcomeRank: Record<Outcome, number> = {
@@ -13,13 +13,6 @@ export const outcomeRank: Record<Outcome, number> = {
 
 export function strongerOutcome(a: Outcome, b: Outcome): Outcome {
   return outcomeRank[b] > outcomeRank[a] ? b : a
-}
-
-export interface FiredEvent {
-  ruleId: string
-  ruleName: string
-  type: EventType
-  params: Record<string, unknown>
 }
 
 export interface AllowanceState {

@@ -1,10 +1,10 @@
 // Two policies chosen where the documents are silent: money allowances fail closed for another
 // currency, and card expiry follows the rule set's time zone.
 import { describe, expect, it } from 'vitest'
-import type { FactRun } from '../../rules/facts.ts'
 import { factsByName } from '../../rules/facts.ts'
 import { allowanceExhausted, resolveOutcome } from '../../rules/outcome.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import type { FactRun } from '../../rules/types.ts'
 
 const spend = {
   ruleId: 'spend',
