@@ -2,7 +2,14 @@
 // decision resolve facts lazily, run the rules, compute allowances and resolve the outcome.
 import { type Almanac, Engine, Fact, type RuleProperties } from 'json-rules-engine'
 import { providerFacts } from './facts/provider-facts.ts'
-import { factCatalog, factsByName, listSubjectValues, usageSubjectValue, usageValue } from './facts.ts'
+import {
+  factCatalog,
+  factsByName,
+  listSubjectValues,
+  usageSubjectLabel,
+  usageSubjectValue,
+  usageValue,
+} from './facts.ts'
 import { type AllowanceState, type Resolution, resolveOutcome } from './outcome.ts'
 import {
   establishPurchaseValueLimit,
@@ -415,6 +422,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         ruleId: f.id,
         ruleName: f.name,
         subject: p.subject,
+        subjectLabel: usageSubjectLabel(p.subject, ctx),
         metric: p.metric,
         window: p.window,
         hours: p.hours,

@@ -3,6 +3,7 @@
 // behind one (usage, lists) arrives through FactSources, which server/ implements with SQL. A live
 // decision asks for all of its version's database-backed facts at once (FactSpec.prefetch), since
 // one round trip for them all costs less than one per priority; outside calls stay lazy.
+import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
@@ -90,6 +91,34 @@ export function usageSubjectValue(subject: UsageSubject, ctx: DecisionContext): 
       return r.payment_method?.card?.fingerprint ?? null
     case 'ip':
       return r.network.ip
+  }
+}
+
+/** A phone number as people write it: +1 202-555-0100 is read more easily than +12025550100. */
+function readablePhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164
+}
+
+/**
+ * The usage subject of this request as a merchant names it: "the customer", "card ending 4242",
+ * "phone +1 202 555 0100", "IP 203.0.113.7"; when the request has none (a simulation from given
+ * facts), the kind alone.
+ */
+export function usageSubjectLabel(subject: UsageSubject, ctx: DecisionContext): string {
+  const r = ctx.request
+  switch (subject) {
+    case 'customer':
+      return 'the customer'
+    case 'phone': {
+      const phone = r.network.ani ?? r.customer.phone
+      return phone ? `phone ${readablePhone(phone)}` : 'the phone'
+    }
+    case 'card': {
+      const card = r.payment_method?.card
+      return card ? `card ending ${card.last4}` : 'the card'
+    }
+    case 'ip':
+      return r.network.ip ? `IP ${r.network.ip}` : 'the IP address'
   }
 }
 

@@ -13,6 +13,7 @@ import { recordMismatches } from '../checks/record.ts'
 import {
   identifyCustomer,
   identityKeys,
+  type LinkedCustomer,
   rememberPaymentMethod,
   strongestCustomerId,
 } from '../customers/identify.ts'
@@ -112,7 +113,7 @@ function buildResponse(
   id: string,
   now: Date,
   request: CapturedRequest,
-  customer: { id: string; returning: boolean } | null,
+  customer: LinkedCustomer | null,
   ruleSet: { id: string; version: number },
   evaluation: Evaluation,
 ): DecisionResponse {
@@ -127,7 +128,12 @@ function buildResponse(
     retry_after_seconds: resolution.retry_after_seconds,
     discounts: resolution.discounts,
     offers: resolution.offers,
-    customer,
+    customer: customer && {
+      id: customer.id,
+      external_id: customer.externalId,
+      returning: customer.returning,
+      linked_by: customer.linkedBy,
+    },
     payment_method: request.payment_method
       ? {
           type: request.payment_method.type,

@@ -10,6 +10,7 @@ const spend = {
   ruleId: 'spend',
   ruleName: 'spend',
   subject: 'customer' as const,
+  subjectLabel: 'the customer',
   metric: 'amount' as const,
   window: 'month' as const,
   limit: 10_000,
@@ -33,7 +34,9 @@ describe('money allowances and currencies', () => {
       allowances: [spend],
     })
     expect(resolution.outcome).toBe('limit')
-    expect(resolution.reasons[0]?.message).toMatch(/another currency/)
+    expect(resolution.reasons[0]?.message).toBe(
+      "100.00 a month, counted against the customer (kept in another currency than this request's)",
+    )
   })
 
   it('leaves count and minute allowances alone whatever the currency', () => {

@@ -188,6 +188,7 @@ export function allowanceState(
     ruleId: `${state.metric}-allowance`,
     ruleName: `${state.metric} allowance`,
     subject: 'customer',
+    subjectLabel: 'the customer',
     window: 'day',
     resetsAt: new Date('2024-03-11T04:00:00Z'),
     message: `${state.metric} allowance`,
