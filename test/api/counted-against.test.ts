@@ -50,6 +50,11 @@ function purchaseFrom(person: Person, ip: string, overrides: Record<string, unkn
   return purchaseBy(person, { network: { ip, device_id: person.deviceId }, ...overrides })
 }
 
+/** A 1.00 purchase that carries only these parts (a customer id, an e-mail, an ANI …). */
+function purchaseWith(parts: Record<string, unknown>) {
+  return { kind: 'purchase', channel: 'web', amount: { value: 100, currency: 'USD' }, ...parts }
+}
+
 function cardOf(person: Person) {
   return { type: 'card', card: { number: person.card, exp_month: 12, exp_year: 2030 } }
 }
@@ -87,12 +92,7 @@ describe('a linked customer', () => {
     })
 
     // the new id now belongs to Ann's customer too: recognized by it alone, her first id still reported
-    const byNewId = await authorize(t, {
-      kind: 'purchase',
-      channel: 'web',
-      amount: { value: 100, currency: 'USD' },
-      customer: { id: stranger.customerId },
-    })
+    const byNewId = await authorize(t, purchaseWith({ customer: { id: stranger.customerId } }))
     expect(byNewId.customer).toEqual({
       id: first.customer?.id,
       external_id: ann.customerId,
@@ -132,12 +132,7 @@ describe('a linked customer', () => {
     for (const [linkedBy, keyOf] of cases) {
       const person = newPerson()
       const first = await authorize(t, purchaseFrom(person, newAddress()))
-      const again = await authorize(t, {
-        kind: 'purchase',
-        channel: 'web',
-        amount: { value: 100, currency: 'USD' },
-        ...keyOf(person),
-      })
+      const again = await authorize(t, purchaseWith(keyOf(person)))
       expect(again.customer, linkedBy).toEqual({
         id: first.customer?.id,
         external_id: person.customerId,
@@ -149,12 +144,7 @@ describe('a linked customer', () => {
 
   it('a request with no customer id reports none for a customer first seen now', async () => {
     const person = newPerson()
-    const decision = await authorize(t, {
-      kind: 'purchase',
-      channel: 'web',
-      amount: { value: 100, currency: 'USD' },
-      customer: { email: person.email },
-    })
+    const decision = await authorize(t, purchaseWith({ customer: { email: person.email } }))
     expect(decision.customer).toEqual({
       id: expect.stringMatching(/^cus_/),
       external_id: null,
