@@ -1,4 +1,6 @@
 // Opens the database: PostgreSQL through postgres.js when a URL is given, else an embedded PGlite.
+
+import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
@@ -21,6 +23,18 @@ export interface ConnectOptions {
   dataDir?: string | undefined
   /** postgres.js pool size */
   poolSize?: number
+}
+
+/**
+ * Where the database is, from the environment's names (ARCHITECTURE.md, "Running"): PostgreSQL at
+ * DATABASE_URL, else an embedded PGlite in TOLLGATE_DATA_DIR (default ./.data). Read here so the
+ * migration command needs nothing from server/.
+ */
+export function databaseFromEnv(env: Record<string, string | undefined>): {
+  url: string | undefined
+  dataDir: string
+} {
+  return { url: env.DATABASE_URL || undefined, dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data') }
 }
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {

@@ -1,22 +1,18 @@
 // Evaluation of a rule-set version with json-rules-engine: compile once per version, then for each
 // decision resolve facts lazily, run the rules, compute allowances and resolve the outcome.
 import { type Almanac, Engine, Fact, type RuleProperties } from 'json-rules-engine'
-import { providerFacts } from './facts/providers.ts'
+import { providerFacts } from './facts/provider-facts.ts'
 import {
-  type DecisionContext,
-  type FactRun,
-  type FactSpec,
   factCatalog,
   factsByName,
   listSubjectValues,
-  type UsageTotals,
+  usageSubjectLabel,
   usageSubjectValue,
   usageValue,
 } from './facts.ts'
-import { type AllowanceState, type FiredEvent, type Resolution, resolveOutcome } from './outcome.ts'
+import { type AllowanceState, type Resolution, resolveOutcome } from './outcome.ts'
 import {
   establishPurchaseValueLimit,
-  type PurchaseValueLimit,
   purchaseValueLimitEvent,
   viewPurchaseValueLimit,
 } from './purchase-limit.ts'
@@ -28,31 +24,18 @@ import type {
   RuleSetDefinition,
   UsageSubject,
 } from './schema.ts'
+import type {
+  ConditionTrace,
+  DecisionContext,
+  FactReading,
+  FactRun,
+  FactSpec,
+  FiredRule,
+  PurchaseValueLimit,
+  UsageTotals,
+} from './types.ts'
 import { validateDefinition } from './validate.ts'
 import { resolveWindow, type WindowSpec, windowKey } from './windows.ts'
-
-export interface FactReading {
-  fact: string
-  params: Record<string, unknown> | null
-  value: unknown
-}
-
-export interface ConditionTrace {
-  fact: string
-  params: Record<string, unknown> | null
-  operator: string
-  value: unknown
-  fact_value: unknown
-  result: boolean
-}
-
-export interface FiredRule {
-  id: string
-  name: string
-  type: FiredEvent['type']
-  params: Record<string, unknown>
-  conditions: ConditionTrace[]
-}
 
 export interface Evaluation {
   resolution: Resolution
@@ -439,6 +422,7 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         ruleId: f.id,
         ruleName: f.name,
         subject: p.subject,
+        subjectLabel: usageSubjectLabel(p.subject, ctx),
         metric: p.metric,
         window: p.window,
         hours: p.hours,

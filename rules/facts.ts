@@ -3,19 +3,17 @@
 // behind one (usage, lists) arrives through FactSources, which server/ implements with SQL. A live
 // decision asks for all of its version's database-backed facts at once (FactSpec.prefetch), since
 // one round trip for them all costs less than one per priority; outside calls stay lazy.
+import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import { LRUCache } from 'lru-cache'
 import { DateTime } from 'luxon'
 import { z } from 'zod'
-import type { CheckSources } from './facts/check-sources.ts'
 import { identityFacts } from './facts/identity.ts'
 import { institutionFacts } from './facts/institutions.ts'
 import { paymentFacts } from './facts/payment.ts'
 import { DATA_FACT_PRIORITY } from './facts/priority.ts'
-import { type ProviderSources, providerFacts } from './facts/providers.ts'
-import type { PurchaseValueLimit } from './purchase-limit.ts'
+import { providerFacts } from './facts/provider-facts.ts'
 import { type CapturedRequest, emailDomain, normalizeAddress, normalizeName } from './request.ts'
 import {
-  type ListKind,
   type ListSubject,
   listKinds,
   listSubjects,
@@ -25,44 +23,8 @@ import {
   usageSubjects,
   windowUnits,
 } from './schema.ts'
-import { localClock, type TimeRange, type WindowSpec, windowKey } from './windows.ts'
-
-export interface UsageTotals {
-  sessions: number
-  purchases: number
-  seconds: number
-  /** minor units, in the rule set's currency only */
-  amount: number
-  /** the oldest counted event, to tell when a rolling window frees up */
-  oldest: Date | null
-}
-
-export interface FactSources extends CheckSources, ProviderSources {
-  /** Totals for one subject over several ranges in one round trip, counting only what happened before the decision time. */
-  usage(subject: UsageSubject, value: string, ranges: TimeRange[], currency: string): Promise<UsageTotals[]>
-  /** Which list kinds hold any of these values for the subject, as of the decision time. */
-  listHits(subject: ListSubject, values: string[]): Promise<Set<ListKind>>
-  /** The customer's purchase value limit in force at this time, if any; absent sources know none. */
-  purchaseValueLimit?(customerId: string, at: Date): Promise<PurchaseValueLimit | null>
-}
-
-export interface DecisionContext {
-  request: CapturedRequest
-  /** the decision time: live decisions use now, backtests the recorded time */
-  now: Date
-  /** read every database-backed fact the rule set uses up front, in one round trip (live decisions) */
-  prefetch?: boolean
-  timeZone: string
-  customer: { id: string | null; returning: boolean }
-  sources: FactSources
-  /**
-   * Given values that take the place of resolving a fact (simulation against raw fact values).
-   * Consulted before the resolver; also supplies an allowance's usage as the usage fact would.
-   */
-  factOverrides?: (fact: string, params: Record<string, unknown> | null) => { value: unknown } | undefined
-}
-
-export type ValueType = 'number' | 'string' | 'boolean'
+import type { DecisionContext, FactSpec, UsageTotals, ValueType } from './types.ts'
+import { localClock, windowKey } from './windows.ts'
 
 export const operatorsByType: Record<ValueType, string[]> = {
   number: [
@@ -77,37 +39,6 @@ export const operatorsByType: Record<ValueType, string[]> = {
   ],
   string: ['equal', 'notEqual', 'in', 'notIn'],
   boolean: ['equal', 'notEqual'],
-}
-
-/** What one evaluation knows beyond the request: memoized loaders shared by every fact of the run. */
-export interface FactRun {
-  ctx: DecisionContext
-  currency: string
-  usage(subject: UsageSubject, spec: WindowSpec): Promise<UsageTotals>
-  listHits(subject: ListSubject): Promise<Set<ListKind>>
-  /** the customer's purchase value limit in force, loaded once per run */
-  purchaseValueLimit(): Promise<PurchaseValueLimit | null>
-}
-
-export interface FactSpec<P extends z.ZodType = z.ZodType> {
-  name: string
-  description: string
-  valueType: ValueType
-  params?: P
-  /** json-rules-engine's fact priority: higher is evaluated sooner within a rule (default 10) */
-  priority?: number
-  /**
-   * A lookup in our own database, cheap and free of side effects: a live decision reads every such
-   * fact its rule set uses at once, in one round trip, instead of one priority after another.
-   * Never set for calls to outside services (the gateway, data providers), which stay lazy.
-   */
-  prefetch?: true
-  /**
-   * Known from the request and the identified customer alone, synchronously and without params:
-   * the engine reads such facts before it runs, to leave out the rules they already rule out.
-   */
-  fromRequest?: true
-  resolve(params: z.infer<P>, run: FactRun): unknown
 }
 
 function fact<P extends z.ZodType>(spec: FactSpec<P>): FactSpec {
@@ -160,6 +91,34 @@ export function usageSubjectValue(subject: UsageSubject, ctx: DecisionContext): 
       return r.payment_method?.card?.fingerprint ?? null
     case 'ip':
       return r.network.ip
+  }
+}
+
+/** A phone number as people write it: +1 202-555-0100 is read more easily than +12025550100. */
+function readablePhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164
+}
+
+/**
+ * The usage subject of this request as a merchant names it: "the customer", "card ending 4242",
+ * "phone +1 202 555 0100", "IP 203.0.113.7"; when the request has none (a simulation from given
+ * facts), the kind alone.
+ */
+export function usageSubjectLabel(subject: UsageSubject, ctx: DecisionContext): string {
+  const r = ctx.request
+  switch (subject) {
+    case 'customer':
+      return 'the customer'
+    case 'phone': {
+      const phone = r.network.ani ?? r.customer.phone
+      return phone ? `phone ${readablePhone(phone)}` : 'the phone'
+    }
+    case 'card': {
+      const card = r.payment_method?.card
+      return card ? `card ending ${card.last4}` : 'the card'
+    }
+    case 'ip':
+      return r.network.ip ? `IP ${r.network.ip}` : 'the IP address'
   }
 }
 

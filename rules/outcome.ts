@@ -1,6 +1,6 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
-import type { PurchaseValueLimitView } from './purchase-limit.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
+import type { FiredEvent, PurchaseValueLimitView } from './types.ts'
 
 /** block > temporary_block > review > limit > approve */
 export const outcomeRank: Record<Outcome, number> = {
@@ -15,17 +15,12 @@ export function strongerOutcome(a: Outcome, b: Outcome): Outcome {
   return outcomeRank[b] > outcomeRank[a] ? b : a
 }
 
-export interface FiredEvent {
-  ruleId: string
-  ruleName: string
-  type: EventType
-  params: Record<string, unknown>
-}
-
 export interface AllowanceState {
   ruleId: string
   ruleName: string
   subject: UsageSubject
+  /** the subject as a merchant names it: "the customer", "card ending 4242", "IP 203.0.113.7" */
+  subjectLabel: string
   metric: UsageMetric
   window: WindowUnit
   hours?: number | undefined
@@ -37,13 +32,27 @@ export interface AllowanceState {
   message: string
 }
 
+/** Whose usage an allowance counted, as its reason names it. */
+export interface CountedSubject {
+  kind: UsageSubject
+  label: string
+}
+
 export interface Reason {
   rule: string
   type: EventType
   message: string
   reason_code?: string
+  /** an allowance's: whose usage it counted */
+  subject?: CountedSubject
   remaining?: number
   resets_at?: string
+}
+
+/** An allowance's message with the subject it counted against: "Two sessions a day, counted against the customer". */
+function allowanceMessage(a: AllowanceState, keptInOtherCurrency: boolean): string {
+  const counted = `${a.message.replace(/[.\s]+$/, '')}, counted against ${a.subjectLabel}`
+  return keptInOtherCurrency ? `${counted} (kept in another currency than this request's)` : counted
 }
 
 export interface Resolution {
@@ -143,10 +152,8 @@ export function resolveOutcome(input: {
     reasons.push({
       rule: a.ruleId,
       type: 'allowance',
-      message:
-        isExhausted && a.metric === 'amount' && !inCurrency
-          ? `${a.message} (kept in another currency than this request's)`
-          : a.message,
+      message: allowanceMessage(a, isExhausted && a.metric === 'amount' && !inCurrency),
+      subject: { kind: a.subject, label: a.subjectLabel },
       remaining: remainingAllowance(a.limit, a.used),
       ...(isExhausted && a.resetsAt ? { resets_at: a.resetsAt.toISOString() } : {}),
       rank: isExhausted ? outcomeRank.limit : 0,

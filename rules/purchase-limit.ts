@@ -1,24 +1,8 @@
 // The purchase value limit of figure 10 (steps 1025–1030): a customer who passes screening gets an
 // established limit on the value of a purchase; later purchases above it are limited until staff
 // raise it or it expires. Pure: the stored limit arrives through FactSources.
-import type { FiredEvent } from './outcome.ts'
 import type { Settings } from './schema.ts'
-
-export interface PurchaseValueLimit {
-  /** the most one purchase may be worth, minor units */
-  amount: number
-  currency: string
-  expires_at: Date
-}
-
-/** The limit as a decision returns it. */
-export interface PurchaseValueLimitView {
-  amount: number
-  currency: string
-  expires_at: string
-  /** true when this decision established it */
-  established: boolean
-}
+import type { FiredEvent, PurchaseValueLimit, PurchaseValueLimitView } from './types.ts'
 
 export const PURCHASE_VALUE_LIMIT_RULE = 'purchase-value-limit'
 

@@ -2,7 +2,7 @@
 // facts that exist, params that fit them, operators and values that fit their type, event params
 // that fit the event type, unique rule ids and names. Every problem carries a path to it.
 import type { z } from 'zod'
-import { type FactSpec, factsByName, operatorsByType, type ValueType } from './facts.ts'
+import { factsByName, operatorsByType } from './facts.ts'
 import {
   type Condition,
   type ConditionLeaf,
@@ -10,6 +10,7 @@ import {
   type RuleSetDefinition,
   ruleSetDefinitionSchema,
 } from './schema.ts'
+import type { FactSpec, ValueType } from './types.ts'
 
 export interface Problem {
   path: (string | number)[]

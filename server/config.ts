@@ -1,6 +1,6 @@
 // Configuration from the environment (the names are a contract: ARCHITECTURE.md, "Running").
 import os from 'node:os'
-import path from 'node:path'
+import { databaseFromEnv } from '../db/connect.ts'
 
 export interface Config {
   port: number
@@ -32,7 +32,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     throw new Error(
       `TOLLGATE_DECISION_BATCH must be a whole number from 1 to 256, got "${env.TOLLGATE_DECISION_BATCH}"`,
     )
-  const databaseUrl = env.DATABASE_URL || undefined
+  const { url: databaseUrl, dataDir } = databaseFromEnv(env)
   const workers =
     env.TOLLGATE_WORKERS === 'auto' ? os.availableParallelism() : Number(env.TOLLGATE_WORKERS ?? 1)
   if (!Number.isInteger(workers) || workers < 1 || workers > 64)
@@ -50,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     decisionBatchSize,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(env.TOLLGATE_DATA_DIR ?? './.data'),
+    dataDir,
     secret: env.TOLLGATE_SECRET || undefined,
     bootstrapApiKey: env.TOLLGATE_BOOTSTRAP_API_KEY || undefined,
     bootstrapAdminEmail: env.TOLLGATE_BOOTSTRAP_ADMIN_EMAIL || 'admin@example.com',

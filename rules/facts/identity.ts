@@ -2,8 +2,7 @@
 // customer used before, and how many identity mismatches this customer, phone or address had lately,
 // so a rule set can say "a mismatch is a temporary block; the third within an hour is a block".
 import { z } from 'zod'
-import type { ConditionTrace, FiredRule } from '../engine.ts'
-import type { FactRun, FactSpec } from '../facts.ts'
+import type { ConditionTrace, FactRun, FactSpec, FiredRule } from '../types.ts'
 import { type MismatchSubject, mismatchSubjects } from './check-sources.ts'
 import { once } from './memo.ts'
 import { DATA_FACT_PRIORITY } from './priority.ts'

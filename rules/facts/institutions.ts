@@ -1,7 +1,7 @@
 // Institutions and line types (figures 4, 8, 9: "pay phones, prisons, schools … from which calls may
 // be blocked"): what the calling number and the connecting address belong to, from the reference
 // data staff load. A string fact reads best in rules: line_type in [prison, pay_phone].
-import type { FactRun, FactSpec } from '../facts.ts'
+import type { FactRun, FactSpec } from '../types.ts'
 import { institutionCategories, type ReferenceKind } from './check-sources.ts'
 import { once } from './memo.ts'
 import { DATA_FACT_PRIORITY } from './priority.ts'

@@ -1,6 +1,6 @@
 // Per-run memos for fact modules outside the core catalog: a fact run is one evaluation, so a
 // loader keyed by it runs once per decision however many rules ask, and is dropped with the run.
-import type { FactRun } from '../facts.ts'
+import type { FactRun } from '../types.ts'
 
 const memos = new WeakMap<FactRun, Map<string, Promise<unknown>>>()
 

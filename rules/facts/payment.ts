@@ -3,8 +3,9 @@
 // address verification normalized across networks with the raw code kept, the CVC check and the
 // cardholder-name match. The gateway is asked once per decision and only when a rule reads one of
 // its facts; replays read the answer recorded with the decision (see server/payments/verification.ts).
-import type { FactRun, FactSpec } from '../facts.ts'
+
 import { avsResults, cardFundings, type PaymentVerification, unverified } from '../payment-checks.ts'
+import type { FactRun, FactSpec } from '../types.ts'
 import type { BinInfo } from './check-sources.ts'
 import { once } from './memo.ts'
 import { DATA_FACT_PRIORITY } from './priority.ts'

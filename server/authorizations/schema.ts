@@ -1,5 +1,7 @@
 // The merchant-facing shapes of an authorization: what a merchant's server sends and gets back.
 import { z } from '@hono/zod-openapi'
+import { usageSubjects } from '../../rules/schema.ts'
+import { identityKinds } from '../customers/identify.ts'
 
 // PostgreSQL text and json cannot hold NUL or an unpaired UTF-16 surrogate: refuse them here, naming
 // the field, rather than fail at the insert with a 500.
@@ -143,6 +145,39 @@ export const authorizationRequestSchema = z
 
 export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>
 
+/** Why: a rule's reason, or an allowance's with whom it counted against and what is left. */
+export const reasonSchema = z.object({
+  rule: z.string(),
+  type: z.string(),
+  message: z.string().openapi({
+    description:
+      'for people: the rule’s message; an allowance’s also names whom it counted against (“Two sessions a day, counted against card ending 4242”)',
+  }),
+  reason_code: z.string().optional(),
+  subject: z
+    .object({
+      kind: z.enum(usageSubjects).openapi({
+        description:
+          'customer (everything the customer did, whichever card, phone or address), card, phone or ip',
+      }),
+      label: z.string().openapi({
+        description: 'the subject as a person reads it',
+        example: 'card ending 4242',
+      }),
+    })
+    .optional()
+    .openapi({
+      description:
+        'for type allowance: whose usage the allowance counted — the customer (see customer.linked_by for how this request was tied to them), this card, this phone number or this IP address',
+    }),
+  remaining: z
+    .number()
+    .int()
+    .optional()
+    .openapi({ description: 'for type allowance: what is left in its metric before this request' }),
+  resets_at: z.string().optional(),
+})
+
 const outcome = z.enum(['approve', 'limit', 'temporary_block', 'block', 'review'])
 
 export const decisionSchema = z
@@ -152,16 +187,7 @@ export const decisionSchema = z
       description:
         'approve; limit (an allowance for the period is used up, lifted at limits.resets_at); temporary_block (correctable: fix and retry); block (permanent); review (a person decides: poll GET /v1/decisions/{id})',
     }),
-    reasons: z.array(
-      z.object({
-        rule: z.string(),
-        type: z.string(),
-        message: z.string(),
-        reason_code: z.string().optional(),
-        remaining: z.number().int().optional(),
-        resets_at: z.string().optional(),
-      }),
-    ),
+    reasons: z.array(reasonSchema),
     limits: z.object({
       max_amount: z
         .number()
@@ -206,7 +232,28 @@ export const decisionSchema = z
         message: z.string(),
       }),
     ),
-    customer: z.object({ id: z.string(), returning: z.boolean() }).nullable(),
+    customer: z
+      .object({
+        id: z.string().openapi({
+          description: 'Tollgate’s id for the customer this decision counts against',
+          example: 'cus_0mhk2x1c7a8b9c0d1e2f3g4h',
+        }),
+        external_id: z.string().nullable().openapi({
+          description:
+            'your id for that customer, as Tollgate first recorded it (the customer.id of its first request; null if that had none). It differs from this request’s customer.id when the request was linked to a customer you know by another id',
+          example: 'c-81',
+        }),
+        returning: z.boolean().openapi({ description: 'Tollgate knew the customer before this request' }),
+        linked_by: z.enum(identityKinds).nullable().openapi({
+          description:
+            'which of this request’s identifiers tied it to a customer Tollgate already knew, the strongest first: customer_id (your customer.id), card (the card’s fingerprint), email, phone (customer.phone, else the forwarded ANI) or device (network.device_id). A new customer.id with a known card is linked by card, and the card’s customer’s allowances apply. null for a customer first seen now',
+        }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'whom the decision counts against; null when the request carried no identifier (customer id, card, e-mail, phone or device)',
+      }),
     payment_method: z
       .object({
         type: z.string(),

@@ -15,6 +15,7 @@ import {
   type IdentifiedCustomer,
   identifyCustomer,
   identityKeys,
+  type LinkedCustomer,
   paymentMethodOf,
 } from '../customers/identify.ts'
 import { establishedLimitOf } from '../customers/purchase-limit.ts'
@@ -130,7 +131,7 @@ function buildResponse(
   id: string,
   now: Date,
   request: CapturedRequest,
-  customer: { id: string; returning: boolean } | null,
+  customer: LinkedCustomer | null,
   ruleSet: { id: string; version: number },
   evaluation: Evaluation,
 ): DecisionResponse {
@@ -145,7 +146,12 @@ function buildResponse(
     retry_after_seconds: resolution.retry_after_seconds,
     discounts: resolution.discounts,
     offers: resolution.offers,
-    customer,
+    customer: customer && {
+      id: customer.id,
+      external_id: customer.externalId,
+      returning: customer.returning,
+      linked_by: customer.linkedBy,
+    },
     payment_method: request.payment_method
       ? {
           type: request.payment_method.type,

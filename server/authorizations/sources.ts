@@ -3,8 +3,8 @@
 // a backtest passes each recorded decision's time.
 import { CompiledQuery, sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
+import type { FactSources, UsageTotals } from '../../rules/types.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { loadPurchaseValueLimit } from '../customers/purchase-limit.ts'

@@ -5,8 +5,8 @@
 // instead of several per decision.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { FactSources, UsageTotals } from '../../rules/facts.ts'
 import type { ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
+import type { FactSources, UsageTotals } from '../../rules/types.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 import { checkFactSources } from '../checks/sources.ts'
 import { inForce, readableBy } from '../lists/membership.ts'

@@ -1,8 +1,9 @@
 // What a decision leaves behind for later identity checks: the mismatches it temporarily blocked,
 // counted by recent_mismatches ("three within an hour become a block").
-import type { FiredRule } from '../../rules/engine.ts'
+
 import { identityMismatchKinds } from '../../rules/facts/identity.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import type { FiredRule } from '../../rules/types.ts'
 import type { RecordRow } from '../decision-store/store.ts'
 
 /** The mismatch row a decision records when identity rules fired; null when none did. */

@@ -2,16 +2,20 @@ import type { CapturedRequest } from '../../rules/request.ts'
 import type { CustomerRecord, RecordRow } from '../decision-store/store.ts'
 import { newId } from '../ids.ts'
 
+/** The kinds of key that identify a customer, strongest first. */
+export const identityKinds = ['customer_id', 'card', 'email', 'phone', 'device'] as const
+export type IdentityKind = (typeof identityKinds)[number]
+
 /** Keys that identify a customer, strongest first. IP addresses are shared too widely to identify anyone. */
-export function identityKeys(r: CapturedRequest): [kind: string, value: string][] {
-  const keys: [string, string | null | undefined][] = [
+export function identityKeys(r: CapturedRequest): [kind: IdentityKind, value: string][] {
+  const keys: [IdentityKind, string | null | undefined][] = [
     ['customer_id', r.customer.id],
     ['card', r.payment_method?.card?.fingerprint],
     ['email', r.customer.email],
     ['phone', r.customer.phone ?? r.network.ani],
     ['device', r.network.device_id],
   ]
-  return keys.filter((k): k is [string, string] => typeof k[1] === 'string' && k[1].length > 0)
+  return keys.filter((k): k is [IdentityKind, string] => typeof k[1] === 'string' && k[1].length > 0)
 }
 
 export interface IdentifiedCustomer {
@@ -20,19 +24,32 @@ export interface IdentifiedCustomer {
   returning: boolean
 }
 
+/** The customer a decision counts against, and how this request was tied to it. */
+export interface LinkedCustomer extends IdentifiedCustomer {
+  /** the strongest of the request's keys that Tollgate already knew, or null for a customer first seen now */
+  linkedBy: IdentityKind | null
+  /** the merchant's id for the customer, as Tollgate first recorded it (customers.external_id) */
+  externalId: string | null
+}
+
 // Writing last_seen_at on every decision would rewrite a busy customer's rows many times a second;
 // to this precision is enough for "seen recently", and saves the returning customer two writes.
 const lastSeenPrecisionMs = 60_000
 
+/** A row one of the request's keys found: its kind is that key's. */
 export interface FoundIdentifier {
-  kind: string
+  kind: IdentityKind
   value: string
   customer_id: string
   last_seen_at: Date | string
   customer_last_seen_at: Date | string
+  customer_external_id: string | null
 }
 
-function strongestFound(keys: [string, string][], found: FoundIdentifier[]): FoundIdentifier | undefined {
+function strongestFound(
+  keys: [IdentityKind, string][],
+  found: FoundIdentifier[],
+): FoundIdentifier | undefined {
   for (const [kind, value] of keys) {
     const hit = found.find((f) => f.kind === kind && f.value === value)
     if (hit) return hit
@@ -41,7 +58,10 @@ function strongestFound(keys: [string, string][], found: FoundIdentifier[]): Fou
 }
 
 /** The customer identifyCustomer() will choose among those found, if any: the strongest key's. */
-export function strongestCustomerId(keys: [string, string][], found: FoundIdentifier[]): string | undefined {
+export function strongestCustomerId(
+  keys: [IdentityKind, string][],
+  found: FoundIdentifier[],
+): string | undefined {
   return strongestFound(keys, found)?.customer_id
 }
 
@@ -54,7 +74,7 @@ export function identifyCustomer(
   request: CapturedRequest,
   now: Date,
   found: FoundIdentifier[],
-): { customer: IdentifiedCustomer; record: CustomerRecord } | null {
+): { customer: LinkedCustomer; record: CustomerRecord } | null {
   const keys = identityKeys(request)
   if (!keys.length) return null
   const record: CustomerRecord = { created: null, seen: null, identifiers: [] }
@@ -89,7 +109,10 @@ export function identifyCustomer(
       first_seen_at: now,
       last_seen_at: now,
     })
-  return { customer: { id: customerId, returning }, record }
+  const customer: LinkedCustomer = strongest
+    ? { id: customerId, returning, linkedBy: strongest.kind, externalId: strongest.customer_external_id }
+    : { id: customerId, returning, linkedBy: null, externalId: request.customer.id ?? null }
+  return { customer, record }
 }
 
 /** The card the customer paid with, to remember; null when the request has none. */

@@ -2,7 +2,7 @@
 // purchase when the rule set keeps them, read by the live pipeline with one primary-key lookup,
 // raised or changed by staff.
 import type { Db } from '../../db/connect.ts'
-import type { PurchaseValueLimit } from '../../rules/purchase-limit.ts'
+import type { PurchaseValueLimit } from '../../rules/types.ts'
 import type { RecordRow } from '../decision-store/store.ts'
 
 const KIND = 'purchase_value'

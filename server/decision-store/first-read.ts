@@ -40,11 +40,11 @@ const statement = `with u as (
     -- each key by the primary key, in a lateral subquery whose LIMIT keeps the planner from making
     -- it a join it might cache as a scan of the tenant's whole table
     select k.n, k.rank, i.tenant_id, i.kind, i.value, i.customer_id, i.last_seen_at,
-        c.last_seen_at as customer_last_seen_at
+        c.last_seen_at as customer_last_seen_at, c.external_id as customer_external_id
       from k join u on u.n = k.n
       cross join lateral (select * from customer_identifiers
         where tenant_id = u.tenant_id and kind = k.kind and value = k.value limit 1) i
-      cross join lateral (select last_seen_at from customers
+      cross join lateral (select last_seen_at, external_id from customers
         where tenant_id = i.tenant_id and id = i.customer_id limit 1) c
   ), strongest as (
     select distinct on (n) n, tenant_id, customer_id from found order by n, rank
@@ -58,7 +58,8 @@ const statement = `with u as (
       where d.tenant_id = u.tenant_id and d.idempotency_key = u.idempotency_key) p) as prior,
     (select coalesce(json_agg(json_build_object('kind', f.kind, 'value', f.value,
         'customer_id', f.customer_id, 'last_seen_at', f.last_seen_at,
-        'customer_last_seen_at', f.customer_last_seen_at)), '[]'::json)
+        'customer_last_seen_at', f.customer_last_seen_at,
+        'customer_external_id', f.customer_external_id)), '[]'::json)
       from found f where f.n = u.n) as found,
     (select row_to_json(a) from (select ak.id, ak.revoked_at, t.time_zone, rs.id as rule_set_id,
         rs.active_version, rs.shadow_version

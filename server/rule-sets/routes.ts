@@ -4,7 +4,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { diffDefinitions } from '../../rules/diff.ts'
 import { validateDefinition } from '../../rules/validate.ts'
-import { authorizationRequestSchema } from '../authorizations/schema.ts'
+import { authorizationRequestSchema, reasonSchema } from '../authorizations/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { validationProblem } from '../http/problem.ts'
@@ -125,16 +125,7 @@ const simulationSchema = z
     rule_set: z.object({ id: z.string(), version: z.number().int(), status: z.string() }),
     at: z.string(),
     outcome: z.enum(['approve', 'limit', 'temporary_block', 'block', 'review']),
-    reasons: z.array(
-      z.object({
-        rule: z.string(),
-        type: z.string(),
-        message: z.string(),
-        reason_code: z.string().optional(),
-        remaining: z.number().optional(),
-        resets_at: z.string().optional(),
-      }),
-    ),
+    reasons: z.array(reasonSchema),
     limits: z.object({
       max_amount: z.number().int().nullable(),
       max_duration_seconds: z.number().int().nullable(),

@@ -39,7 +39,7 @@ describe('POST /v1/authorizations', () => {
       offers: [],
       payment_method: { type: 'card', brand: 'visa', last4: '4242' },
       rule_set: { id: 'authorizations', version: 1 },
-      customer: { returning: false },
+      customer: { external_id: 'c-81', returning: false, linked_by: null },
       resolution: null,
     })
     expect(first.id).toMatch(/^dec_[a-z0-9]+$/)
@@ -47,13 +47,14 @@ describe('POST /v1/authorizations', () => {
       {
         rule: 'spend-per-month',
         type: 'allowance',
-        message: 'Spending of 100.00 a month',
+        message: 'Spending of 100.00 a month, counted against the customer',
+        subject: { kind: 'customer', label: 'the customer' },
         remaining: 10_000,
       },
     ])
     expect(Date.parse(String(first.created_at))).toBeGreaterThan(Date.now() - 60_000)
     // the second purchase was made with the same card, so it is the same customer: 2500 already spent
-    expect(decision.customer?.returning).toBe(true)
+    expect(decision.customer).toMatchObject({ returning: true, external_id: 'c-81', linked_by: 'card' })
     expect(decision.limits.max_amount).toBe(7_500)
     expect(decision.payment_method?.fingerprint).toMatch(/^pmf_[A-Za-z0-9_-]{20,}$/)
     expect(decision.payment_method?.fingerprint).toBe(
@@ -139,20 +140,26 @@ describe('POST /v1/authorizations', () => {
 
 describe('returning customers', () => {
   it.each([
-    ['e-mail', (p: ReturnType<typeof newPerson>) => ({ customer: { email: p.email.toUpperCase() } })],
-    ['phone', (p: ReturnType<typeof newPerson>) => ({ customer: { phone: p.phone } })],
+    [
+      'e-mail',
+      'email',
+      (p: ReturnType<typeof newPerson>) => ({ customer: { email: p.email.toUpperCase() } }),
+    ],
+    ['phone', 'phone', (p: ReturnType<typeof newPerson>) => ({ customer: { phone: p.phone } })],
     [
       'caller number (ANI)',
+      'phone',
       (p: ReturnType<typeof newPerson>) => ({ channel: 'phone', network: { ani: p.phone } }),
     ],
     [
+      'card',
       'card',
       (p: ReturnType<typeof newPerson>) => ({
         payment_method: { type: 'card', card: { number: p.card, exp_month: 12, exp_year: 2030 } },
       }),
     ],
-    ['customer id', (p: ReturnType<typeof newPerson>) => ({ customer: { id: p.customerId } })],
-  ])('are recognized by their %s alone', async (_key, keyOf) => {
+    ['customer id', 'customer_id', (p: ReturnType<typeof newPerson>) => ({ customer: { id: p.customerId } })],
+  ])('are recognized by their %s alone', async (_key, linkedBy, keyOf) => {
     const person = newPerson()
     const first = await authorize(t, purchaseBy(person))
     expect(first.customer?.returning).toBe(false)
@@ -163,7 +170,12 @@ describe('returning customers', () => {
       ...keyOf(person),
     })
     expect(again.outcome).toBe('approve')
-    expect(again.customer).toEqual({ id: first.customer?.id, returning: true })
+    expect(again.customer).toEqual({
+      id: first.customer?.id,
+      external_id: person.customerId,
+      returning: true,
+      linked_by: linkedBy,
+    })
     // the spend of the first purchase counts against the same customer
     expect(again.limits.max_amount).toBe(10_000 - 2_500)
   })

@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest'
 import { compileRuleSet } from '../../rules/engine.ts'
 import type { ProviderKind, ProviderOutcome, ProviderQuery } from '../../rules/facts/providers.ts'
-import type { FactSources } from '../../rules/facts.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
+import type { FactSources } from '../../rules/types.ts'
 import { externalVerificationRules } from '../../server/providers/demo.ts'
 import { verifiedIdentity } from './receiver.ts'
 

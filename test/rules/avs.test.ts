@@ -1,9 +1,9 @@
 // Address verification codes of each card network normalized to one result, and which fired rules
 // count as an identity mismatch.
 import { describe, expect, it } from 'vitest'
-import type { FiredRule } from '../../rules/engine.ts'
 import { identityMismatchKinds } from '../../rules/facts/identity.ts'
 import { avsCodeFor, type avsResults, normalizeAvs } from '../../rules/payment-checks.ts'
+import type { FiredRule } from '../../rules/types.ts'
 
 describe('normalizeAvs', () => {
   const cases: [brand: string, code: string, result: (typeof avsResults)[number]][] = [

@@ -400,3 +400,71 @@ describe('lazy facts', () => {
     expect(evaluation.allowances.every((a) => a.used === 0)).toBe(true)
   })
 })
+
+describe('whose usage an allowance counted', () => {
+  const sessionsOf = (subject: 'customer' | 'card' | 'phone' | 'ip', limit: number) => ({
+    id: `${subject}-sessions`,
+    name: `Sessions per ${subject}`,
+    priority: 1,
+    conditions: { all: [] },
+    event: {
+      type: 'allowance' as const,
+      params: {
+        subject,
+        metric: 'sessions' as const,
+        window: 'day' as const,
+        limit,
+        message: `${limit} a day.`,
+      },
+    },
+  })
+  const bySubject = compileRuleSet({
+    settings: { currency: 'USD' },
+    rules: [sessionsOf('customer', 5), sessionsOf('card', 1), sessionsOf('phone', 4), sessionsOf('ip', 3)],
+  })
+  const request = capturedRequest({ network: { ip: '203.0.113.7' } })
+
+  it('names each subject in its reason as a merchant reads it, and the exhausted one first', async () => {
+    // one session earlier today on this card, by someone else on another phone and address
+    const sources = new InMemorySources({
+      asOf: now,
+      usage: [session('2024-03-12T15:00:00Z', 60, 0, { card: 'pmf_good' })],
+    })
+    const { resolution } = await bySubject.evaluate(decisionContext(sources, now, request))
+    expect(resolution.outcome).toBe('limit')
+    expect(resolution.reasons.map((r) => [r.rule, r.subject, r.message, r.remaining])).toEqual([
+      [
+        'card-sessions',
+        { kind: 'card', label: 'card ending 4242' },
+        '1 a day, counted against card ending 4242',
+        0,
+      ],
+      [
+        'customer-sessions',
+        { kind: 'customer', label: 'the customer' },
+        '5 a day, counted against the customer',
+        5,
+      ],
+      [
+        'phone-sessions',
+        { kind: 'phone', label: 'phone +1 555 555 0100' },
+        '4 a day, counted against phone +1 555 555 0100',
+        4,
+      ],
+      ['ip-sessions', { kind: 'ip', label: 'IP 203.0.113.7' }, '3 a day, counted against IP 203.0.113.7', 3],
+    ])
+  })
+
+  it('names the kind alone when the request has no value for it', async () => {
+    const bare = capturedRequest({ card: null, network: { ani: null, ip: null }, customer: { phone: null } })
+    const sources = new InMemorySources({ asOf: now })
+    const { resolution } = await bySubject.evaluate(decisionContext(sources, now, bare))
+    expect(resolution.outcome).toBe('approve')
+    expect(resolution.reasons.map((r) => r.subject?.label)).toEqual([
+      'the customer',
+      'the card',
+      'the phone',
+      'the IP address',
+    ])
+  })
+})

@@ -2,13 +2,9 @@
 // precedence, monotonicity, and the allowance arithmetic that becomes an approval's limits.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  type AllowanceState,
-  type FiredEvent,
-  remainingAllowance,
-  resolveOutcome,
-} from '../../rules/outcome.ts'
+import { type AllowanceState, remainingAllowance, resolveOutcome } from '../../rules/outcome.ts'
 import { type EventType, eventTypes, type Outcome, usageMetrics } from '../../rules/schema.ts'
+import type { FiredEvent } from '../../rules/types.ts'
 import { allowanceState, firedEvent } from './support.ts'
 
 type Kind = 'purchase' | 'session'

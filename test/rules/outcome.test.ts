@@ -108,7 +108,8 @@ describe('allowance arithmetic', () => {
       {
         rule: 'amount-allowance',
         type: 'allowance',
-        message: 'amount allowance',
+        message: 'amount allowance, counted against the customer',
+        subject: { kind: 'customer', label: 'the customer' },
         remaining: 2_500,
         resets_at: '2024-03-11T04:00:00.000Z',
       },

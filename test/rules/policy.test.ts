@@ -1,15 +1,16 @@
 // Two policies chosen where the documents are silent: money allowances fail closed for another
 // currency, and card expiry follows the rule set's time zone.
 import { describe, expect, it } from 'vitest'
-import type { FactRun } from '../../rules/facts.ts'
 import { factsByName } from '../../rules/facts.ts'
 import { allowanceExhausted, resolveOutcome } from '../../rules/outcome.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
+import type { FactRun } from '../../rules/types.ts'
 
 const spend = {
   ruleId: 'spend',
   ruleName: 'spend',
   subject: 'customer' as const,
+  subjectLabel: 'the customer',
   metric: 'amount' as const,
   window: 'month' as const,
   limit: 10_000,
@@ -33,7 +34,9 @@ describe('money allowances and currencies', () => {
       allowances: [spend],
     })
     expect(resolution.outcome).toBe('limit')
-    expect(resolution.reasons[0]?.message).toMatch(/another currency/)
+    expect(resolution.reasons[0]?.message).toBe(
+      "100.00 a month, counted against the customer (kept in another currency than this request's)",
+    )
   })
 
   it('leaves count and minute allowances alone whatever the currency', () => {

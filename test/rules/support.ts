@@ -1,9 +1,9 @@
 // Test support for the rules core: a captured-request builder and an in-memory FactSources that
 // answers from arrays of usage events and list entries, the way server/'s SQL does from tables.
-import type { DecisionContext, FactSources, UsageTotals } from '../../rules/facts.ts'
-import type { AllowanceState, FiredEvent } from '../../rules/outcome.ts'
+import type { AllowanceState } from '../../rules/outcome.ts'
 import type { CapturedCard, CapturedRequest } from '../../rules/request.ts'
 import type { EventType, ListKind, ListSubject, UsageSubject } from '../../rules/schema.ts'
+import type { DecisionContext, FactSources, FiredEvent, UsageTotals } from '../../rules/types.ts'
 import type { TimeRange } from '../../rules/windows.ts'
 
 export interface UsageEvent {
@@ -188,6 +188,7 @@ export function allowanceState(
     ruleId: `${state.metric}-allowance`,
     ruleName: `${state.metric} allowance`,
     subject: 'customer',
+    subjectLabel: 'the customer',
     window: 'day',
     resetsAt: new Date('2024-03-11T04:00:00Z'),
     message: `${state.metric} allowance`,
