@@ -195,7 +195,13 @@ export function createApp(deps: AppDeps) {
   )
   app.route('/v1', v1)
 
-  const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests, providers })
+  const admin = adminApp({
+    db: deps.db,
+    secret: deps.secret,
+    logger: deps.logger,
+    backtests: deps.backtests,
+    providers,
+  })
   const adminBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) =>

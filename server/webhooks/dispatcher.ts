@@ -49,6 +49,9 @@ interface AttemptResult {
   error: string | null
 }
 
+const succeeded = (result: AttemptResult) =>
+  result.status !== null && result.status >= 200 && result.status < 300
+
 export class WebhookDispatcher {
   private readonly now: () => Date
   private readonly random: () => number
@@ -99,6 +102,42 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * Sends one pending delivery now, on the same path as a due one (signing, attempt log, status),
+   * and returns whether the receiver answered 2xx. For deliveries the poller never picks up
+   * (no next attempt time), such as an endpoint's test event.
+   */
+  async sendNow(tenantId: string, deliveryId: string): Promise<boolean> {
+    const row = await this.options.db
+      .selectFrom('webhook_deliveries')
+      .select([
+        'tenant_id',
+        'id',
+        'endpoint_id',
+        'event_id',
+        'event_type',
+        'body',
+        'attempts',
+        'max_attempts',
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deliveryId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    if (!row) return false
+    const result = await this.deliver({
+      tenantId: row.tenant_id,
+      id: row.id,
+      endpointId: row.endpoint_id,
+      eventId: row.event_id,
+      eventType: row.event_type,
+      body: row.body,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+    })
+    return result !== null && succeeded(result)
+  }
+
   /** Takes due deliveries and pushes their next attempt past the request's deadline, as a lease. */
   private async claim(): Promise<Attempt[]> {
     const now = this.now()
@@ -143,7 +182,8 @@ export class WebhookDispatcher {
     })
   }
 
-  private async deliver(delivery: Attempt): Promise<void> {
+  /** Sends one claimed delivery and records the attempt; null when its endpoint is gone. */
+  private async deliver(delivery: Attempt): Promise<AttemptResult | null> {
     const endpoint = await this.options.db
       .selectFrom('webhook_endpoints')
       .select(['url', 'secret_sealed', 'deleted_at'])
@@ -157,7 +197,7 @@ export class WebhookDispatcher {
         .where('tenant_id', '=', delivery.tenantId)
         .where('id', '=', delivery.id)
         .execute()
-      return
+      return null
     }
     const result = await this.send(
       endpoint.url,
@@ -165,6 +205,7 @@ export class WebhookDispatcher {
       delivery,
     )
     await this.record(delivery, result)
+    return result
   }
 
   private async send(url: string, signingSecret: string, delivery: Attempt): Promise<AttemptResult> {
@@ -212,8 +253,8 @@ export class WebhookDispatcher {
 
   private async record(delivery: Attempt, result: AttemptResult): Promise<void> {
     const attempt = delivery.attempts + 1
-    const succeeded = result.status !== null && result.status >= 200 && result.status < 300
-    const exhausted = !succeeded && attempt >= delivery.maxAttempts
+    const ok = succeeded(result)
+    const exhausted = !ok && attempt >= delivery.maxAttempts
     const now = this.now()
     await this.options.db.transaction().execute(async (trx) => {
       await trx
@@ -234,18 +275,16 @@ export class WebhookDispatcher {
         .set({
           attempts: attempt,
           last_attempt_at: result.startedAt,
-          status: succeeded ? 'succeeded' : exhausted ? 'failed' : 'pending',
-          delivered_at: succeeded ? now : null,
+          status: ok ? 'succeeded' : exhausted ? 'failed' : 'pending',
+          delivered_at: ok ? now : null,
           next_attempt_at:
-            succeeded || exhausted
-              ? null
-              : new Date(now.getTime() + retryDelaySeconds(attempt, this.random) * 1000),
+            ok || exhausted ? null : new Date(now.getTime() + retryDelaySeconds(attempt, this.random) * 1000),
         })
         .where('tenant_id', '=', delivery.tenantId)
         .where('id', '=', delivery.id)
         .execute()
     })
-    if (!succeeded)
+    if (!ok)
       this.options.logger.warn(
         {
           tenant_id: delivery.tenantId,
