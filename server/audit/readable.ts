@@ -54,7 +54,7 @@ export function readableChange(before: unknown, after: unknown): ReadableChange 
   const changes = jsonChanges(beforeRest, afterRest).map(fieldChange)
   if (beforeDefinition === undefined && afterDefinition === undefined) return { changes, rules: null }
   const diff = diffDefinitions(beforeDefinition ?? null, afterDefinition ?? null)
-  for (const c of diff.settings) changes.push({ ...fieldChange(c), field: `settings.${c.path.join('.')}` })
+  for (const c of diff.settings) changes.push(fieldChange({ ...c, path: ['settings', ...c.path] }))
   return {
     changes,
     rules: {
