@@ -9,12 +9,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { customerPurchase, reviewRuleSet } from '../support/review-rule-set.ts'
+import { customerPurchase } from '../support/review-rule-set.ts'
 import { chromiumAvailable } from './support/chromium.ts'
 import {
   authorize,
   type ConsoleServer,
   createStaff,
+  installReviewRuleSet,
   launchChromium,
   openConsole,
   screenshot,
@@ -37,19 +38,6 @@ function importCsv(): string {
   for (let row = 0; row < IMPORT_ROWS; row++)
     lines.push(BAD_LINES.get(row + 2) ?? `phone,${phoneAt(row)},chargeback batch`)
   return `${lines.join('\n')}\n`
-}
-
-async function installReviewRuleSet(server: ConsoleServer): Promise<void> {
-  const { email, password } = await createStaff(server, 'publisher')
-  const publisher = await staffApi(server, email, password)
-  const draft = await publisher('POST', '/rule-sets/authorizations/versions', {})
-  expect(draft.status).toBe(201)
-  const { version } = (await draft.json()) as { version: number }
-  const base = `/rule-sets/authorizations/versions/${version}`
-  const edited = await publisher('PUT', base, { definition: reviewRuleSet })
-  expect(((await edited.json()) as { valid: boolean }).valid).toBe(true)
-  expect((await publisher('POST', `${base}/publish`)).status).toBe(200)
-  expect((await publisher('POST', `${base}/activate`)).status).toBe(200)
 }
 
 interface Received {
