@@ -51,7 +51,10 @@ const fieldChange = (c: ValueChange): FieldChange => ({
 export function readableChange(before: unknown, after: unknown): ReadableChange {
   const { definition: beforeDefinition, ...beforeRest } = isRecord(before) ? before : {}
   const { definition: afterDefinition, ...afterRest } = isRecord(after) ? after : {}
-  const changes = jsonChanges(beforeRest, afterRest).map(fieldChange)
+  // a field added or removed while empty (expires_at: null on a new entry) changed nothing a reader sees
+  const changes = jsonChanges(beforeRest, afterRest)
+    .map(fieldChange)
+    .filter((c) => c.before !== null || c.after !== null)
   if (beforeDefinition === undefined && afterDefinition === undefined) return { changes, rules: null }
   const diff = diffDefinitions(beforeDefinition ?? null, afterDefinition ?? null)
   for (const c of diff.settings) changes.push(fieldChange({ ...c, path: ['settings', ...c.path] }))
@@ -137,20 +140,7 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
       (r) => [r.id, r.name],
     ),
   )
-  entities.set(
-    'list_entry',
-    await labels(
-      idsOf(entries, 'list_entry'),
-      (ids) =>
-        db
-          .selectFrom('list_entries')
-          .select(['id', 'list_id', 'subject', 'value'])
-          .where('tenant_id', '=', tenantId)
-          .where('id', 'in', ids)
-          .execute(),
-      (r) => [r.id, `${r.subject} ${r.value} on ${lists.get(r.list_id) ?? r.list_id}`],
-    ),
-  )
+  entities.set('list_entry', await listEntryLabels(db, tenantId, idsOf(entries, 'list_entry'), lists))
   entities.set(
     'review',
     await labels(
@@ -210,6 +200,39 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
     ),
   )
   return { users, entities }
+}
+
+/** "phone +15555550100 on Blocked"; a card by its last four where a stored card has its fingerprint */
+async function listEntryLabels(
+  db: Db,
+  tenantId: string,
+  ids: string[],
+  lists: Map<string, string>,
+): Promise<Map<string, string>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('list_entries')
+    .select(['id', 'list_id', 'subject', 'value'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', ids)
+    .execute()
+  const fingerprints = rows.filter((r) => r.subject === 'card').map((r) => r.value)
+  const cards = fingerprints.length
+    ? await db
+        .selectFrom('payment_methods')
+        .select(['fingerprint', 'last4'])
+        .where('tenant_id', '=', tenantId)
+        .where('fingerprint', 'in', fingerprints)
+        .execute()
+    : []
+  const last4 = new Map(cards.map((c) => [c.fingerprint, c.last4] as const))
+  return new Map(
+    rows.map((r) => {
+      const digits = r.subject === 'card' ? last4.get(r.value) : null
+      const what = digits ? `card ending ${digits}` : `${r.subject} ${r.value}`
+      return [r.id, `${what} on ${lists.get(r.list_id) ?? r.list_id}`] as const
+    }),
+  )
 }
 
 /** A copy of the value with staff ids under user fields, and list ids, replaced by names. */

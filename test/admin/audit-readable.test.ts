@@ -28,6 +28,10 @@ describe('readableChange', () => {
       rules: null,
     })
     expect(readableChange(null, null)).toEqual({ changes: [], rules: null })
+    // a field that arrives empty is no change a reader needs to see
+    expect(readableChange(null, { reason: 'chargeback', expires_at: null }).changes).toEqual([
+      { field: 'reason', before: null, after: 'chargeback' },
+    ])
   })
 
   it('names staff in user fields and lists by name, and leaves other strings alone', () => {

@@ -143,6 +143,7 @@ describe('the audit log, readable', () => {
         { field: 'value', before: null, after: '+15555550177' },
       ]),
     )
+    expect(entryEntry?.changes.map((c) => c.field)).not.toContain('expires_at')
 
     // a list's entries name who added them
     const { entries } = await ok<{ entries: { id: string; added_by_user: { name: string } | null }[] }>(

@@ -178,6 +178,10 @@ describe.skipIf(!chromiumAvailable)('the review desk, the audit log and webhook 
     const entryText = (await entry.textContent()) ?? ''
     expect(entryText).toContain('Demo admin')
     expect(entryText).toContain('phone +15555550188 on Negative list')
+    // the card the review blocked is named by its last four, not its fingerprint
+    const card = rows.filter({ hasText: `card ending ${cardNumber(61).slice(-4)} on Negative list` })
+    expect(await card.count()).toBe(1)
+    expect(await entry.textContent()).not.toContain('expires at')
     await screenshot(page, 'audit-readable')
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Lists' }).click()

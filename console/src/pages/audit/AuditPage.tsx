@@ -21,7 +21,9 @@ function FieldChanges(props: { changes: AuditFieldChange[] }) {
     <For each={props.changes}>
       {(c) => (
         <li>
-          <span class="muted">{fieldWords(c.field)}:</span> {c.before === null ? '—' : shown(c.before)} →{' '}
+          <span class="muted">{fieldWords(c.field)}:</span>{' '}
+          {/* a field set where there was none reads as its value alone */}
+          <Show when={c.before !== null}>{shown(c.before)} → </Show>
           <strong>{c.after === null ? '—' : shown(c.after)}</strong>
         </li>
       )}
