@@ -1,7 +1,9 @@
 // Sends the webhook outbox: picks due deliveries (SKIP LOCKED, so several processes share the
 // work without sending one twice), signs and POSTs each with a per-request timeout, logs every
 // attempt, and schedules retries with exponential backoff and jitter until the attempts run out.
+import type { Selectable } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { WebhookDeliveriesTable } from '../../db/schema.ts'
 import type { Logger } from '../logging.ts'
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts'
 import { unsealSecret } from './webhooks.ts'
@@ -47,6 +49,30 @@ interface AttemptResult {
   status: number | null
   excerpt: string | null
   error: string | null
+}
+
+const attemptColumns = [
+  'tenant_id',
+  'id',
+  'endpoint_id',
+  'event_id',
+  'event_type',
+  'body',
+  'attempts',
+  'max_attempts',
+] as const
+
+function toAttempt(row: Pick<Selectable<WebhookDeliveriesTable>, (typeof attemptColumns)[number]>): Attempt {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    body: row.body,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+  }
 }
 
 const succeeded = (result: AttemptResult) =>
@@ -110,31 +136,13 @@ export class WebhookDispatcher {
   async sendNow(tenantId: string, deliveryId: string): Promise<boolean> {
     const row = await this.options.db
       .selectFrom('webhook_deliveries')
-      .select([
-        'tenant_id',
-        'id',
-        'endpoint_id',
-        'event_id',
-        'event_type',
-        'body',
-        'attempts',
-        'max_attempts',
-      ])
+      .select(attemptColumns)
       .where('tenant_id', '=', tenantId)
       .where('id', '=', deliveryId)
       .where('status', '=', 'pending')
       .executeTakeFirst()
     if (!row) return false
-    const result = await this.deliver({
-      tenantId: row.tenant_id,
-      id: row.id,
-      endpointId: row.endpoint_id,
-      eventId: row.event_id,
-      eventType: row.event_type,
-      body: row.body,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-    })
+    const result = await this.deliver(toAttempt(row))
     return result !== null && succeeded(result)
   }
 
@@ -145,16 +153,7 @@ export class WebhookDispatcher {
     return this.options.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('webhook_deliveries')
-        .select([
-          'tenant_id',
-          'id',
-          'endpoint_id',
-          'event_id',
-          'event_type',
-          'body',
-          'attempts',
-          'max_attempts',
-        ])
+        .select(attemptColumns)
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
@@ -169,16 +168,7 @@ export class WebhookDispatcher {
           .where('tenant_id', '=', row.tenant_id)
           .where('id', '=', row.id)
           .execute()
-      return rows.map((r) => ({
-        tenantId: r.tenant_id,
-        id: r.id,
-        endpointId: r.endpoint_id,
-        eventId: r.event_id,
-        eventType: r.event_type,
-        body: r.body,
-        attempts: r.attempts,
-        maxAttempts: r.max_attempts,
-      }))
+      return rows.map(toAttempt)
     })
   }
 

@@ -2,8 +2,6 @@
 // reviewer sees the merchant's customer id beside Tollgate's and, before resolving, exactly which
 // identifiers the resolution will add to which list; an admin sends an endpoint a test event and
 // reads how it answered.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cardNumber, customerPurchase } from '../support/review-rule-set.ts'
@@ -20,38 +18,7 @@ import {
   staffApi,
   startConsoleServer,
 } from './support/harness.ts'
-
-interface Receiver {
-  server: Server
-  url: string
-  received: { headers: IncomingHttpHeaders; body: string }[]
-  /** what the receiver answers next */
-  status: number
-}
-
-function startReceiver(): Promise<Receiver> {
-  const receiver: Receiver = { server: createServer(), url: '', received: [], status: 200 }
-  receiver.server.on('request', (request, response) => {
-    let body = ''
-    request.setEncoding('utf8')
-    request.on('data', (chunk: string) => {
-      body += chunk
-    })
-    request.on('end', () => {
-      receiver.received.push({ headers: request.headers, body })
-      response
-        .writeHead(receiver.status, { 'content-type': 'text/plain' })
-        .end(receiver.status < 300 ? 'pong' : 'down for maintenance')
-    })
-  })
-  return new Promise((resolve) => {
-    receiver.server.listen(0, '127.0.0.1', () => {
-      const { port } = receiver.server.address() as AddressInfo
-      receiver.url = `http://127.0.0.1:${port}/hooks`
-      resolve(receiver)
-    })
-  })
-}
+import { startReceiver } from './support/receiver.ts'
 
 describe.skipIf(!chromiumAvailable)('the review desk, the audit log and webhook tests in the console', () => {
   let server: ConsoleServer
@@ -198,7 +165,7 @@ describe.skipIf(!chromiumAvailable)('the review desk, the audit log and webhook 
   })
 
   it('sends an endpoint a test event and says how it answered, delivered or not', async () => {
-    const receiver = await startReceiver()
+    const receiver = await startReceiver('pong')
     try {
       const admin = await staffApi(server)
       const created = await admin('POST', '/webhooks', {
