@@ -32,7 +32,8 @@ matches or when t is more than five minutes from your clock. Answer 2xx within 5
 else, a timeout or a refused connection is retried after about ${RETRY_DELAYS_SECONDS.slice(0, 4)
   .map((s) => (s < 3600 ? `${s / 60} min` : `${s / 3600} h`))
   .join(', ')} and so on (±20% jitter), ${MAX_ATTEMPTS} attempts in all. An event can arrive more
-than once (retries, replays): deduplicate by its id.`
+than once (retries, replays): deduplicate by its id. A test event sent from the console (POST
+/webhooks/{id}/test) has type \`${TEST_EVENT}\` and is signed the same way; answer it 2xx.`
 
 const endpointSchema = z
   .object({
