@@ -256,8 +256,7 @@ export const factCatalog: FactSpec[] = [
   }),
   fact({
     name: 'purchase_value_limit',
-    description:
-      'The customer’s established purchase value limit in minor units (figure 10, step 1025); null when none is in force',
+    description: 'The customer’s established purchase value limit in minor units; null when none is in force',
     valueType: 'number',
     resolve: async (_p, run) => (await run.purchaseValueLimit())?.amount ?? null,
   }),

@@ -202,7 +202,7 @@ export const settingsSchema = z
       .strict()
       .optional()
       .describe(
-        'Figure 10, steps 1025–1030: a customer whose purchase is approved gets this purchase value limit; their later purchases above it are limited until staff raise it or it expires',
+        'A customer whose purchase is approved gets this purchase value limit; their later purchases above it are limited until staff raise it or it expires',
       ),
   })
   .strict()

@@ -164,6 +164,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   const admin = adminApp({
     db: services.db,
     secret: services.secret,
+    logger: services.logger,
     backtests: services.backtests,
     providers: services.providers,
   })

@@ -165,7 +165,7 @@ export const providerFacts: FactSpec[] = [
   answerFact({
     name: 'provider_identity_verified',
     description:
-      'The credit bureau found the customer and the details match its file (figure 10, step 1016); false when it failed closed',
+      'The credit bureau found the customer and the details match its file; false when it failed closed',
     valueType: 'boolean',
     kind: 'credit_bureau',
     read: (a) => a.identity_verified,

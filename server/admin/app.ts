@@ -11,6 +11,7 @@ import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
+import type { Logger } from '../logging.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
@@ -25,6 +26,8 @@ export interface AdminDeps {
   db: Db
   /** keys card fingerprints, so a simulated request matches the cards of recorded ones */
   secret: string
+  /** where test webhook deliveries log a failed attempt, as the dispatcher does */
+  logger: Logger
   backtests?: BacktestRunner | undefined
   /** the process's provider clients, shared with live decisions so circuit states agree */
   providers?: ProviderRegistry | undefined
@@ -67,7 +70,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', shadowRoutes(deps.db))
   app.route('/', decisionAdminRoutes(deps.db))
   app.route('/', reviewRoutes(deps.db))
-  app.route('/', webhookRoutes({ db: deps.db, secret: deps.secret }))
+  app.route('/', webhookRoutes({ db: deps.db, secret: deps.secret, logger: deps.logger }))
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))

@@ -1,20 +1,54 @@
-// GET /admin/v1/audit: the audit trail, newest first, paged by id.
+// GET /admin/v1/audit: the audit trail, newest first, paged by id, each change readable and named.
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { type AdminEnv, adminProblems, adminRoute, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
+import { namedChange, namesFor, readableChange } from './readable.ts'
+
+const fieldChangeSchema = z
+  .object({
+    field: z.string().openapi({ example: 'settings.currency' }),
+    before: z.unknown().openapi({ description: 'null when the field was added' }),
+    after: z.unknown().openapi({ description: 'null when the field was removed' }),
+  })
+  .openapi('AuditFieldChange')
+
+const ruleRefSchema = z.object({ id: z.string(), name: z.string().nullable() })
 
 const entrySchema = z
   .object({
     id: z.number().int(),
     at: z.string(),
-    actor: z.object({ id: z.string().nullable(), email: z.string().nullable() }),
+    actor: z.object({
+      id: z.string().nullable(),
+      email: z.string().nullable(),
+      name: z.string().nullable().openapi({ description: 'null for the system, or a user since deleted' }),
+    }),
     action: z.string().openapi({ example: 'rule_set_version.published' }),
     entity_type: z.string(),
     entity_id: z.string(),
-    before: z.unknown(),
-    after: z.unknown(),
+    entity_label: z.string().nullable().openapi({
+      description:
+        'what the entry is about, as a person names it: a rule set’s or list’s name, a user’s name and e-mail, a review’s customer, a webhook’s URL',
+      example: 'Authorizations',
+    }),
+    changes: z.array(fieldChangeSchema).openapi({
+      description:
+        'the change field by field, staff named by name and e-mail and lists by name; a rule set definition is under rules instead',
+    }),
+    rules: z
+      .object({
+        added: z.array(ruleRefSchema),
+        removed: z.array(ruleRefSchema),
+        changed: z.array(ruleRefSchema.extend({ changes: z.array(fieldChangeSchema) })),
+      })
+      .nullable()
+      .openapi({
+        description: 'when the entry changed a rule set definition: its rules added, removed and changed',
+      }),
+    before: z.unknown().openapi({ description: 'as recorded' }),
+    after: z.unknown().openapi({ description: 'as recorded' }),
   })
   .openapi('AuditEntry')
 
@@ -65,18 +99,24 @@ export function auditRoutes(db: Db) {
       .limit(q.limit + 1)
       .execute()
     const page = rows.slice(0, q.limit)
+    const names = await namesFor(db, c.get('staff').tenantId, page)
     return c.json(
       {
-        entries: page.map((r) => ({
-          id: Number(r.id),
-          at: r.at.toISOString(),
-          actor: { id: r.actor_id, email: r.actor_email },
-          action: r.action,
-          entity_type: r.entity_type,
-          entity_id: r.entity_id,
-          before: r.before,
-          after: r.after,
-        })),
+        entries: page.map((r) => {
+          const actor = r.actor_id ? names.users.get(r.actor_id) : undefined
+          return {
+            id: Number(r.id),
+            at: r.at.toISOString(),
+            actor: { id: r.actor_id, email: actor?.email ?? r.actor_email, name: actor?.name ?? null },
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            entity_label: names.entities.get(r.entity_type)?.get(r.entity_id) ?? null,
+            ...namedChange(readableChange(r.before, r.after), names),
+            before: r.before,
+            after: r.after,
+          }
+        }),
         next_before: rows.length > q.limit ? Number(page[page.length - 1]?.id) : null,
       },
       200,

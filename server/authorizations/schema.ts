@@ -330,7 +330,7 @@ export const explanationSchema = z
       )
       .optional()
       .openapi({
-        description: 'the outside data providers this decision asked (figure 10, step 1015), with timings',
+        description: 'the outside data providers this decision asked, with timings',
       }),
   })
   .openapi('Explanation')

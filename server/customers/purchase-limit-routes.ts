@@ -30,7 +30,7 @@ const readLimit = adminRoute('viewer', {
   method: 'get',
   path: '/customers/{id}/purchase-limit',
   tags: ['Customers'],
-  summary: 'A customer’s purchase value limit (figure 10, step 1025)',
+  summary: 'A customer’s purchase value limit',
   request: { params },
   responses: {
     200: {

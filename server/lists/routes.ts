@@ -11,6 +11,7 @@ import { listKinds } from '../../rules/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
+import { userNames } from '../staff/names.ts'
 import { createImport, readImport, runImport } from './imports.ts'
 import {
   activeAt,
@@ -40,6 +41,8 @@ const listSchema = z
   })
   .openapi('List')
 
+const staffNameSchema = z.object({ id: z.string(), email: z.string(), name: z.string() }).openapi('StaffName')
+
 const entrySchema = z
   .object({
     id: z.string(),
@@ -49,10 +52,14 @@ const entrySchema = z
     reason: z.string(),
     source: z.enum(entrySources),
     added_by: z.string().nullable(),
+    added_by_user: staffNameSchema
+      .nullable()
+      .openapi({ description: 'who added it, when one of this workspace’s staff did' }),
     added_at: z.string(),
     expires_at: z.string().nullable(),
     removed_at: z.string().nullable(),
     removed_by: z.string().nullable(),
+    removed_by_user: staffNameSchema.nullable(),
     status: z.enum(['active', 'removed', 'expired']).openapi({ description: 'at as_of, or now' }),
   })
   .openapi('ListEntry')
@@ -347,6 +354,27 @@ const getMatches = adminRoute('viewer', {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
+/** Entries as the API answers them, with the staff who added or removed them named. */
+async function entryBodies(db: Db, tenantId: string, entries: ListEntry[], at: Date) {
+  const users = await userNames(
+    db,
+    tenantId,
+    entries.flatMap((e) => [e.added_by, e.removed_by]),
+  )
+  const named = (id: string | null) => (id ? (users.get(id) ?? null) : null)
+  return entries.map((e) => ({
+    ...entryBody(e, at),
+    added_by_user: named(e.added_by),
+    removed_by_user: named(e.removed_by),
+  }))
+}
+
+async function oneEntryBody(db: Db, tenantId: string, entry: ListEntry) {
+  const [body] = await entryBodies(db, tenantId, [entry], new Date())
+  if (!body) throw new Error('an entry without a body')
+  return body
+}
+
 function entryBody(e: ListEntry, at: Date) {
   return {
     id: e.id,
@@ -476,7 +504,8 @@ export function listRoutes(db: Db) {
       limit: q.limit,
     })
     const at = asOf ?? new Date()
-    return c.json({ entries: page.entries.map((e) => entryBody(e, at)), next_cursor: page.next_cursor }, 200)
+    const entries = await entryBodies(db, c.get('staff').tenantId, page.entries, at)
+    return c.json({ entries, next_cursor: page.next_cursor }, 200)
   })
 
   app.openapi(postEntry, async (c) => {
@@ -502,13 +531,15 @@ export function listRoutes(db: Db) {
       },
       { contribute: body.contribute },
     )
-    return c.json({ ...entryBody(entry, new Date()), contributed: contributed !== null }, 201)
+    const added = await oneEntryBody(db, c.get('staff').tenantId, entry)
+    return c.json({ ...added, contributed: contributed !== null }, 201)
   })
 
   app.openapi(deleteEntry, async (c) => {
     const { id, entry_id } = c.req.valid('param')
-    const row = await removeEntry(db, c.get('staff').tenantId, id, entry_id, actorOf(c))
-    return c.json(entryBody(row, new Date()), 200)
+    const tenantId = c.get('staff').tenantId
+    const row = await removeEntry(db, tenantId, id, entry_id, actorOf(c))
+    return c.json(await oneEntryBody(db, tenantId, row), 200)
   })
 
   app.openapi(postContribution, async (c) => {

@@ -255,6 +255,59 @@ async function closeExpired(
     .execute()
 }
 
+/** the tenant's own list of a kind that the review desk adds to, created with this name when missing */
+const internalListName = (kind: ListKind) => (kind === 'negative' ? 'Negative' : 'Positive')
+
+export interface EntriesIfAbsentPreview {
+  list: { id: string; name: string; kind: ListKind }
+  /** the values addEntriesIfAbsent() would add now */
+  added: { subject: string; value: string }[]
+  /** the values already on the list, which it would leave as they are */
+  present: { subject: string; value: string }[]
+  /** the added values would also go to the shared negative list */
+  contributes_shared: boolean
+}
+
+/**
+ * What addEntriesIfAbsent() would do with these values now, without doing it: the same list, and the
+ * same test of "already on it" (an active entry of the tenant's own; an expired one is closed and
+ * added anew).
+ */
+export async function previewEntriesIfAbsent(
+  db: Db,
+  tenantId: string,
+  kind: ListKind,
+  values: { subject: string; value: string }[],
+): Promise<EntriesIfAbsentPreview> {
+  const list = await db
+    .selectFrom('lists')
+    .select('name')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', kind)
+    .executeTakeFirst()
+  const active = values.length
+    ? await db
+        .selectFrom('list_entries as e')
+        .select(['e.subject', 'e.value'])
+        .where('e.tenant_id', '=', tenantId)
+        .where('e.list_id', '=', kind)
+        .where('e.contributed_by', 'is', null)
+        .where(inForce('e', null))
+        .where((eb) =>
+          eb.or(values.map((v) => eb.and([eb('e.subject', '=', v.subject), eb('e.value', '=', v.value)]))),
+        )
+        .execute()
+    : []
+  const isPresent = (v: { subject: string; value: string }) =>
+    active.some((a) => a.subject === v.subject && a.value === v.value)
+  return {
+    list: { id: kind, name: list?.name ?? internalListName(kind), kind },
+    added: values.filter((v) => !isPresent(v)),
+    present: values.filter(isPresent),
+    contributes_shared: kind === 'negative' && (await readSharing(db, tenantId)).contributes_shared,
+  }
+}
+
 /**
  * Adds the values (already normalized) to one of the tenant's own lists, creating the list when
  * missing; values already on it stay as they are. For a negative list the new entries are also
@@ -274,7 +327,7 @@ export async function addEntriesIfAbsent(
     .values({
       tenant_id: tenantId,
       id: kind,
-      name: kind === 'negative' ? 'Negative' : 'Positive',
+      name: internalListName(kind),
       kind,
       description: 'Internal list; the review desk adds to it',
     })

@@ -69,7 +69,7 @@ export const externalVerificationRules: DemoRule[] = [
     id: 'unknown-customer-not-verified',
     name: 'Unknown customer not verified by the credit bureau',
     description:
-      'A customer no list knows is verified with independent sources (figure 10, steps 1014–1016); one the bureau cannot verify goes to a representative (step 1017)',
+      'A customer no list knows is verified with independent sources; one the credit bureau cannot verify goes to a reviewer',
     priority: 5,
     enabled: true,
     conditions: {

@@ -12,7 +12,7 @@ import { type Actor, recordAudit } from '../audit/audit.ts'
 import type { RecordRow } from '../decision-store/store.ts'
 import { ProblemError } from '../http/problem.ts'
 import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
-import { addEntriesIfAbsent } from '../lists/store.ts'
+import { addEntriesIfAbsent, previewEntriesIfAbsent } from '../lists/store.ts'
 import { normalizeListValue } from '../lists/subjects.ts'
 import { roleAtLeast } from '../staff/roles.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
@@ -49,6 +49,8 @@ export interface ReviewSummary {
   channel: string
   amount: { value: number; currency: string } | null
   customer_id: string | null
+  /** the id the merchant sent for the customer, beside customer_id, Tollgate's own */
+  merchant_customer_id: string | null
   reasons: { rule: string; type: string; message: string }[]
 }
 
@@ -76,6 +78,7 @@ function summaryQuery(db: Db, tenantId: string) {
       'd.amount_value',
       'd.currency',
       'd.customer_id',
+      sql<string | null>`d.request -> 'customer' ->> 'id'`.as('merchant_customer_id'),
       sql<unknown>`d.response -> 'reasons'`.as('reasons'),
     ])
     .where('r.tenant_id', '=', tenantId)
@@ -102,6 +105,7 @@ function toSummary(row: SummaryRow): ReviewSummary {
         ? { value: Number(row.amount_value), currency: row.currency }
         : null,
     customer_id: row.customer_id,
+    merchant_customer_id: row.merchant_customer_id,
     reasons: (Array.isArray(row.reasons) ? row.reasons : []) as ReviewSummary['reasons'],
   }
 }
@@ -306,6 +310,7 @@ export async function readReviewDetail(db: Db, tenantId: string, decisionId: str
           : null,
     })),
     list_hits: await currentListHits(db, tenantId, request, now),
+    resolution_preview: await previewResolution(db, tenantId, decisionId),
   }
 }
 
@@ -349,20 +354,115 @@ async function customerIdentifiers(
   return [...unique.values()]
 }
 
-/** Puts the identifiers on the tenant's list through the lists store, which audits and contributes. */
-async function addToList(
+/** The identifiers as the list keeps them (normalized, each once); unusable ones are left out. */
+function listValues(identifiers: [ListSubject, string][]) {
+  const values = new Map<string, { subject: ListSubject; value: string; network: string | null }>()
+  for (const [subject, raw] of identifiers) {
+    const normalized = normalizeListValue(subject, raw)
+    if (normalized.ok)
+      values.set(`${subject}\u0000${normalized.value}`, {
+        subject,
+        value: normalized.value,
+        network: normalized.network,
+      })
+  }
+  return [...values.values()]
+}
+
+/** the list a resolution feeds: a block the negative one, an approval (with a limit or not) the positive one */
+const listKindFor = (decision: ReviewDecision) => (decision === 'block' ? 'negative' : 'positive')
+
+/** The values a resolution of this decision puts on a list: what resolveReview() adds and the preview shows. */
+async function resolutionListValues(
   db: Db,
   tenantId: string,
-  kind: 'negative' | 'positive',
-  identifiers: [ListSubject, string][],
-  reason: string,
-  actor: Actor,
-): Promise<{ listed: number; contributed: number }> {
-  const values = identifiers.flatMap(([subject, raw]) => {
-    const normalized = normalizeListValue(subject, raw)
-    return normalized.ok ? [{ subject, value: normalized.value, network: normalized.network }] : []
+  decision: { request: unknown; customer_id: string | null },
+) {
+  return listValues(
+    await customerIdentifiers(db, tenantId, decision.request as CapturedRequest, decision.customer_id),
+  )
+}
+
+export interface ListedIdentifier {
+  subject: string
+  value: string
+  /** as a person reads it: "card ending 4242" rather than the card's fingerprint */
+  label: string
+}
+
+export interface ResolutionListing {
+  list: { id: string; name: string; kind: string }
+  /** identifiers the resolution would add to the list */
+  adds: ListedIdentifier[]
+  /** identifiers already on it, left as they are */
+  already_listed: ListedIdentifier[]
+  /** the added identifiers would also go to the shared negative list */
+  contributes_shared: boolean
+}
+
+/** Card fingerprints named by brand and last four, from the request or the customer's stored cards. */
+async function cardNames(db: Db, tenantId: string, request: CapturedRequest, fingerprints: string[]) {
+  const names = new Map<string, string>()
+  if (!fingerprints.length) return names
+  const stored = await db
+    .selectFrom('payment_methods')
+    .select(['fingerprint', 'brand', 'last4'])
+    .where('tenant_id', '=', tenantId)
+    .where('fingerprint', 'in', fingerprints)
+    .execute()
+  const card = request.payment_method?.card
+  for (const c of [...stored, ...(card ? [card] : [])])
+    if (c.fingerprint && c.last4)
+      names.set(
+        c.fingerprint,
+        `${c.brand ? `${c.brand[0]?.toUpperCase()}${c.brand.slice(1)} ` : ''}card ending ${c.last4}`,
+      )
+  return names
+}
+
+/**
+ * What resolving the review as approve (or approve with a limit) and as block would put on which
+ * list, computed now by the code resolveReview() runs. Null for a resolved review or another tenant's.
+ */
+export async function previewResolution(
+  db: Db,
+  tenantId: string,
+  decisionId: string,
+): Promise<{ approve: ResolutionListing; block: ResolutionListing } | null> {
+  const decision = await db
+    .selectFrom('decisions as d')
+    .innerJoin('reviews as r', (j) =>
+      j.onRef('r.tenant_id', '=', 'd.tenant_id').onRef('r.decision_id', '=', 'd.id'),
+    )
+    .select(['d.request', 'd.customer_id'])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.id', '=', decisionId)
+    .where('r.status', '!=', 'resolved')
+    .executeTakeFirst()
+  if (!decision) return null
+  const values = await resolutionListValues(db, tenantId, decision)
+  const request = decision.request as CapturedRequest
+  const cards = await cardNames(
+    db,
+    tenantId,
+    request,
+    values.filter((v) => v.subject === 'card').map((v) => v.value),
+  )
+  const named = (v: { subject: string; value: string }): ListedIdentifier => ({
+    subject: v.subject,
+    value: v.value,
+    label: v.subject === 'card' ? (cards.get(v.value) ?? 'card on file') : v.value,
   })
-  return addEntriesIfAbsent(db, tenantId, kind, values, { reason, source: 'review' }, actor)
+  const listing = async (decision: ReviewDecision): Promise<ResolutionListing> => {
+    const preview = await previewEntriesIfAbsent(db, tenantId, listKindFor(decision), values)
+    return {
+      list: preview.list,
+      adds: preview.added.map(named),
+      already_listed: preview.present.map(named),
+      contributes_shared: preview.contributes_shared,
+    }
+  }
+  return { approve: await listing('approve'), block: await listing('block') }
 }
 
 export interface ResolveInput {
@@ -448,18 +548,12 @@ export async function resolveReview(
       .where('decision_id', '=', decisionId)
       .execute()
 
-    const identifiers = await customerIdentifiers(
+    const { listed, contributed } = await addEntriesIfAbsent(
       trx,
       tenantId,
-      decision.request as CapturedRequest,
-      decision.customer_id,
-    )
-    const { listed, contributed } = await addToList(
-      trx,
-      tenantId,
-      input.decision === 'block' ? 'negative' : 'positive',
-      identifiers,
-      input.note,
+      listKindFor(input.decision),
+      await resolutionListValues(trx, tenantId, decision),
+      { reason: input.note, source: 'review' },
       reviewer,
     )
     await recordAudit(trx, tenantId, reviewer, {

@@ -34,10 +34,31 @@ const reviewSchema = z
     kind: z.string(),
     channel: z.string(),
     amount: z.object({ value: z.number().int(), currency: z.string() }).nullable(),
-    customer_id: z.string().nullable(),
+    customer_id: z.string().nullable().openapi({ description: 'Tollgate’s id for the customer' }),
+    merchant_customer_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the id the merchant sent as customer.id, when it sent one' }),
     reasons: z.array(z.object({ rule: z.string(), type: z.string(), message: z.string() })),
   })
   .openapi('Review')
+
+const listedIdentifierSchema = z.object({
+  subject: z.string(),
+  value: z.string().openapi({ description: 'as the list keeps it (a card as its fingerprint)' }),
+  label: z.string().openapi({ example: 'Visa card ending 4242' }),
+})
+
+const resolutionListingSchema = z
+  .object({
+    list: z.object({ id: z.string(), name: z.string(), kind: z.string() }),
+    adds: z.array(listedIdentifierSchema),
+    already_listed: z.array(listedIdentifierSchema),
+    contributes_shared: z
+      .boolean()
+      .openapi({ description: 'the added ones also go to the shared negative list' }),
+  })
+  .openapi('ResolutionListing')
 
 const decisionIdParam = z.object({ decision_id: z.string().min(1).max(64) })
 
@@ -132,6 +153,13 @@ const detail = adminRoute('analyst', {
                 expires_at: z.string().nullable(),
               }),
             ),
+            resolution_preview: z
+              .object({ approve: resolutionListingSchema, block: resolutionListingSchema })
+              .nullable()
+              .openapi({
+                description:
+                  'What resolving now would put on which list: approve (also with a limit) and block. Computed by the code the resolution runs; null once resolved.',
+              }),
           }),
         },
       },

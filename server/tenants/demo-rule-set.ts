@@ -15,7 +15,7 @@ const allowance = (
 ) => ({
   id,
   name,
-  description: 'Protects callers against excess usage and billing (figure 4, block 401)',
+  description: 'Protects callers against excess usage and billing',
   priority: 1,
   enabled: true,
   conditions: { all: [] },
@@ -122,7 +122,7 @@ export const demoRuleSet: RuleSetDefinitionInput = {
       id: 'institution-phone',
       name: 'Calls from prisons, pay phones and areas without ANI',
       description:
-        'Numbers the reference data places in a prison, at a pay phone or in an area that cannot forward ANI are blocked (figure 4, block 401)',
+        'Numbers the reference data places in a prison, at a pay phone or in an area that cannot forward ANI are blocked',
       priority: 10,
       enabled: true,
       conditions: {
@@ -181,7 +181,7 @@ export const demoRuleSet: RuleSetDefinitionInput = {
       id: 'avs-postal-mismatch',
       name: 'Billing postal code does not match',
       description:
-        'The issuer does not know this postal code for the card: the buyer may correct it and retry (figures 4, 8, 9: “zip code … does not match”)',
+        'The issuer does not know this postal code for the card: the buyer may correct it and retry',
       priority: 5,
       enabled: true,
       conditions: { all: [{ fact: 'avs_result', operator: 'in', value: ['no_match', 'street_only'] }] },

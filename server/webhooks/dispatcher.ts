@@ -1,7 +1,9 @@
 // Sends the webhook outbox: picks due deliveries (SKIP LOCKED, so several processes share the
 // work without sending one twice), signs and POSTs each with a per-request timeout, logs every
 // attempt, and schedules retries with exponential backoff and jitter until the attempts run out.
+import type { Selectable } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { WebhookDeliveriesTable } from '../../db/schema.ts'
 import type { Logger } from '../logging.ts'
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts'
 import { unsealSecret } from './webhooks.ts'
@@ -48,6 +50,33 @@ interface AttemptResult {
   excerpt: string | null
   error: string | null
 }
+
+const attemptColumns = [
+  'tenant_id',
+  'id',
+  'endpoint_id',
+  'event_id',
+  'event_type',
+  'body',
+  'attempts',
+  'max_attempts',
+] as const
+
+function toAttempt(row: Pick<Selectable<WebhookDeliveriesTable>, (typeof attemptColumns)[number]>): Attempt {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    body: row.body,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+  }
+}
+
+const succeeded = (result: AttemptResult) =>
+  result.status !== null && result.status >= 200 && result.status < 300
 
 export class WebhookDispatcher {
   private readonly now: () => Date
@@ -99,6 +128,24 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * Sends one pending delivery now, on the same path as a due one (signing, attempt log, status),
+   * and returns whether the receiver answered 2xx. For deliveries the poller never picks up
+   * (no next attempt time), such as an endpoint's test event.
+   */
+  async sendNow(tenantId: string, deliveryId: string): Promise<boolean> {
+    const row = await this.options.db
+      .selectFrom('webhook_deliveries')
+      .select(attemptColumns)
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', deliveryId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    if (!row) return false
+    const result = await this.deliver(toAttempt(row))
+    return result !== null && succeeded(result)
+  }
+
   /** Takes due deliveries and pushes their next attempt past the request's deadline, as a lease. */
   private async claim(): Promise<Attempt[]> {
     const now = this.now()
@@ -106,16 +153,7 @@ export class WebhookDispatcher {
     return this.options.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('webhook_deliveries')
-        .select([
-          'tenant_id',
-          'id',
-          'endpoint_id',
-          'event_id',
-          'event_type',
-          'body',
-          'attempts',
-          'max_attempts',
-        ])
+        .select(attemptColumns)
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
@@ -130,20 +168,12 @@ export class WebhookDispatcher {
           .where('tenant_id', '=', row.tenant_id)
           .where('id', '=', row.id)
           .execute()
-      return rows.map((r) => ({
-        tenantId: r.tenant_id,
-        id: r.id,
-        endpointId: r.endpoint_id,
-        eventId: r.event_id,
-        eventType: r.event_type,
-        body: r.body,
-        attempts: r.attempts,
-        maxAttempts: r.max_attempts,
-      }))
+      return rows.map(toAttempt)
     })
   }
 
-  private async deliver(delivery: Attempt): Promise<void> {
+  /** Sends one claimed delivery and records the attempt; null when its endpoint is gone. */
+  private async deliver(delivery: Attempt): Promise<AttemptResult | null> {
     const endpoint = await this.options.db
       .selectFrom('webhook_endpoints')
       .select(['url', 'secret_sealed', 'deleted_at'])
@@ -157,7 +187,7 @@ export class WebhookDispatcher {
         .where('tenant_id', '=', delivery.tenantId)
         .where('id', '=', delivery.id)
         .execute()
-      return
+      return null
     }
     const result = await this.send(
       endpoint.url,
@@ -165,6 +195,7 @@ export class WebhookDispatcher {
       delivery,
     )
     await this.record(delivery, result)
+    return result
   }
 
   private async send(url: string, signingSecret: string, delivery: Attempt): Promise<AttemptResult> {
@@ -212,8 +243,8 @@ export class WebhookDispatcher {
 
   private async record(delivery: Attempt, result: AttemptResult): Promise<void> {
     const attempt = delivery.attempts + 1
-    const succeeded = result.status !== null && result.status >= 200 && result.status < 300
-    const exhausted = !succeeded && attempt >= delivery.maxAttempts
+    const ok = succeeded(result)
+    const exhausted = !ok && attempt >= delivery.maxAttempts
     const now = this.now()
     await this.options.db.transaction().execute(async (trx) => {
       await trx
@@ -234,18 +265,16 @@ export class WebhookDispatcher {
         .set({
           attempts: attempt,
           last_attempt_at: result.startedAt,
-          status: succeeded ? 'succeeded' : exhausted ? 'failed' : 'pending',
-          delivered_at: succeeded ? now : null,
+          status: ok ? 'succeeded' : exhausted ? 'failed' : 'pending',
+          delivered_at: ok ? now : null,
           next_attempt_at:
-            succeeded || exhausted
-              ? null
-              : new Date(now.getTime() + retryDelaySeconds(attempt, this.random) * 1000),
+            ok || exhausted ? null : new Date(now.getTime() + retryDelaySeconds(attempt, this.random) * 1000),
         })
         .where('tenant_id', '=', delivery.tenantId)
         .where('id', '=', delivery.id)
         .execute()
     })
-    if (!succeeded)
+    if (!ok)
       this.options.logger.warn(
         {
           tenant_id: delivery.tenantId,

@@ -5,15 +5,19 @@ import { recordAudit } from '../audit/audit.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
-import { RETRY_DELAYS_SECONDS } from './dispatcher.ts'
+import type { Logger } from '../logging.ts'
+import { RETRY_DELAYS_SECONDS, WebhookDispatcher } from './dispatcher.ts'
 import {
   createEndpoint,
+  type DeliveryView,
   deleteEndpoint,
+  enqueueTestEvent,
   findEndpoint,
   listDeliveries,
   listEndpoints,
   MAX_ATTEMPTS,
   replayDelivery,
+  TEST_EVENT,
   webhookEvents,
 } from './webhooks.ts'
 
@@ -28,7 +32,8 @@ matches or when t is more than five minutes from your clock. Answer 2xx within 5
 else, a timeout or a refused connection is retried after about ${RETRY_DELAYS_SECONDS.slice(0, 4)
   .map((s) => (s < 3600 ? `${s / 60} min` : `${s / 3600} h`))
   .join(', ')} and so on (±20% jitter), ${MAX_ATTEMPTS} attempts in all. An event can arrive more
-than once (retries, replays): deduplicate by its id.`
+than once (retries, replays): deduplicate by its id. A test event sent from the console (POST
+/webhooks/{id}/test) has type \`${TEST_EVENT}\` and is signed the same way; answer it 2xx.`
 
 const endpointSchema = z
   .object({
@@ -168,6 +173,32 @@ const replay = adminRoute('admin', {
   },
 })
 
+const sendTest = adminRoute('admin', {
+  method: 'post',
+  path: '/webhooks/{id}/test',
+  tags: ['Webhooks'],
+  summary: 'Send the endpoint a signed test event now and report how it answered',
+  description: `Sends a \`${TEST_EVENT}\` event (\`data\`: the webhook id, who sent it and a message) signed and with the same headers as any other delivery, waits for the answer (5 seconds at most) and returns the delivery with its attempt. It is tried once, not retried, and appears in the endpoint's delivery log. A receiver should answer 2xx to it and need not act on it.`,
+  request: { params: idParam },
+  responses: {
+    200: {
+      description: 'The delivery and its one attempt: what the endpoint answered, or why no answer came',
+      content: {
+        'application/json': {
+          schema: z.object({
+            delivered: z.boolean().openapi({ description: 'the endpoint answered 2xx' }),
+            delivery: deliverySchema,
+          }),
+        },
+      },
+    },
+    ...adminProblems,
+    ...notFound,
+  },
+})
+
+const deliveryOut = (d: DeliveryView) => ({ ...d, status: d.status as 'pending' | 'succeeded' | 'failed' })
+
 function checkUrl(raw: string): string {
   let url: URL
   try {
@@ -181,9 +212,11 @@ function checkUrl(raw: string): string {
   return url.toString()
 }
 
-export function webhookRoutes(deps: { db: Db; secret: string }) {
+export function webhookRoutes(deps: { db: Db; secret: string; logger: Logger }) {
   const { db } = deps
   const app = new OpenAPIHono<AdminEnv>({ defaultHook })
+  // a test event goes the way every delivery goes; only when it is sent differs
+  const dispatcher = new WebhookDispatcher({ db, secret: deps.secret, logger: deps.logger })
 
   app.openapi(list, async (c) => c.json({ webhooks: await listEndpoints(db, c.get('staff').tenantId) }, 200))
 
@@ -236,11 +269,29 @@ export function webhookRoutes(deps: { db: Db; secret: string }) {
     const { limit } = c.req.valid('query')
     const tenantId = c.get('staff').tenantId
     if (!(await findEndpoint(db, tenantId, id, true))) throw new ProblemError('not_found', `No webhook ${id}`)
-    const rows = await listDeliveries(db, tenantId, id, limit)
-    return c.json(
-      { deliveries: rows.map((d) => ({ ...d, status: d.status as 'pending' | 'succeeded' | 'failed' })) },
-      200,
-    )
+    const rows = await listDeliveries(db, tenantId, { endpointId: id }, limit)
+    return c.json({ deliveries: rows.map(deliveryOut) }, 200)
+  })
+
+  app.openapi(sendTest, async (c) => {
+    const { id } = c.req.valid('param')
+    const staff = c.get('staff')
+    const deliveryId = await db.transaction().execute(async (trx) => {
+      if (!(await findEndpoint(trx, staff.tenantId, id)))
+        throw new ProblemError('not_found', `No webhook ${id}`)
+      const queued = await enqueueTestEvent(trx, staff.tenantId, id, staff.email, new Date())
+      await recordAudit(
+        trx,
+        staff.tenantId,
+        { id: staff.userId, email: staff.email },
+        { action: 'webhook.tested', entityType: 'webhook', entityId: id, after: { delivery_id: queued } },
+      )
+      return queued
+    })
+    const delivered = await dispatcher.sendNow(staff.tenantId, deliveryId)
+    const [delivery] = await listDeliveries(db, staff.tenantId, { endpointId: id, deliveryId }, 1)
+    if (!delivery) throw new Error(`test delivery ${deliveryId} vanished`)
+    return c.json({ delivered, delivery: deliveryOut(delivery) }, 200)
   })
 
   app.openapi(replay, async (c) => {

@@ -163,6 +163,47 @@ export async function enqueueEvent(
   return endpoints.length
 }
 
+/** the event type of a test sent from the console; no endpoint subscribes to it, any may be sent it */
+export const TEST_EVENT = 'ping'
+
+/**
+ * Writes a test event for one endpoint as a delivery of one attempt with no time set, so the poller
+ * never takes it: the caller sends it at once (WebhookDispatcher.sendNow) and a failure is reported,
+ * not retried for hours.
+ */
+export async function enqueueTestEvent(
+  db: Db,
+  tenantId: string,
+  endpointId: string,
+  sentBy: string,
+  now: Date,
+): Promise<string> {
+  const eventId = newId('evt')
+  const body = JSON.stringify({
+    id: eventId,
+    type: TEST_EVENT,
+    created_at: now.toISOString(),
+    data: { webhook_id: endpointId, sent_by: sentBy, message: 'A test event from the Tollgate console.' },
+  })
+  const id = newId('whd')
+  await db
+    .insertInto('webhook_deliveries')
+    .values({
+      tenant_id: tenantId,
+      id,
+      endpoint_id: endpointId,
+      event_id: eventId,
+      event_type: TEST_EVENT,
+      body,
+      status: 'pending',
+      max_attempts: 1,
+      next_attempt_at: null,
+      created_at: now,
+    })
+    .execute()
+  return id
+}
+
 /** A replay is a new delivery of the same event (same id and body), with a fresh set of attempts. */
 export async function replayDelivery(db: Db, tenantId: string, deliveryId: string, now: Date) {
   const original = await db
@@ -220,14 +261,16 @@ export interface DeliveryView {
 export async function listDeliveries(
   db: Db,
   tenantId: string,
-  endpointId: string,
+  filter: { endpointId: string; deliveryId?: string },
   limit: number,
 ): Promise<DeliveryView[]> {
+  const { endpointId, deliveryId } = filter
   const deliveries = await db
     .selectFrom('webhook_deliveries')
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('endpoint_id', '=', endpointId)
+    .$if(deliveryId !== undefined, (q) => q.where('id', '=', deliveryId ?? ''))
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)

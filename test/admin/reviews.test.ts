@@ -324,6 +324,121 @@ describe('resolving', () => {
   })
 })
 
+describe('the resolution preview', () => {
+  interface Listing {
+    list: { id: string; name: string; kind: string }
+    adds: { subject: string; value: string; label: string }[]
+    already_listed: { subject: string; value: string; label: string }[]
+    contributes_shared: boolean
+  }
+  interface Detail {
+    review: { customer_id: string | null; merchant_customer_id: string | null }
+    resolution_preview: { approve: Listing; block: Listing } | null
+  }
+  const pairs = (items: { subject: string; value: string }[]) =>
+    items.map((i) => `${i.subject} ${i.value}`).sort()
+
+  it('shows the merchant’s customer id beside Tollgate’s own, in the queue and on the review', async () => {
+    const id = await reviewFor(21)
+    const detail = await json<Detail>(ana.request('GET', `/admin/v1/reviews/${id}`), 200)
+    expect(detail.review.merchant_customer_id).toBe('c-21')
+    expect(detail.review.customer_id).toMatch(/^cus_/)
+    const { reviews } = await json<{ reviews: { decision_id: string; merchant_customer_id: string }[] }>(
+      ana.request('GET', '/admin/v1/reviews'),
+      200,
+    )
+    expect(reviews.find((r) => r.decision_id === id)?.merchant_customer_id).toBe('c-21')
+  })
+
+  it('names, before resolving, exactly the identifiers a block then adds to the named list', async () => {
+    const id = await reviewFor(22)
+    await t.db
+      .updateTable('lists')
+      .set({ name: 'Blocked' })
+      .where('tenant_id', '=', 'acme')
+      .where('id', '=', 'negative')
+      .execute()
+    try {
+      // one identifier is on the negative list already: the preview says it stays, and it is not added again
+      await t.db
+        .insertInto('list_entries')
+        .values({
+          tenant_id: 'acme',
+          list_id: 'negative',
+          id: 'ent_preview_22',
+          subject: 'device',
+          value: 'dev-22',
+          reason: 'seen before',
+          source: 'manual',
+          added_by: null,
+        })
+        .execute()
+      const before = await json<Detail>(ana.request('GET', `/admin/v1/reviews/${id}`), 200)
+      const block = before.resolution_preview?.block
+      expect(block?.list).toEqual({ id: 'negative', name: 'Blocked', kind: 'negative' })
+      expect(block?.contributes_shared).toBe(false)
+      expect(pairs(block?.already_listed ?? [])).toEqual(['device dev-22'])
+      const labels = block?.adds.map((a) => a.label) ?? []
+      expect(labels).toEqual(expect.arrayContaining(['buyer22@example.com', 'c-22', '198.51.100.22']))
+      expect(labels.find((l) => l.includes('card'))).toBe(`Visa card ending ${cardNumber(22).slice(-4)}`)
+      // the card is listed by its fingerprint, never its number
+      expect(JSON.stringify(before)).not.toContain(cardNumber(22))
+      // an approval would feed the positive list instead
+      expect(before.resolution_preview?.approve.list).toEqual({
+        id: 'positive',
+        name: 'Positive',
+        kind: 'positive',
+      })
+      expect(pairs(before.resolution_preview?.approve.adds ?? [])).toEqual(
+        pairs([...(block?.adds ?? []), ...(block?.already_listed ?? [])]),
+      )
+
+      await json(ana.request('POST', `/admin/v1/reviews/${id}/claim`, {}), 200)
+      const result = await json<{ listed: number }>(
+        ana.request('POST', `/admin/v1/reviews/${id}/resolve`, { decision: 'block', note: 'Preview check' }),
+        200,
+      )
+      expect(result.listed).toBe(block?.adds.length)
+      const added = (await listEntries('acme', 'negative')).filter((e) => e.reason === 'Preview check')
+      expect(pairs(added)).toEqual(pairs(block?.adds ?? []))
+
+      const after = await json<Detail>(ana.request('GET', `/admin/v1/reviews/${id}`), 200)
+      expect(after.resolution_preview).toBeNull()
+    } finally {
+      await t.db
+        .updateTable('lists')
+        .set({ name: 'Negative' })
+        .where('tenant_id', '=', 'acme')
+        .where('id', '=', 'negative')
+        .execute()
+    }
+  })
+
+  it('says the block also goes to the shared list when the tenant contributes', async () => {
+    const acmeAdmin = await staffClient(t, 'acme', 'admin', 'preview-admin@acme.test')
+    await json(
+      acmeAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: false, contributes_shared: true }),
+      200,
+    )
+    try {
+      const id = await reviewFor(23)
+      const detail = await json<Detail>(ana.request('GET', `/admin/v1/reviews/${id}`), 200)
+      expect(detail.resolution_preview?.block.contributes_shared).toBe(true)
+      expect(detail.resolution_preview?.approve.contributes_shared).toBe(false)
+    } finally {
+      await json(
+        acmeAdmin.request('PUT', '/admin/v1/sharing', { reads_shared: false, contributes_shared: false }),
+        200,
+      )
+    }
+  })
+
+  it('is not shown to another tenant', async () => {
+    const id = await reviewFor(24)
+    await json(globexAnalyst.request('GET', `/admin/v1/reviews/${id}`), 404)
+  })
+})
+
 describe('escalation', () => {
   it('escalates reviews left unclaimed past the tenant’s time limit, and records it', async () => {
     const id = await reviewFor(9)

@@ -268,6 +268,114 @@ describe('delivering', () => {
   })
 })
 
+describe('sending a test event', () => {
+  interface TestResult {
+    delivered: boolean
+    delivery: DeliveryLog['deliveries'][number] & { event_type: string; status: string }
+  }
+
+  it('signs and sends a ping at once, reports the answer, and logs it once without retrying', async () => {
+    const endpoint = await register()
+    receiver.received = []
+    receiver.answers = [204]
+    const result = await json<TestResult>(
+      admin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`),
+      200,
+    )
+    expect(result.delivered).toBe(true)
+    expect(result.delivery).toMatchObject({ event_type: 'ping', status: 'succeeded', attempts: 1 })
+    expect(result.delivery.attempt_log).toEqual([
+      expect.objectContaining({ attempt: 1, response_status: 204 }),
+    ])
+
+    expect(receiver.received).toHaveLength(1)
+    const [arrived] = receiver.received
+    const body = arrived?.body ?? ''
+    expect(
+      verifySignature(endpoint.secret, String(arrived?.headers['tollgate-signature']), body, 300, Date.now()),
+    ).toBe(true)
+    const event = JSON.parse(body)
+    expect(event).toMatchObject({ type: 'ping', data: { webhook_id: endpoint.id, sent_by: admin.email } })
+    expect(arrived?.headers['tollgate-event-type']).toBe('ping')
+    expect(arrived?.headers['tollgate-delivery-id']).toBe(result.delivery.id)
+
+    const log = await json<DeliveryLog>(
+      admin.request('GET', `/admin/v1/webhooks/${endpoint.id}/deliveries`),
+      200,
+    )
+    expect(log.deliveries.map((d) => d.id)).toEqual([result.delivery.id])
+    // the poller has nothing to send again
+    clock = new Date(Date.now() + 86_400_000)
+    expect(await dispatcher().runOnce()).toBe(0)
+    expect(receiver.received).toHaveLength(1)
+    await json(admin.request('DELETE', `/admin/v1/webhooks/${endpoint.id}`), 204)
+  })
+
+  it('reports a receiver answering 500 and a closed port as failed, with what went wrong', async () => {
+    const endpoint = await register()
+    receiver.answers = [500]
+    const refused = await json<TestResult>(
+      admin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`),
+      200,
+    )
+    expect(refused.delivered).toBe(false)
+    expect(refused.delivery).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      max_attempts: 1,
+      next_attempt_at: null,
+    })
+    expect(refused.delivery.attempt_log[0]).toMatchObject({
+      response_status: 500,
+      response_excerpt: 'receiver is down',
+    })
+
+    // a port nobody listens on: the server of a receiver that has just stopped
+    const gone = new Receiver()
+    await gone.start()
+    await gone.stop()
+    const closed = await register(gone.url)
+    const unreachable = await json<TestResult>(
+      admin.request('POST', `/admin/v1/webhooks/${closed.id}/test`),
+      200,
+    )
+    expect(unreachable.delivered).toBe(false)
+    expect(unreachable.delivery.attempt_log[0]).toMatchObject({ response_status: null })
+    expect(unreachable.delivery.attempt_log[0]?.error).toMatch(/fetch failed|ECONNREFUSED/)
+    for (const id of [endpoint.id, closed.id])
+      await json(admin.request('DELETE', `/admin/v1/webhooks/${id}`), 204)
+  })
+
+  it('is recorded in the audit log', async () => {
+    const endpoint = await register()
+    await json(admin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`), 200)
+    const audit = await json<{ entries: { action: string; entity_id: string; actor: { email: string } }[] }>(
+      admin.request('GET', `/admin/v1/audit?entity_type=webhook&entity_id=${endpoint.id}`),
+      200,
+    )
+    expect(audit.entries[0]).toMatchObject({ action: 'webhook.tested', actor: { email: admin.email } })
+    await json(admin.request('DELETE', `/admin/v1/webhooks/${endpoint.id}`), 204)
+  })
+
+  it('is refused to a viewer and an analyst, and for another tenant’s, a deleted or an unknown endpoint', async () => {
+    const endpoint = await register()
+    receiver.received = []
+    const viewer = await staffClient(t, 'acme', 'viewer')
+    for (const who of [viewer, analyst])
+      await json(who.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`), 403)
+    await json(globexAdmin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`), 404)
+    await json(admin.request('POST', '/admin/v1/webhooks/whk_nope/test'), 404)
+    await json(admin.request('DELETE', `/admin/v1/webhooks/${endpoint.id}`), 204)
+    await json(admin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`), 404)
+    // without the CSRF token a signed-in admin's browser cannot be made to send one
+    await json(
+      admin.request('POST', `/admin/v1/webhooks/${endpoint.id}/test`, undefined, { csrf: null }),
+      403,
+    )
+    expect(receiver.received).toHaveLength(0)
+  })
+})
+
 describe('verifySignature', () => {
   const secret = 'whsec_test'
   const body = '{"id":"evt_1","type":"decision.resolved"}'

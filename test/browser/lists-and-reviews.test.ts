@@ -5,16 +5,15 @@
 // the merchant API is claimed and blocked with a note in the console, the merchant sees the
 // resolution and the phone is on the negative list. An admin adds a webhook endpoint (a local
 // receiver), a resolution is delivered to it, shown in the log, and replayed.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { customerPurchase, reviewRuleSet } from '../support/review-rule-set.ts'
+import { customerPurchase } from '../support/review-rule-set.ts'
 import { chromiumAvailable } from './support/chromium.ts'
 import {
   authorize,
   type ConsoleServer,
   createStaff,
+  installReviewRuleSet,
   launchChromium,
   openConsole,
   screenshot,
@@ -22,6 +21,7 @@ import {
   staffApi,
   startConsoleServer,
 } from './support/harness.ts'
+import { startReceiver } from './support/receiver.ts'
 
 const IMPORT_ROWS = 2_000
 /** line numbers in the file (the header is line 1) of the rows that cannot be imported */
@@ -37,45 +37,6 @@ function importCsv(): string {
   for (let row = 0; row < IMPORT_ROWS; row++)
     lines.push(BAD_LINES.get(row + 2) ?? `phone,${phoneAt(row)},chargeback batch`)
   return `${lines.join('\n')}\n`
-}
-
-async function installReviewRuleSet(server: ConsoleServer): Promise<void> {
-  const { email, password } = await createStaff(server, 'publisher')
-  const publisher = await staffApi(server, email, password)
-  const draft = await publisher('POST', '/rule-sets/authorizations/versions', {})
-  expect(draft.status).toBe(201)
-  const { version } = (await draft.json()) as { version: number }
-  const base = `/rule-sets/authorizations/versions/${version}`
-  const edited = await publisher('PUT', base, { definition: reviewRuleSet })
-  expect(((await edited.json()) as { valid: boolean }).valid).toBe(true)
-  expect((await publisher('POST', `${base}/publish`)).status).toBe(200)
-  expect((await publisher('POST', `${base}/activate`)).status).toBe(200)
-}
-
-interface Received {
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-function startReceiver(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = []
-  const server = createServer((request, response) => {
-    let body = ''
-    request.setEncoding('utf8')
-    request.on('data', (chunk: string) => {
-      body += chunk
-    })
-    request.on('end', () => {
-      received.push({ headers: request.headers, body })
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('thanks, got it')
-    })
-  })
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo
-      resolve({ server, url: `http://127.0.0.1:${port}/tollgate-hooks`, received })
-    })
-  })
 }
 
 describe.skipIf(!chromiumAvailable)('lists, the review desk and webhooks in the console', () => {

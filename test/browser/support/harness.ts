@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts'
+import { reviewRuleSet } from '../../support/review-rule-set.ts'
 import { type ServerProcess, startServerProcess } from '../../support/server-process.ts'
 import { CHROMIUM_PATH } from './chromium.ts'
 
@@ -42,7 +43,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
         ESL_LISTEN: '',
         FREESWITCH_ESL: '',
       },
-      timeoutMs: 60_000,
+      timeoutMs: 110_000,
     })
     return {
       url: server.url,
@@ -182,4 +183,20 @@ export async function createStaff(
   if (response.status !== 201)
     throw new Error(`creating ${role} failed: ${response.status} ${await response.text()}`)
   return { email, password }
+}
+
+/** A publisher drafts, publishes and activates the review-desk rule set: big purchases go to review. */
+export async function installReviewRuleSet(server: ConsoleServer): Promise<void> {
+  const { email, password } = await createStaff(server, 'publisher')
+  const publisher = await staffApi(server, email, password)
+  const draft = await publisher('POST', '/rule-sets/authorizations/versions', {})
+  if (draft.status !== 201) throw new Error(`drafting failed: ${draft.status}`)
+  const { version } = (await draft.json()) as { version: number }
+  const base = `/rule-sets/authorizations/versions/${version}`
+  const edited = await publisher('PUT', base, { definition: reviewRuleSet })
+  if (!((await edited.json()) as { valid: boolean }).valid) throw new Error('the review rule set is invalid')
+  for (const step of ['publish', 'activate']) {
+    const response = await publisher('POST', `${base}/${step}`)
+    if (response.status !== 200) throw new Error(`${step} failed: ${response.status}`)
+  }
 }

@@ -4,21 +4,74 @@ import { createResource, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatDateTime, formatValue } from '../../lib/format.ts'
-import { readAudit } from './api.ts'
+import { type AuditEntry, type AuditFieldChange, type AuditRuleRef, readAudit } from './api.ts'
 
-function changes(before: unknown, after: unknown): { field: string; from: string; to: string }[] {
-  const asRecord = (value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  const b = asRecord(before)
-  const a = asRecord(after)
-  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])]
-  return fields
-    .filter((field) => JSON.stringify(b[field]) !== JSON.stringify(a[field]))
-    .map((field) => ({
-      field,
-      from: field in b ? formatValue(b[field]) : '—',
-      to: field in a ? formatValue(a[field]) : '—',
-    }))
+/** a value as a line of text, cut short: a field may hold a long description */
+function shown(value: unknown): string {
+  const text = formatValue(value)
+  return text.length > 160 ? `${text.slice(0, 159)}…` : text
+}
+
+const fieldWords = (field: string) => field.replaceAll('_', ' ').replaceAll('.', ' › ')
+
+const ruleName = (rule: AuditRuleRef) => rule.name ?? rule.id
+
+function FieldChanges(props: { changes: AuditFieldChange[] }) {
+  return (
+    <For each={props.changes}>
+      {(c) => (
+        <li>
+          <span class="muted">{fieldWords(c.field)}:</span>{' '}
+          {/* a field set where there was none reads as its value alone */}
+          <Show when={c.before !== null}>{shown(c.before)} → </Show>
+          <strong>{c.after === null ? '—' : shown(c.after)}</strong>
+        </li>
+      )}
+    </For>
+  )
+}
+
+/** The entry's change as lines: fields that changed, then rules added, removed and changed. */
+function Changes(props: { entry: AuditEntry }) {
+  const rules = () => props.entry.rules
+  const nothing = () =>
+    props.entry.changes.length === 0 &&
+    !rules()?.added.length &&
+    !rules()?.removed.length &&
+    !rules()?.changed.length
+  return (
+    <Show when={!nothing()} fallback={<span class="muted">—</span>}>
+      <ul class="changes" data-testid="audit-changes">
+        <FieldChanges changes={props.entry.changes} />
+        <Show when={rules()}>
+          {(r) => (
+            <>
+              <Show when={r().added.length}>
+                <li>
+                  <span class="muted">rules added:</span> {r().added.map(ruleName).join(', ')}
+                </li>
+              </Show>
+              <Show when={r().removed.length}>
+                <li>
+                  <span class="muted">rules removed:</span> {r().removed.map(ruleName).join(', ')}
+                </li>
+              </Show>
+              <For each={r().changed}>
+                {(rule) => (
+                  <li>
+                    <span class="muted">rule changed:</span> <strong>{ruleName(rule)}</strong>
+                    <ul class="changes nested">
+                      <FieldChanges changes={rule.changes} />
+                    </ul>
+                  </li>
+                )}
+              </For>
+            </>
+          )}
+        </Show>
+      </ul>
+    </Show>
+  )
 }
 
 export default function AuditPage() {
@@ -58,28 +111,30 @@ export default function AuditPage() {
                 <tbody>
                   <For each={p().entries}>
                     {(entry) => (
-                      <tr>
+                      <tr data-testid="audit-entry">
                         <td class="nowrap">{formatDateTime(entry.at)}</td>
-                        <td>{entry.actor.email ?? 'system'}</td>
+                        <td class="cell-lines">
+                          <Show when={entry.actor.name} fallback={entry.actor.email ?? 'system'}>
+                            {(name) => (
+                              <>
+                                <span>{name()}</span>
+                                <span class="muted">{entry.actor.email}</span>
+                              </>
+                            )}
+                          </Show>
+                        </td>
                         <td class="mono">{entry.action}</td>
                         <td>
-                          {entry.entity_type} <span class="mono muted">{entry.entity_id}</span>
+                          {entry.entity_type.replaceAll('_', ' ')}{' '}
+                          <Show
+                            when={entry.entity_label}
+                            fallback={<span class="mono muted">{entry.entity_id}</span>}
+                          >
+                            {(label) => <strong title={entry.entity_id}>{label()}</strong>}
+                          </Show>
                         </td>
                         <td>
-                          <Show
-                            when={changes(entry.before, entry.after).length > 0}
-                            fallback={<span class="muted">—</span>}
-                          >
-                            <ul class="changes">
-                              <For each={changes(entry.before, entry.after)}>
-                                {(c) => (
-                                  <li>
-                                    <span class="muted">{c.field}:</span> {c.from} → <strong>{c.to}</strong>
-                                  </li>
-                                )}
-                              </For>
-                            </ul>
-                          </Show>
+                          <Changes entry={entry} />
                         </td>
                       </tr>
                     )}

@@ -329,7 +329,9 @@ function EntryRow(props: {
       <td>{e().source}</td>
       <td class="cell-lines">
         <span class="nowrap">{formatDateTime(e().added_at)}</span>
-        <span class="muted">{e().added_by ?? ''}</span>
+        <span class="muted" data-testid="added-by">
+          {e().added_by_user?.name ?? e().added_by ?? ''}
+        </span>
       </td>
       <td class="nowrap">
         {e().expires_at ? formatDateTime(e().expires_at) : <span class="muted">never</span>}

@@ -61,6 +61,8 @@ export interface ListEntry {
   reason: string
   source: string
   added_by: string | null
+  /** who added it, named, when one of this workspace's staff did */
+  added_by_user?: { id: string; email: string; name: string } | null
   added_at: string
   expires_at: string | null
   removed_at: string | null

@@ -22,7 +22,7 @@ import {
   resolveReview,
 } from './api.ts'
 import { StatusBadge } from './ReviewsPage.tsx'
-import { ageInWords, decisionLabels } from './words.ts'
+import { ageInWords, decisionLabels, listingInWords } from './words.ts'
 
 function currencyDigits(currency: string): number {
   try {
@@ -46,6 +46,13 @@ function DecisionForm(props: { detail: ReviewDetail; onResolved: (text: string) 
   const currency = () =>
     props.detail.request?.amount?.currency ?? props.detail.review.amount?.currency ?? 'USD'
   const fieldError = (field: string) => error()?.fieldMessage(field)
+  // what the chosen resolution will put on which list, as the server computes it
+  const listingPreview = () => {
+    const decision = choice()
+    const preview = props.detail.resolution_preview
+    if (!decision || !preview) return null
+    return listingInWords(decision, decision === 'block' ? preview.block : preview.approve)
+  }
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault()
@@ -147,14 +154,16 @@ function DecisionForm(props: { detail: ReviewDetail; onResolved: (text: string) 
         </div>
         <Show when={fieldError('limit')}>{(m) => <p class="field-error">{m()}</p>}</Show>
       </Show>
-      <Show when={choice() === 'block'}>
-        <p class="muted">
-          Blocking puts the customer’s phone, e-mail, card, device and IP on the negative list with your note
-          as the reason.
-        </p>
-      </Show>
-      <Show when={choice() === 'approve' || choice() === 'approve_with_limit'}>
-        <p class="muted">Approving puts the customer’s identifiers on the positive list.</p>
+      <Show when={listingPreview()}>
+        {(text) => (
+          <p
+            class="alert"
+            classList={{ 'alert-warning': choice() === 'block', 'alert-ok': choice() !== 'block' }}
+            data-testid="listing-preview"
+          >
+            {text()}
+          </p>
+        )}
       </Show>
       <label class="field">
         <span class="field-label">Note</span>
@@ -192,10 +201,25 @@ function Overview(props: { detail: ReviewDetail }) {
       <dt>Amount</dt>
       <dd class="strong">{formatMoney(d().request?.amount ?? d().review.amount)}</dd>
       <dt>Customer</dt>
-      <dd>
-        {d().decision.customer
-          ? `${d().decision.customer?.id}${d().decision.customer?.returning ? ' (returning)' : ' (new)'}`
-          : 'unknown'}
+      <dd data-testid="review-customer">
+        <Show when={d().review.merchant_customer_id}>
+          {(merchantId) => (
+            <>
+              <span class="mono strong">{merchantId()}</span> <span class="muted">(your id)</span>
+              {d().decision.customer ? ' · ' : ''}
+            </>
+          )}
+        </Show>
+        {d().decision.customer ? (
+          <>
+            <span class="mono">{d().decision.customer?.id}</span>{' '}
+            <span class="muted">
+              (Tollgate’s id, {d().decision.customer?.returning ? 'returning' : 'new'})
+            </span>
+          </>
+        ) : d().review.merchant_customer_id ? null : (
+          'unknown'
+        )}
       </dd>
       <dt>Payment</dt>
       <dd>

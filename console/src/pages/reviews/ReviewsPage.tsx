@@ -161,7 +161,17 @@ export default function ReviewsPage() {
                         </td>
                         <td class="mono">{review.decision_id}</td>
                         <td class="num nowrap">{formatMoney(review.amount)}</td>
-                        <td>{review.customer_id ?? <span class="muted">unknown</span>}</td>
+                        <td>
+                          <Show
+                            when={review.merchant_customer_id ?? review.customer_id}
+                            fallback={<span class="muted">unknown</span>}
+                          >
+                            <span class="mono">{review.merchant_customer_id}</span>
+                            <Show when={review.customer_id}>
+                              {(internal) => <span class="muted mono block">{internal()}</span>}
+                            </Show>
+                          </Show>
+                        </td>
                         <td>
                           <For each={review.reasons}>
                             {(reason) => <span class="block">{reason.message}</span>}

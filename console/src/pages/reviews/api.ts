@@ -22,6 +22,8 @@ export interface Review {
   channel: string
   amount: Money | null
   customer_id: string | null
+  /** the id the merchant sent for the customer; customer_id is Tollgate's own */
+  merchant_customer_id: string | null
   reasons: { rule: string; type: string; message: string }[]
 }
 
@@ -46,6 +48,20 @@ export interface ListHit {
   expires_at: string | null
 }
 
+export interface ListedIdentifier {
+  subject: string
+  value: string
+  label: string
+}
+
+/** What a resolution would put on which list, computed by the server code that resolves. */
+export interface ResolutionListing {
+  list: { id: string; name: string; kind: string }
+  adds: ListedIdentifier[]
+  already_listed: ListedIdentifier[]
+  contributes_shared: boolean
+}
+
 export interface ReviewDetail {
   review: Review
   decision: MerchantDecision
@@ -54,6 +70,8 @@ export interface ReviewDetail {
   fired_rules: FiredRule[]
   history: HistoryItem[]
   list_hits: ListHit[]
+  /** null once resolved */
+  resolution_preview: { approve: ResolutionListing; block: ResolutionListing } | null
 }
 
 export interface Resolution {

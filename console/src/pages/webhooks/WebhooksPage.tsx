@@ -15,6 +15,7 @@ import {
   listEndpoints,
   type NewEndpoint,
   replayDelivery,
+  sendTestEvent,
   type WebhookEvent,
   webhookEvents,
 } from './api.ts'
@@ -214,8 +215,25 @@ function DeliveryRow(props: {
   )
 }
 
-function Deliveries(props: { endpoint: Endpoint }) {
-  const [deliveries, { refetch }] = createResource(() => props.endpoint.id, listDeliveries)
+/** What a test event's one attempt came to, in a sentence. */
+function testOutcome(url: string, result: { delivered: boolean; delivery: Delivery }): string {
+  const attempt = result.delivery.attempt_log[0]
+  if (!attempt) return `The test event to ${url} was not sent.`
+  const took = formatMs(attempt.duration_ms)
+  if (result.delivered)
+    return `Test event delivered to ${url}: it answered ${attempt.response_status} in ${took}.`
+  const why =
+    attempt.response_status !== null
+      ? `it answered ${attempt.response_status}${attempt.response_excerpt ? ` (${attempt.response_excerpt.slice(0, 120)})` : ''}`
+      : (attempt.error ?? 'no answer')
+  return `Test event to ${url} failed: ${why}. It is not retried.`
+}
+
+function Deliveries(props: { endpoint: Endpoint; refreshKey: number }) {
+  const [deliveries, { refetch }] = createResource(
+    () => ({ id: props.endpoint.id, key: props.refreshKey }),
+    (source) => listDeliveries(source.id),
+  )
   const [notice, setNotice] = createSignal<NoticeMessage>(null)
   // deliveries go out in the background: look again while any is pending
   const timer = setInterval(() => {
@@ -286,10 +304,26 @@ function EndpointRow(props: {
   open: boolean
   onToggle: () => void
   onDeleted: () => void
+  onTested: (notice: NoticeMessage) => void
   onError: (text: string) => void
 }) {
   const [confirming, setConfirming] = createSignal(false)
   const [pending, setPending] = createSignal(false)
+  const [testing, setTesting] = createSignal(false)
+  const test = async () => {
+    setTesting(true)
+    try {
+      const result = await sendTestEvent(props.endpoint.id)
+      props.onTested({
+        kind: result.delivered ? 'ok' : 'error',
+        text: testOutcome(props.endpoint.url, result),
+      })
+    } catch (failure) {
+      props.onError(messageOf(failure))
+    } finally {
+      setTesting(false)
+    }
+  }
   const remove = async () => {
     setPending(true)
     try {
@@ -318,6 +352,15 @@ function EndpointRow(props: {
           onClick={() => props.onToggle()}
         >
           {props.open ? 'Hide deliveries' : 'Deliveries'}
+        </button>{' '}
+        <button
+          type="button"
+          class="button button-small"
+          aria-label={`Send a test event to ${props.endpoint.url}`}
+          disabled={testing()}
+          onClick={() => void test()}
+        >
+          {testing() ? 'Sending…' : 'Send test event'}
         </button>{' '}
         <Show
           when={confirming()}
@@ -363,6 +406,8 @@ export default function WebhooksPage() {
   const [created, setCreated] = createSignal<(Endpoint & { secret: string }) | null>(null)
   const [openId, setOpenId] = createSignal<string | null>(null)
   const [notice, setNotice] = createSignal<NoticeMessage>(null)
+  // bumped after a test event so the open delivery log shows it
+  const [deliveriesKey, setDeliveriesKey] = createSignal(0)
 
   return (
     <>
@@ -430,6 +475,11 @@ export default function WebhooksPage() {
                               text: `Deleted ${endpoint.url}; its delivery log is kept.`,
                             })
                           }}
+                          onTested={(message) => {
+                            setNotice(message)
+                            setOpenId(endpoint.id)
+                            setDeliveriesKey((k) => k + 1)
+                          }}
                           onError={(text) => setNotice({ kind: 'error', text })}
                         />
                       )}
@@ -438,7 +488,7 @@ export default function WebhooksPage() {
                 </table>
               </div>
               <Show when={list().find((e) => e.id === openId())} keyed>
-                {(endpoint) => <Deliveries endpoint={endpoint} />}
+                {(endpoint) => <Deliveries endpoint={endpoint} refreshKey={deliveriesKey()} />}
               </Show>
             </div>
           </Show>

@@ -57,3 +57,7 @@ export const listDeliveries = (id: string) =>
   api.get<{ deliveries: Delivery[] }>(`${endpointPath(id)}/deliveries`).then((b) => b.deliveries)
 export const replayDelivery = (deliveryId: string) =>
   api.post<{ delivery_id: string }>(`/webhooks/deliveries/${encodeURIComponent(deliveryId)}/replay`, {})
+
+/** Sends the endpoint a signed ping now; the answer says whether it answered 2xx, and how. */
+export const sendTestEvent = (id: string) =>
+  api.post<{ delivered: boolean; delivery: Delivery }>(`${endpointPath(id)}/test`, {})
