@@ -3,7 +3,7 @@
 // sentence. Pure, so the wording is tested without a browser.
 import { formatValue } from '../../lib/format.ts'
 import { type Role, roleAtLeast } from '../../lib/roles.ts'
-import type { Diff, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
+import type { Diff, Person, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
 
 export type VersionAction = 'publish' | 'activate' | 'rollback' | 'archive' | 'shadow_on' | 'shadow_off'
 
@@ -81,6 +81,27 @@ export function consequence(action: VersionAction, ruleSet: RuleSet, version: nu
     case 'shadow_off':
       return `Version ${version} will stop running in shadow. Its comparison so far stays readable.`
   }
+}
+
+/**
+ * Who may publish a draft when four eyes is on, said in the publish confirmation; null when it is
+ * off. `mayPublish` is false for the person who changed the draft last: the server refuses them.
+ */
+export function fourEyesRule(
+  ruleSet: Pick<RuleSet, 'four_eyes'>,
+  lastEditor: Person | null,
+  me: { id: string } | null | undefined,
+): { text: string; mayPublish: boolean } | null {
+  if (!ruleSet.four_eyes) return null
+  const rule =
+    'Four-eyes is on: someone other than the last person who changed this draft — a publisher or an admin — must publish it.'
+  if (lastEditor && me && lastEditor.id === me.id)
+    return {
+      text: `${rule} You changed it last, so ask another publisher or an admin to publish it.`,
+      mayPublish: false,
+    }
+  const who = lastEditor?.email ? ` ${lastEditor.email} changed it last.` : ''
+  return { text: `${rule}${who}`, mayPublish: true }
 }
 
 /** The version the confirmation compares with: the active one for everything that changes it. */
