@@ -186,7 +186,8 @@ export interface ChangedDecision {
   decided_at: string
   old_outcome: Outcome
   new_outcome: Outcome
-  rules: { id: string; name: string; type: string }[]
+  /** backtests: the rules whose outcome changed it (effect says which way); shadow: every rule that fired */
+  rules: { id: string; name: string; type: string; effect?: 'now' | 'no_longer' }[]
 }
 
 export interface ShadowReport {
