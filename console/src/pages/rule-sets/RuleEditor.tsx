@@ -107,6 +107,17 @@ export function ParamsForm(props: {
 }) {
   const fields = createMemo(() => paramFields(props.schema))
   const money = (field: ParamField) => props.money?.is(field.name, props.values) === true
+  // the server sees text where a number belongs; in a money box that means "not an amount"
+  const problemsOf = (field: ParamField): PlacedProblem[] => {
+    const currency = money(field) ? props.money?.currency : undefined
+    return props
+      .problems(field.name)
+      .map((p) =>
+        currency && /expected (number|int)/.test(p.message)
+          ? { ...p, message: `${moneyHint(currency).replace('An amount', 'Enter an amount')}.` }
+          : p,
+      )
+  }
   const fieldHint = (field: ParamField) => {
     const currency = money(field) ? props.money?.currency : undefined
     return currency ? moneyHint(currency) : (props.hint?.(field.name) ?? field.description)
@@ -122,7 +133,7 @@ export function ParamsForm(props: {
       <For each={fields()}>
         {(field) => {
           const id = `${props.idPrefix}-${field.name}`
-          const invalid = () => props.problems(field.name).length > 0
+          const invalid = () => problemsOf(field).length > 0
           return (
             <label
               class="field"
@@ -195,7 +206,7 @@ export function ParamsForm(props: {
               <Show when={!invalid() && fieldHint(field)}>
                 {(hint) => <span class="field-hint">{hint()}</span>}
               </Show>
-              <ProblemText problems={props.problems(field.name)} />
+              <ProblemText problems={problemsOf(field)} />
             </label>
           )
         }}
@@ -729,7 +740,8 @@ export function RuleCard(props: {
                   }}
                   hint={(name) =>
                     props.rule.event.type === 'allowance' && name === 'limit'
-                      ? allowanceLimitHints[String(props.rule.event.params.metric)]
+                      ? (allowanceLimitHints[String(props.rule.event.params.metric)] ??
+                        'Counted in what the metric measures: sessions, purchases, whole minutes or money')
                       : undefined
                   }
                   problems={(name) => ruleProblems((f) => f === `event.params.${name}`)}
