@@ -341,4 +341,23 @@ describe.skipIf(!chromiumAvailable)('rule sets for business staff', () => {
     await screenshot(page, 'backtest-because-of')
     await context.close()
   })
+
+  it('compares two versions with their money in the currency', async () => {
+    const admin = await staffApi(server)
+    const draft = await admin('POST', `/rule-sets/${RULE_SET}/versions`, { from_version: 1 })
+    expect(draft.status).toBe(201)
+    const { definition } = (await draft.json()) as { definition: Definition }
+    definition.settings.session_hold_amount = 500
+    for (const rule of definition.rules) if (rule.id === 'small-daily-spend') rule.event.params.limit = 3000
+    expect((await admin('PUT', `/rule-sets/${RULE_SET}/versions/2`, { definition })).status).toBe(200)
+
+    const { context, page } = await openConsole(browser, server)
+    await signIn(page)
+    await page.goto(`${BASE}/diff?from=1&to=2`)
+    const changes = page.getByRole('table', { name: 'Changes to small-daily-spend' })
+    await expect.poll(() => changes.textContent()).toContain('$30.00')
+    expect(await changes.textContent()).toContain('$20.00')
+    expect(await page.getByRole('table', { name: 'Settings changes' }).textContent()).toContain('$5.00')
+    await context.close()
+  })
 })

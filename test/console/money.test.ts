@@ -13,7 +13,7 @@ import {
   firedParamsInWords,
   remainingInWords,
 } from '../../console/src/pages/decisions/words.ts'
-import { fourEyesRule } from '../../console/src/pages/rule-sets/lifecycle.ts'
+import { changeValue, fourEyesRule, isMoneyPath } from '../../console/src/pages/rule-sets/lifecycle.ts'
 import { fromDefinition } from '../../console/src/pages/rule-sets/model.ts'
 import { ruleInWords } from '../../console/src/pages/rule-sets/rule-words.ts'
 
@@ -157,5 +157,30 @@ describe('four eyes in the publish confirmation', () => {
       text: expect.stringContaining('ann@example.com changed it last'),
       mayPublish: true,
     })
+  })
+})
+
+describe('money in a diff of two versions', () => {
+  const allowance = {
+    id: 'daily',
+    conditions: { all: [{ any: [{ fact: 'amount', operator: 'greaterThan', value: [100, 200] }] }] },
+    event: { type: 'allowance', params: { metric: 'amount', limit: 2000 } },
+  }
+  it('finds the money among a rule’s changed values and the settings', () => {
+    expect(isMoneyPath(['event', 'params', 'limit'], allowance)).toBe(true)
+    expect(isMoneyPath(['event', 'params', 'message'], allowance)).toBe(false)
+    expect(isMoneyPath(['conditions', 'all', 0, 'any', 0, 'value'], allowance)).toBe(true)
+    expect(isMoneyPath(['conditions', 'all', 0, 'any', 0, 'value', 1], allowance)).toBe(true)
+    expect(isMoneyPath(['conditions', 'all', 0, 'any', 0, 'operator'], allowance)).toBe(false)
+    expect(isMoneyPath(['priority'], allowance)).toBe(false)
+    expect(isMoneyPath(['session_hold_amount'], null)).toBe(true)
+    expect(isMoneyPath(['purchase_value_limit', 'amount'], null)).toBe(true)
+    expect(isMoneyPath(['purchase_value_limit', 'days'], null)).toBe(false)
+  })
+
+  it('writes money changes in the currency', () => {
+    const change = { path: ['event', 'params', 'limit'], kind: 'changed' as const, old: 2000, new: 3000 }
+    expect(changeValue(change, 'old', { currency: 'USD', is: true })).toBe('$20.00')
+    expect(changeValue(change, 'new', { currency: 'USD', is: false })).toBe('3,000')
   })
 })

@@ -1,9 +1,11 @@
 // What each step of a version's life may do for whom, and what a confirmation says will change:
 // "Version 4 will decide every authorization from now on, replacing version 3", with the diff in a
 // sentence. Pure, so the wording is tested without a browser.
-import { formatValue } from '../../lib/format.ts'
+import { formatMoney, formatValue } from '../../lib/format.ts'
+import { factIsMoney, paramIsMoney } from '../../lib/money-fields.ts'
 import { type Role, roleAtLeast } from '../../lib/roles.ts'
 import type { Diff, Person, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
+import { isRecord } from './model.ts'
 
 export type VersionAction = 'publish' | 'activate' | 'rollback' | 'archive' | 'shadow_on' | 'shadow_off'
 
@@ -148,8 +150,44 @@ export function pathInWords(path: (string | number)[]): string {
   return words.join(' › ')
 }
 
-export function changeValue(change: ValueChange, side: 'old' | 'new'): string {
+/**
+ * Whether the value at a diff's path is money: in a rule (its JSON as `rule`), a money event param
+ * or the value of a condition on a money fact; in the settings, the session hold and the purchase
+ * value limit's amount.
+ */
+export function isMoneyPath(path: (string | number)[], rule: unknown | null): boolean {
+  if (rule === null)
+    return (
+      (path.length === 1 && path[0] === 'session_hold_amount') ||
+      (path.length === 2 && path[0] === 'purchase_value_limit' && path[1] === 'amount')
+    )
+  if (!isRecord(rule)) return false
+  const event = rule.event
+  if (path[0] === 'event' && path[1] === 'params' && path.length === 3 && isRecord(event))
+    return paramIsMoney(
+      String(event.type),
+      String(path[2]),
+      isRecord(event.params) ? event.params : undefined,
+    )
+  if (path[0] !== 'conditions') return false
+  // follow the path to the condition it lies in; only its value (or an item of it) is money
+  const child = (node: unknown, step: string | number): unknown =>
+    Array.isArray(node) ? node[Number(step)] : isRecord(node) ? node[String(step)] : undefined
+  let node: unknown = rule
+  let i = 0
+  for (; i < path.length && !(isRecord(node) && typeof node.fact === 'string'); i++)
+    node = child(node, path[i] ?? '')
+  if (!isRecord(node) || typeof node.fact !== 'string' || path[i] !== 'value') return false
+  return factIsMoney(node.fact, isRecord(node.params) ? node.params : undefined)
+}
+
+export function changeValue(
+  change: ValueChange,
+  side: 'old' | 'new',
+  money?: { currency: string; is: boolean },
+): string {
   if (change.kind === (side === 'old' ? 'added' : 'removed')) return '—'
   const value = side === 'old' ? change.old : change.new
+  if (money?.is && typeof value === 'number') return formatMoney({ value, currency: money.currency })
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : formatValue(value)
 }
