@@ -10,6 +10,7 @@ import {
 } from '../../console/src/lib/money-fields.ts'
 import {
   allowanceAmountInWords,
+  factDescription,
   firedParamsInWords,
   remainingInWords,
 } from '../../console/src/pages/decisions/words.ts'
@@ -130,6 +131,15 @@ describe('money in words', () => {
     expect(remainingInWords(0, 'minutes', 'USD')).toBe('0 minutes left')
     expect(allowanceAmountInWords(1500, 'amount', 'BHD')).toMatch(/1\.500/)
     expect(allowanceAmountInWords(3, 'purchases', 'USD')).toBe('3')
+  })
+
+  it('leaves the engine’s minor units out of fact descriptions staff read beside amounts', () => {
+    expect(factDescription('The amount asked for, in minor units (0 when none was given)')).toBe(
+      'The amount asked for (0 when none was given)',
+    )
+    expect(factDescription('a count of sessions, whole minutes, or money in minor units')).toBe(
+      'a count of sessions, whole minutes, or money',
+    )
   })
 
   it('writes a fired rule’s money params as money', () => {

@@ -43,13 +43,22 @@ export function paramsInWords(
     .join(' · ')
 }
 
+/**
+ * A fact's catalog description as staff read it: the console shows money as amounts in the
+ * currency, so the catalog's note that the engine counts it in minor units is left out.
+ */
+export function factDescription(description: string): string {
+  return description.replace(/money in minor units/g, 'money').replace(/,? in minor units/g, '')
+}
+
 /** The fact's catalog description when known, else its name; params follow in brackets. */
 export function factInWords(
   fact: string,
   params: Record<string, unknown> | null | undefined,
   catalog: Map<string, FactDescription> | undefined,
 ): string {
-  const base = catalog?.get(fact)?.description ?? fact.replaceAll('_', ' ')
+  const description = catalog?.get(fact)?.description
+  const base = description ? factDescription(description) : fact.replaceAll('_', ' ')
   const extra = paramsInWords(params)
   return extra ? `${base} (${extra})` : base
 }

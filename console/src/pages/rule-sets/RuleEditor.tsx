@@ -6,7 +6,7 @@ import { createMemo, createSignal, For, type JSX, Match, Show, Switch } from 'so
 import { formatValue } from '../../lib/format.ts'
 import { amountText, currencyDigits } from '../../lib/money.ts'
 import { factIsMoney, moneyInputText, moneyInputValue, paramIsMoney } from '../../lib/money-fields.ts'
-import { operatorInWords } from '../decisions/words.ts'
+import { factDescription, operatorInWords } from '../decisions/words.ts'
 import type { Catalog, CatalogFact } from './api.ts'
 import {
   appendChild,
@@ -393,7 +393,7 @@ function LeafEditor(props: NodeProps & { node: LeafNode }) {
           </Show>
           <For each={props.context.catalog.facts}>
             {(f) => (
-              <option value={f.name} title={f.description}>
+              <option value={f.name} title={factDescription(f.description)}>
                 {factLabel(f.name)}
               </option>
             )}
@@ -427,7 +427,7 @@ function LeafEditor(props: NodeProps & { node: LeafNode }) {
         <NodeTools {...props} />
       </div>
       <Show when={fact()?.description}>
-        <p class="field-hint">{fact()?.description}</p>
+        {(description) => <p class="field-hint">{factDescription(description())}</p>}
       </Show>
       <Show when={fact()?.params}>
         {(schema) => (

@@ -16,6 +16,7 @@ import {
   allowanceAmountInWords,
   conditionInWords,
   eventTypeWords,
+  factDescription,
   factInWords,
   factValueInWords,
   firedParamsInWords,
@@ -214,7 +215,7 @@ function FactRows(props: {
                   ✕
                 </button>
               </div>
-              <p class="field-hint">{fact()?.description}</p>
+              <p class="field-hint">{factDescription(fact()?.description ?? '')}</p>
               <Show when={fact()?.params}>
                 {(schema) => (
                   <>
