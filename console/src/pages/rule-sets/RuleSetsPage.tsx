@@ -17,7 +17,14 @@ import {
   updateRuleSet,
   type VersionSummary,
 } from './api.ts'
-import { actionLabels, statusHints, statusLabels, type VersionAction, versionActions } from './lifecycle.ts'
+import {
+  actionClasses,
+  actionLabels,
+  statusHints,
+  statusLabels,
+  type VersionAction,
+  versionActions,
+} from './lifecycle.ts'
 import './rule-sets.css'
 
 const VersionEditor = lazy(() => import('./VersionEditor.tsx'))
@@ -153,10 +160,7 @@ function VersionRow(props: {
             <button
               type="button"
               class="button button-small"
-              classList={{
-                'button-primary': action === 'publish' || action === 'activate',
-                'button-danger': action === 'archive' || action === 'rollback',
-              }}
+              classList={actionClasses(action)}
               onClick={() => props.onAction(action, props.version.version)}
             >
               {actionLabels[action]}

@@ -20,7 +20,7 @@ import {
   type VersionDetail,
 } from './api.ts'
 import { JsonEditor } from './JsonEditor.tsx'
-import { actionLabels, statusLabels, type VersionAction, versionActions } from './lifecycle.ts'
+import { actionClasses, actionLabels, statusLabels, type VersionAction, versionActions } from './lifecycle.ts'
 import {
   type DraftModel,
   definitionText,
@@ -258,10 +258,7 @@ function Editor(props: {
                 <button
                   type="button"
                   class="button"
-                  classList={{
-                    'button-primary': a === 'activate',
-                    'button-danger': a === 'archive' || a === 'rollback',
-                  }}
+                  classList={actionClasses(a)}
                   onClick={() => setAction(a)}
                 >
                   {actionLabels[a]}

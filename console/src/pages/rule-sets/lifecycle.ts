@@ -50,6 +50,14 @@ export function versionActions(ruleSet: RuleSet, version: VersionSummary, role: 
   return actions
 }
 
+/** How an action's button looks: the step forward stands out, the ones that undo or retire warn. */
+export function actionClasses(action: VersionAction): Record<string, boolean> {
+  return {
+    'button-primary': action === 'publish' || action === 'activate',
+    'button-danger': action === 'archive' || action === 'rollback',
+  }
+}
+
 export const actionLabels: Record<VersionAction, string> = {
   publish: 'Publish',
   activate: 'Activate',
