@@ -320,6 +320,15 @@ describe.skipIf(!chromiumAvailable)('rule sets for business staff', () => {
     await form.getByLabel('Amount').fill('10.001')
     await form.getByRole('button', { name: /^Simulate version/ }).click()
     await expect.poll(() => form.textContent()).toContain('Enter an amount in USD, such as 25.00.')
+
+    // fact values take amounts too: 30.00 given as the amount asked for is over the 20.00 a day
+    await page.getByRole('button', { name: 'Fact values' }).click()
+    await form.getByLabel('Fact', { exact: true }).selectOption('amount')
+    await form.getByLabel('Value of amount (USD)').fill('30.00')
+    await form.getByRole('button', { name: /^Simulate version/ }).click()
+    await expect.poll(() => page.getByTestId('simulated-outcome').textContent()).toBe('Limit')
+    const read = page.locator('details', { hasText: 'Every fact the engine read' })
+    expect(await read.locator('tr', { hasText: 'The amount asked for' }).textContent()).toContain('$30.00')
     await context.close()
   })
 
