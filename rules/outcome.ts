@@ -74,6 +74,8 @@ export interface Resolution {
     message: string
   }[]
   offers: { rule: string; offer_id: string; name: string; price: number; message: string }[]
+  /** the rules whose own outcome is the resolved one (for a limit, the allowances used up); none for an approval */
+  decided_by: string[]
 }
 
 export function remainingAllowance(limit: number, used: number): number {
@@ -199,8 +201,13 @@ export function resolveOutcome(input: {
         })
     : []
 
+  const decidedBy = new Set<string>()
+  for (const event of input.fired) if (eventOutcome[event.type] === outcome) decidedBy.add(event.ruleId)
+  if (outcome === 'limit') for (const a of exhausted) decidedBy.add(a.ruleId)
+
   return {
     outcome,
+    decided_by: [...decidedBy],
     reasons: reasons.map(({ rank: _rank, ...reason }) => reason),
     limits,
     retry_after_seconds: outcome === 'temporary_block' ? retryAfter : null,

@@ -19,6 +19,8 @@ export interface FiredRuleSummary {
   id: string
   name: string
   type: string
+  /** backtests only: whether the rule makes the new outcome or made the old one */
+  effect?: 'now' | 'no_longer'
 }
 
 export const finishedStatuses = ['completed', 'cancelled', 'failed'] as const

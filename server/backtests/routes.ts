@@ -35,8 +35,21 @@ export const changedDecisionSchema = z
     old_outcome: outcome,
     new_outcome: outcome,
     rules: z
-      .array(z.object({ id: z.string(), name: z.string(), type: z.string() }))
-      .openapi({ description: 'the rules that fired in the replay' }),
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          type: z.string(),
+          effect: z.enum(['now', 'no_longer']).optional().openapi({
+            description:
+              'now: the rule makes the new outcome; no_longer: it made the recorded outcome and does not in the replay. Absent in shadow comparisons and in backtests run before it was kept.',
+          }),
+        }),
+      )
+      .openapi({
+        description:
+          'Backtests: the rules whose outcome changed the decision (not every allowance that counted). Shadow comparisons: the rules that fired in the shadow version.',
+      }),
   })
   .openapi('ChangedDecision')
 

@@ -7,10 +7,16 @@ import { type InsertObject, sql, type UpdateObject } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
 import type { Database } from '../../db/schema.ts'
+import {
+  type ChangeCause,
+  changeCauses,
+  type RecordedReason,
+  type RuleSummary,
+} from '../../rules/change-causes.ts'
 import { type CompiledRuleSet, compileRuleSet } from '../../rules/engine.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import type { Logger } from '../logging.ts'
-import type { BacktestRow, FiredRuleSummary, OutcomeMatrix, RuleHits } from './backtests.ts'
+import type { BacktestRow, OutcomeMatrix, RuleHits } from './backtests.ts'
 import { BatchedFactSources } from './batched-sources.ts'
 
 export interface BacktestRunnerOptions {
@@ -187,20 +193,34 @@ export class BacktestRunner {
           })
           return { decision, evaluation }
         })
-        const changes: { decision: DecisionToReplay; outcome: string; rules: FiredRuleSummary[] }[] = []
-        for (const { decision, evaluation } of replays) {
+        const changedReplays: typeof replays = []
+        for (const replay of replays) {
+          const { decision, evaluation } = replay
           const outcome = evaluation.resolution.outcome
           const row = matrix[decision.outcome] ?? {}
           row[outcome] = (row[outcome] ?? 0) + 1
           matrix[decision.outcome] = row
           for (const fired of evaluation.fired) ruleHits[fired.id] = (ruleHits[fired.id] ?? 0) + 1
-          if (outcome !== decision.outcome)
-            changes.push({
-              decision,
-              outcome,
-              rules: evaluation.fired.map((f) => ({ id: f.id, name: f.name, type: f.type })),
-            })
+          if (outcome !== decision.outcome) changedReplays.push(replay)
         }
+        const recorded = await this.readDecidingInputs(
+          job,
+          changedReplays.map((c) => c.decision.id),
+        )
+        const changes = changedReplays.map(({ decision, evaluation }) => ({
+          decision,
+          outcome: evaluation.resolution.outcome,
+          rules: changeCauses({
+            now: {
+              decidedBy: evaluation.resolution.decided_by,
+              fired: evaluation.fired.map((f) => ({ id: f.id, name: f.name, type: f.type })),
+            },
+            before: {
+              outcome: decision.outcome,
+              ...(recorded.get(decision.id) ?? { reasons: [], fired: [] }),
+            },
+          }) satisfies ChangeCause[],
+        }))
         const last = batch[batch.length - 1] as DecisionToReplay
         processed += batch.length
         changed += changes.length
@@ -290,6 +310,34 @@ export class BacktestRunner {
       .$if(job.sample_rate !== null && job.sample_rate < 1, (q) =>
         q.where(sql<boolean>`(hashtext(d.id)::int8 & 65535) < ${Math.round((job.sample_rate ?? 1) * 65536)}`),
       )
+  }
+
+  /**
+   * What the changed decisions were told and which rules fired for them, to name the rules that no
+   * longer decide: read for the few that changed, not with every decision of the batch.
+   */
+  private async readDecidingInputs(
+    job: BacktestRow,
+    ids: string[],
+  ): Promise<Map<string, { reasons: RecordedReason[]; fired: RuleSummary[] }>> {
+    if (!ids.length) return new Map()
+    const rows = await this.db
+      .selectFrom('decisions')
+      .select(['id', 'fired_rules', sql<unknown>`(response::jsonb -> 'reasons')`.as('reasons')])
+      .where('tenant_id', '=', job.tenant_id)
+      .where('id', 'in', ids)
+      .execute()
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          reasons: Array.isArray(r.reasons) ? (r.reasons as RecordedReason[]) : [],
+          fired: Array.isArray(r.fired_rules)
+            ? (r.fired_rules as RuleSummary[]).map((f) => ({ id: f.id, name: f.name, type: f.type }))
+            : [],
+        },
+      ]),
+    )
   }
 
   private async readBatch(job: BacktestRow, cursorId: string | null): Promise<DecisionToReplay[]> {

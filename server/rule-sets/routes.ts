@@ -237,6 +237,8 @@ const updateRoute = adminRoute('publisher', {
   path: '/rule-sets/{id}',
   tags,
   summary: 'Rename a rule set, describe it, or require four eyes for publishing',
+  description:
+    'With four eyes on, the last editor of a draft cannot publish it: another publisher or an admin must. Only an admin may switch four eyes on or off (403 otherwise).',
   request: {
     params: idParams,
     ...body(

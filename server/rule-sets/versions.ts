@@ -8,6 +8,7 @@ import type { Database, RuleSet, RuleSetVersionRow } from '../../db/schema.ts'
 import { type Problem, validateDefinition } from '../../rules/validate.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { fieldError, ProblemError } from '../http/problem.ts'
+import { roleAtLeast } from '../staff/roles.ts'
 import type { StaffIdentity } from '../staff/sessions.ts'
 
 type Trx = Transaction<Database>
@@ -314,6 +315,16 @@ export async function updateRuleSet(
 ) {
   await db.transaction().execute(async (trx) => {
     const before = await findRuleSet(trx, staff.tenantId, id, true)
+    // four eyes guards publishing from publishers themselves, so only an admin may switch it
+    if (
+      patch.four_eyes !== undefined &&
+      patch.four_eyes !== before.four_eyes &&
+      !roleAtLeast(staff.role, 'admin')
+    )
+      throw new ProblemError(
+        'forbidden',
+        `Only an admin may switch four-eyes publishing on or off; you are ${staff.role}.`,
+      )
     const after = {
       name: patch.name ?? before.name,
       description: patch.description ?? before.description,

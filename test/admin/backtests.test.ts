@@ -190,16 +190,20 @@ describe('a backtest on a crafted history', () => {
       ids.listedBefore,
       ids.usageBefore,
     ])
-    expect(changes.changes[0]).toMatchObject({
+    // "because of" names the rule that made the new outcome, not the allowance that merely counted
+    expect(changes.changes[0]).toEqual({
+      decision_id: ids.listedBefore,
       decided_at: at('10:50').toISOString(),
       old_outcome: 'approve',
       new_outcome: 'block',
-      rules: [
-        { id: 'negative-phone', type: 'block' },
-        { id: 'daily-spend', type: 'allowance' },
-      ],
+      rules: [{ id: 'negative-phone', name: expect.any(String), type: 'block', effect: 'now' }],
     })
-    expect(changes.changes[1]).toMatchObject({ old_outcome: 'approve', new_outcome: 'limit' })
+    // a limit names the allowance that was used up
+    expect(changes.changes[1]).toMatchObject({
+      old_outcome: 'approve',
+      new_outcome: 'limit',
+      rules: [{ id: 'daily-spend', name: 'Fifty dollars a day', type: 'allowance', effect: 'now' }],
+    })
   })
 
   it('a version that blocks a BIN changes exactly the decision with that BIN, and its report is paged', async () => {
@@ -225,7 +229,49 @@ describe('a backtest on a crafted history', () => {
       [],
     ])
     expect(pages[0].changes[0]).toMatchObject({ old_outcome: 'approve', new_outcome: 'block' })
-    expect(pages[0].changes[0].rules.map((r: { id: string }) => r.id)).toContain('blocked-bin')
+    expect(pages[0].changes[0].rules).toEqual([
+      { id: 'blocked-bin', name: expect.any(String), type: 'block', effect: 'now' },
+    ])
+  })
+
+  it('names the rule that no longer decides when a recorded refusal would now be approved', async () => {
+    // the phone is listed now, so the live decision is blocked; dated back to a day before the
+    // listing, its replay no longer sees the list and approves
+    const phone = '+15555550188'
+    await listPhone(t, phone, new Date())
+    const res = await t.post(
+      '/v1/authorizations',
+      purchase({
+        customer: { id: 'c-88', email: 'c88@example.com', phone },
+        network: { ip: '203.0.113.88' },
+        payment_method: {
+          type: 'card',
+          card: { number: '4111111111111111', exp_month: 12, exp_year: 2030, cvc: '123' },
+        },
+      }),
+    )
+    const blocked = (await res.json()) as { id: string; outcome: string }
+    expect(blocked.outcome).toBe('block')
+    await t.db
+      .updateTable('decisions')
+      .set({ created_at: new Date('2025-06-05T09:00:00Z') })
+      .where('tenant_id', '=', 'acme')
+      .where('id', '=', blocked.id)
+      .execute()
+
+    const job = await start(analyst, 1, { from: '2025-06-05T00:00:00Z', to: '2025-06-06T00:00:00Z' })
+    await new BacktestRunner({ db: t.db }).runUntilIdle()
+    expect((await read(job.id)).matrix).toEqual({ block: { approve: 1 } })
+    const changes = await (await viewer.request('GET', `/admin/v1/backtests/${job.id}/changes`)).json()
+    expect(changes.changes).toEqual([
+      {
+        decision_id: blocked.id,
+        decided_at: '2025-06-05T09:00:00.000Z',
+        old_outcome: 'block',
+        new_outcome: 'approve',
+        rules: [{ id: 'negative-phone', name: expect.any(String), type: 'block', effect: 'no_longer' }],
+      },
+    ])
   })
 
   it('replays a sample, the same decisions every time', async () => {

@@ -415,8 +415,28 @@ describe('four eyes', () => {
     })
   })
 
-  it('can be switched off by a publisher, which is audited', async () => {
-    await ok(publisher.request('PATCH', `${base}/guarded`, { four_eyes: false }))
+  it('can be switched only by an admin: a publisher may not turn off what guards publishers', async () => {
+    const refused = await problem(publisher.request('PATCH', `${base}/guarded`, { four_eyes: false }), 403)
+    expect(refused.type).toBe('urn:tollgate:problem:forbidden')
+    expect(refused.detail).toContain('Only an admin may switch four-eyes publishing on or off')
+    // nothing changed: neither the flag nor a name sent along with it
+    const refusedWithName = await problem(
+      publisher.request('PATCH', `${base}/guarded`, { name: 'Unguarded', four_eyes: false }),
+      403,
+    )
+    expect(refusedWithName.type).toBe('urn:tollgate:problem:forbidden')
+    expect(await ok(viewer.request('GET', `${base}/guarded`))).toMatchObject({
+      name: 'Guarded',
+      four_eyes: true,
+    })
+    // sending the value it already has changes nothing, so a publisher's rename form may carry it
+    expect(
+      await ok(publisher.request('PATCH', `${base}/guarded`, { description: 'Kept safe', four_eyes: true })),
+    ).toMatchObject({ description: 'Kept safe', four_eyes: true })
+  })
+
+  it('can be switched off by an admin, which is audited', async () => {
+    await ok(admin.request('PATCH', `${base}/guarded`, { four_eyes: false }))
     expect((await auditOf('guarded'))[0]).toMatchObject({
       action: 'rule_set.updated',
       before: { four_eyes: true },

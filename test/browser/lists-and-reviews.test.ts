@@ -150,9 +150,10 @@ describe.skipIf(!chromiumAvailable)('lists, the review desk and webhooks in the 
     expect(text).toContain('Claimed')
     expect(text).toMatch(/Visa •••• \d{4}/)
     expect(text).not.toContain(purchase.payment_method.card.number)
-    expect(await page.getByTestId('fired-rule').filter({ hasText: 'Big purchase' }).textContent()).toContain(
-      'is more than 50,000',
-    )
+    // the rule's threshold and the amount it saw, as amounts in the currency
+    const bigPurchase = await page.getByTestId('fired-rule').filter({ hasText: 'Big purchase' }).textContent()
+    expect(bigPurchase).toContain('is more than $500.00')
+    expect(bigPurchase).toContain('$600.00')
     await screenshot(page, 'review-decision')
 
     const form = page.getByRole('form', { name: 'Your decision' })

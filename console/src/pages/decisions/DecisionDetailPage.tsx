@@ -22,7 +22,14 @@ import {
   factDescriptions,
   readDecision,
 } from './api.ts'
-import { conditionInWords, eventTypeWords, factInWords, paramsInWords } from './words.ts'
+import {
+  conditionInWords,
+  eventTypeWords,
+  factInWords,
+  factValueInWords,
+  firedParamsInWords,
+  remainingInWords,
+} from './words.ts'
 
 export function Fields(props: { rows: [string, JSX.Element | string | null | undefined][] }) {
   const shown = () => props.rows.filter(([, value]) => value !== null && value !== undefined && value !== '')
@@ -56,6 +63,14 @@ export function Section(props: { title: string; id?: string; children: JSX.Eleme
 
 function money(value: number | null | undefined, currency: string | undefined): string | null {
   return value === null || value === undefined ? null : formatMoney({ value, currency: currency ?? 'USD' })
+}
+
+/**
+ * The currency a decision's money is read in: the request's. A request without an amount leaves
+ * the rule set's currency unknown here; USD is the product's default.
+ */
+export function decisionCurrency(request: CapturedRequest | null | undefined): string {
+  return request?.amount?.currency ?? 'USD'
 }
 
 function Summary(props: { detail: DecisionDetail }) {
@@ -107,7 +122,19 @@ function Summary(props: { detail: DecisionDetail }) {
   )
 }
 
-export function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, FactDescription> | undefined }) {
+/** What an allowance rule counts (sessions, purchases, minutes or amount), from its params as it fired. */
+function metricOf(rules: FiredRule[], ruleId: string): string | undefined {
+  const metric = rules.find((rule) => rule.id === ruleId)?.params?.metric
+  return typeof metric === 'string' ? metric : undefined
+}
+
+export function FiredRuleCard(props: {
+  rule: FiredRule
+  catalog: Map<string, FactDescription> | undefined
+  /** the currency its money params and money facts are read in */
+  currency?: string
+}) {
+  const currency = () => props.currency ?? 'USD'
   return (
     <article class="rule-card" data-testid="fired-rule">
       <header class="rule-card-header">
@@ -117,9 +144,7 @@ export function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, Fac
           {eventTypeWords[props.rule.type] ?? props.rule.type}
         </span>
       </header>
-      <Show when={paramsInWords(props.rule.params, ['message'])}>
-        {(text) => <p class="muted">{text()}</p>}
-      </Show>
+      <Show when={firedParamsInWords(props.rule, currency())}>{(text) => <p class="muted">{text()}</p>}</Show>
       <Show when={props.rule.conditions.length > 0}>
         <table class="table table-compact">
           <thead>
@@ -135,8 +160,8 @@ export function FiredRuleCard(props: { rule: FiredRule; catalog: Map<string, Fac
               {(c) => (
                 <tr>
                   <td>{factInWords(c.fact, c.params, props.catalog)}</td>
-                  <td>{conditionInWords(c)}</td>
-                  <td class="strong">{formatValue(c.fact_value)}</td>
+                  <td>{conditionInWords(c, currency())}</td>
+                  <td class="strong">{factValueInWords(c.fact, c.params, c.fact_value, currency())}</td>
                   <td>
                     <span class={c.result ? 'met' : 'not-met'}>{c.result ? '✓ yes' : '✗ no'}</span>
                   </td>
@@ -169,6 +194,7 @@ export function RequestSection(props: { request: CapturedRequest | null | undefi
 export function FactsSection(props: {
   facts: { fact: string; params: unknown; value: unknown }[]
   catalog: Map<string, FactDescription> | undefined
+  currency?: string
 }) {
   return (
     <Section title="Facts the engine read" id="facts">
@@ -187,7 +213,14 @@ export function FactsSection(props: {
                 <tr>
                   <td>{factInWords(f.fact, f.params as Record<string, unknown> | null, props.catalog)}</td>
                   <td class="mono muted">{f.fact}</td>
-                  <td class="strong">{formatValue(f.value)}</td>
+                  <td class="strong">
+                    {factValueInWords(
+                      f.fact,
+                      f.params as Record<string, unknown> | null,
+                      f.value,
+                      props.currency ?? 'USD',
+                    )}
+                  </td>
                 </tr>
               )}
             </For>
@@ -301,7 +334,15 @@ export default function DecisionDetailPage() {
                         {reason.message}
                         <span class="muted mono"> {reason.reason_code ?? reason.rule}</span>
                         <Show when={reason.remaining !== undefined}>
-                          <span class="muted"> · {reason.remaining} left</span>
+                          <span class="muted">
+                            {' '}
+                            ·{' '}
+                            {remainingInWords(
+                              reason.remaining ?? 0,
+                              metricOf(d().fired_rules, reason.rule),
+                              decisionCurrency(d().request),
+                            )}
+                          </span>
                         </Show>
                       </li>
                     )}
@@ -313,14 +354,22 @@ export default function DecisionDetailPage() {
                   <For each={d().decision.discounts}>
                     {(x) => (
                       <li>
-                        Discount {x.code}: {x.message}
+                        Discount {x.code}
+                        {x.amount_off !== null
+                          ? ` (${formatMoney({ value: x.amount_off, currency: decisionCurrency(d().request) })} off)`
+                          : x.percent_off !== null
+                            ? ` (${x.percent_off}% off)`
+                            : ''}
+                        : {x.message}
                       </li>
                     )}
                   </For>
                   <For each={d().decision.offers}>
                     {(x) => (
                       <li>
-                        Offer {x.name}: {x.message}
+                        Offer {x.name} at{' '}
+                        {formatMoney({ value: x.price, currency: decisionCurrency(d().request) })}:{' '}
+                        {x.message}
                       </li>
                     )}
                   </For>
@@ -339,7 +388,13 @@ export default function DecisionDetailPage() {
               >
                 <div class="stack">
                   <For each={d().fired_rules.filter((rule) => rule.conditions.length > 0)}>
-                    {(rule) => <FiredRuleCard rule={rule} catalog={catalog()} />}
+                    {(rule) => (
+                      <FiredRuleCard
+                        rule={rule}
+                        catalog={catalog()}
+                        currency={decisionCurrency(d().request)}
+                      />
+                    )}
                   </For>
                   <Show when={d().fired_rules.some((rule) => rule.conditions.length === 0)}>
                     <div>
@@ -356,7 +411,9 @@ export default function DecisionDetailPage() {
                                     {eventTypeWords[rule.type] ?? rule.type}
                                   </span>
                                 </td>
-                                <td class="muted">{paramsInWords(rule.params, ['message'])}</td>
+                                <td class="muted">
+                                  {firedParamsInWords(rule, decisionCurrency(d().request))}
+                                </td>
                               </tr>
                             )}
                           </For>
@@ -369,7 +426,7 @@ export default function DecisionDetailPage() {
             </Section>
 
             <RequestSection request={d().request} />
-            <FactsSection facts={d().facts} catalog={catalog()} />
+            <FactsSection facts={d().facts} catalog={catalog()} currency={decisionCurrency(d().request)} />
           </div>
         )}
       </AsyncView>

@@ -1,5 +1,6 @@
 // Rules and facts in words a business reader follows: "Amount asked for is at least 100.00".
-import { formatValue } from '../../lib/format.ts'
+import { formatMoney, formatValue } from '../../lib/format.ts'
+import { factIsMoney, paramIsMoney } from '../../lib/money-fields.ts'
 import type { ConditionResult, FactDescription } from './api.ts'
 
 const operatorWords: Record<string, string> = {
@@ -19,16 +20,35 @@ export function operatorInWords(operator: string): string {
   return operatorWords[operator] ?? operator
 }
 
+/** Which params are money (minor units), to be written in this currency. */
+export interface MoneyParams {
+  currency: string
+  is: (key: string) => boolean
+}
+
 /** "list negative, subject phone"; `leave` drops params shown elsewhere, such as the message */
 export function paramsInWords(
   params: Record<string, unknown> | null | undefined,
   leave: string[] = [],
+  money?: MoneyParams,
 ): string {
   if (!params) return ''
+  const value = (key: string, v: unknown) =>
+    money?.is(key) && typeof v === 'number'
+      ? formatMoney({ value: v, currency: money.currency })
+      : formatValue(v)
   return Object.entries(params)
     .filter(([key]) => !leave.includes(key))
-    .map(([key, value]) => `${key.replaceAll('_', ' ')}: ${formatValue(value)}`)
+    .map(([key, v]) => `${key.replaceAll('_', ' ')}: ${value(key, v)}`)
     .join(' · ')
+}
+
+/**
+ * A fact's catalog description as staff read it: the console shows money as amounts in the
+ * currency, so the catalog's note that the engine counts it in minor units is left out.
+ */
+export function factDescription(description: string): string {
+  return description.replace(/money in minor units/g, 'money').replace(/,? in minor units/g, '')
 }
 
 /** The fact's catalog description when known, else its name; params follow in brackets. */
@@ -37,13 +57,59 @@ export function factInWords(
   params: Record<string, unknown> | null | undefined,
   catalog: Map<string, FactDescription> | undefined,
 ): string {
-  const base = catalog?.get(fact)?.description ?? fact.replaceAll('_', ' ')
+  const description = catalog?.get(fact)?.description
+  const base = description ? factDescription(description) : fact.replaceAll('_', ' ')
   const extra = paramsInWords(params)
   return extra ? `${base} (${extra})` : base
 }
 
-export function conditionInWords(condition: ConditionResult): string {
-  return `${operatorInWords(condition.operator)} ${formatValue(condition.value)}`
+/** A fact's value for reading: amounts of money in the currency, lists item by item. */
+export function factValueInWords(
+  fact: string,
+  params: Record<string, unknown> | null | undefined,
+  value: unknown,
+  currency: string,
+): string {
+  if (!factIsMoney(fact, params)) return formatValue(value)
+  const one = (v: unknown) => (typeof v === 'number' ? formatMoney({ value: v, currency }) : formatValue(v))
+  return Array.isArray(value) ? (value.length ? value.map(one).join(', ') : '(none)') : one(value)
+}
+
+export function conditionInWords(condition: ConditionResult, currency: string): string {
+  const value = factValueInWords(condition.fact, condition.params, condition.value, currency)
+  return `${operatorInWords(condition.operator)} ${value}`
+}
+
+/** What a fired rule does with its params, money in the currency: "limit: $500.00 · metric: amount". */
+export function firedParamsInWords(
+  rule: { type: string; params?: Record<string, unknown> | null },
+  currency: string,
+  leave: string[] = ['message'],
+): string {
+  return paramsInWords(rule.params, leave, {
+    currency,
+    is: (key) => paramIsMoney(rule.type, key, rule.params),
+  })
+}
+
+const metricUnits: Record<string, [string, string]> = {
+  sessions: ['session', 'sessions'],
+  purchases: ['purchase', 'purchases'],
+  minutes: ['minute', 'minutes'],
+}
+
+/** What is left of an allowance, in its metric: "$25.00 left", "3 sessions left". */
+export function remainingInWords(remaining: number, metric: string | undefined, currency: string): string {
+  if (metric === 'amount') return `${formatMoney({ value: remaining, currency })} left`
+  const unit = metric ? metricUnits[metric] : undefined
+  return unit
+    ? `${formatValue(remaining)} ${unit[remaining === 1 ? 0 : 1]} left`
+    : `${formatValue(remaining)} left`
+}
+
+/** An allowance's limit, use or rest in its metric: money in the currency, else the count. */
+export function allowanceAmountInWords(value: number, metric: string, currency: string): string {
+  return metric === 'amount' ? formatMoney({ value, currency }) : formatValue(value)
 }
 
 export const eventTypeWords: Record<string, string> = {

@@ -11,7 +11,13 @@ import { formatDateTime, formatMoney, maskedCard, outcomeLabel } from '../../lib
 import { can, session } from '../../lib/session.ts'
 import { FieldNote, SubmitActions } from '../../lib/submission.tsx'
 import { type FactDescription, factDescriptions } from '../decisions/api.ts'
-import { FactsSection, FiredRuleCard, RequestSection, Section } from '../decisions/DecisionDetailPage.tsx'
+import {
+  decisionCurrency,
+  FactsSection,
+  FiredRuleCard,
+  RequestSection,
+  Section,
+} from '../decisions/DecisionDetailPage.tsx'
 import { eventTypeWords } from '../decisions/words.ts'
 import {
   claimNext,
@@ -395,14 +401,24 @@ export default function ReviewPage() {
                   <Show when={d().fired_rules.length > 0} fallback={<p class="muted">No rule fired.</p>}>
                     <div class="stack">
                       <For each={d().fired_rules}>
-                        {(rule) => <FiredRuleCard rule={rule} catalog={catalog()} />}
+                        {(rule) => (
+                          <FiredRuleCard
+                            rule={rule}
+                            catalog={catalog()}
+                            currency={decisionCurrency(d().request)}
+                          />
+                        )}
                       </For>
                     </div>
                   </Show>
                 </Section>
 
                 <RequestSection request={d().request} />
-                <FactsSection facts={d().facts} catalog={catalog()} />
+                <FactsSection
+                  facts={d().facts}
+                  catalog={catalog()}
+                  currency={decisionCurrency(d().request)}
+                />
               </div>
 
               <aside class="review-side">

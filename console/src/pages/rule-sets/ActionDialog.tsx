@@ -3,16 +3,25 @@
 // (an invalid draft, four eyes) shown in place.
 import { createResource, createSignal, onMount, Show } from 'solid-js'
 import { ApiError } from '../../lib/api.ts'
+import { session } from '../../lib/session.ts'
 import {
   activateVersion,
   archiveVersion,
+  type Person,
   publishVersion,
   type RuleSet,
   readDiff,
   rollBack,
   setShadow,
 } from './api.ts'
-import { actionLabels, comparedWith, consequence, diffSummary, type VersionAction } from './lifecycle.ts'
+import {
+  actionLabels,
+  comparedWith,
+  consequence,
+  diffSummary,
+  fourEyesRule,
+  type VersionAction,
+} from './lifecycle.ts'
 
 async function perform(action: VersionAction, ruleSet: RuleSet, version: number): Promise<void> {
   switch (action) {
@@ -41,11 +50,20 @@ export function ActionDialog(props: {
   ruleSet: RuleSet
   version: number
   action: VersionAction
+  /** who changed the draft last, when the caller knows better than the rule set it read earlier */
+  lastEditedBy?: Person | null
   onClose: () => void
   onDone: (message: string) => void
 }) {
   let dialog: HTMLDialogElement | undefined
   const other = () => comparedWith(props.action, props.ruleSet, props.version)
+  const fourEyes = () => {
+    if (props.action !== 'publish') return null
+    const summary = props.ruleSet.versions.find((v) => v.version === props.version)
+    const lastEditor =
+      props.lastEditedBy !== undefined ? props.lastEditedBy : (summary?.last_edited_by ?? null)
+    return fourEyesRule(props.ruleSet, lastEditor, session()?.user)
+  }
   const [diff] = createResource(other, (from) => readDiff(props.ruleSet.id, from, props.version))
   const [pending, setPending] = createSignal(false)
   const [error, setError] = createSignal<string | null>(null)
@@ -83,6 +101,13 @@ export function ActionDialog(props: {
       <p class="consequence" data-testid="consequence">
         {consequence(props.action, props.ruleSet, props.version)}
       </p>
+      <Show when={fourEyes()}>
+        {(rule) => (
+          <p class="alert alert-warning" data-testid="four-eyes">
+            {rule().text}
+          </p>
+        )}
+      </Show>
       <Show when={other()}>
         <div class="diff-summary" data-testid="diff-summary">
           <Show when={diff()} fallback={<p class="muted">Comparing with version {other()}…</p>}>
@@ -96,7 +121,12 @@ export function ActionDialog(props: {
         </p>
       </Show>
       <div class="form-actions">
-        <button type="button" class="button button-primary" disabled={pending()} onClick={confirm}>
+        <button
+          type="button"
+          class="button button-primary"
+          disabled={pending() || fourEyes()?.mayPublish === false}
+          onClick={confirm}
+        >
           {pending() ? 'Working…' : `${actionLabels[props.action]} version ${props.version}`}
         </button>
         <button type="button" class="button button-quiet" onClick={() => dialog?.close()}>

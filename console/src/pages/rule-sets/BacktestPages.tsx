@@ -110,8 +110,24 @@ export function RuleHits(props: { hits: RuleHit[] }) {
   )
 }
 
-/** The rules behind a changed outcome: allowances fire on every request, so they only count alone. */
-function decidingRules(change: ChangedDecision): string[] {
+const noLongerWords: Record<string, string> = {
+  block: 'no longer blocks',
+  temporary_block: 'no longer blocks for now',
+  review: 'no longer sends to review',
+  limit: 'no longer limits',
+  allowance: 'no longer limits',
+}
+
+/**
+ * The rules behind a changed outcome. A backtest names them itself: those that make the new outcome,
+ * and those that made the old one and no longer do. A shadow comparison sends every rule that fired;
+ * there allowances, which count on every request, are named only when nothing else fired.
+ */
+export function decidingRules(change: ChangedDecision): string[] {
+  if (change.rules.some((r) => r.effect))
+    return change.rules.map((r) =>
+      r.effect === 'no_longer' ? `${r.name} (${noLongerWords[r.type] ?? 'no longer applies'})` : r.name,
+    )
   const deciding = change.rules.filter((r) => r.type !== 'allowance')
   return (deciding.length ? deciding : change.rules).map((r) => r.name)
 }
@@ -145,7 +161,7 @@ export function ChangedDecisions(props: { changes: ChangedDecision[]; total: num
                 <td>
                   <OutcomeBadge outcome={change.new_outcome} />
                 </td>
-                <td>{decidingRules(change).join(', ') || '—'}</td>
+                <td data-testid="because-of">{decidingRules(change).join(', ') || '—'}</td>
               </tr>
             )}
           </For>

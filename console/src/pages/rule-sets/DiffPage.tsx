@@ -4,11 +4,40 @@ import { A, useSearchParams } from '@solidjs/router'
 import { createResource, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
-import { type Diff, type RuleSet, readDiff, readRuleSet, type ValueChange } from './api.ts'
-import { changeValue, diffSummary, pathInWords } from './lifecycle.ts'
+import { type Diff, type RuleSet, readDiff, readRuleSet, readVersion, type ValueChange } from './api.ts'
+import { changeValue, diffSummary, isMoneyPath, pathInWords } from './lifecycle.ts'
+import { definitionCurrency, isRecord } from './model.ts'
 import { VersionOptions } from './VersionOptions.tsx'
 
-function ChangeTable(props: { changes: ValueChange[]; from: number; to: number; label: string }) {
+/** The two definitions compared, to tell which changed values are money and in what currency. */
+interface Sides {
+  from: unknown
+  to: unknown
+}
+
+/** A rule's JSON in a definition, by id; null names the settings. */
+function ruleIn(definition: unknown, id: string | null): unknown | null {
+  if (id === null) return null
+  const rules = isRecord(definition) ? definition.rules : undefined
+  return Array.isArray(rules) ? (rules.find((r) => isRecord(r) && r.id === id) ?? {}) : {}
+}
+
+function ChangeTable(props: {
+  changes: ValueChange[]
+  from: number
+  to: number
+  label: string
+  sides: Sides
+  /** the rule the changes are in, or null for the settings */
+  ruleId: string | null
+}) {
+  const money = (change: ValueChange, side: 'from' | 'to') => {
+    const definition = props.sides[side]
+    return {
+      currency: definitionCurrency(definition) ?? 'USD',
+      is: isMoneyPath(change.path, ruleIn(definition, props.ruleId)),
+    }
+  }
   return (
     <table class="table table-compact diff-table" aria-label={props.label}>
       <thead>
@@ -24,10 +53,10 @@ function ChangeTable(props: { changes: ValueChange[]; from: number; to: number; 
             <tr>
               <td class="mono">{pathInWords(change.path)}</td>
               <td class="diff-old">
-                <span class="mono">{changeValue(change, 'old')}</span>
+                <span class="mono">{changeValue(change, 'old', money(change, 'from'))}</span>
               </td>
               <td class="diff-new">
-                <span class="mono">{changeValue(change, 'new')}</span>
+                <span class="mono">{changeValue(change, 'new', money(change, 'to'))}</span>
               </td>
             </tr>
           )}
@@ -37,7 +66,7 @@ function ChangeTable(props: { changes: ValueChange[]; from: number; to: number; 
   )
 }
 
-function DiffView(props: { diff: Diff }) {
+function DiffView(props: { diff: Diff; sides: Sides }) {
   const d = () => props.diff
   return (
     <div class="stack" data-testid="diff">
@@ -101,6 +130,8 @@ function DiffView(props: { diff: Diff }) {
                     from={d().from}
                     to={d().to}
                     label={`Changes to ${rule.id}`}
+                    sides={props.sides}
+                    ruleId={rule.id}
                   />
                 </div>
               )}
@@ -113,7 +144,14 @@ function DiffView(props: { diff: Diff }) {
           <header class="panel-header">
             <h2>Settings</h2>
           </header>
-          <ChangeTable changes={d().settings} from={d().from} to={d().to} label="Settings changes" />
+          <ChangeTable
+            changes={d().settings}
+            from={d().from}
+            to={d().to}
+            label="Settings changes"
+            sides={props.sides}
+            ruleId={null}
+          />
         </section>
       </Show>
     </div>
@@ -151,12 +189,15 @@ export default function DiffPage(props: { ruleSetId: string }) {
     const from = Number(search.from) || rs.active_version || versions[0] || 1
     return { from, to }
   }
-  const [diff] = createResource(
-    () => {
-      const rs = ruleSet()
-      return rs ? { id: rs.id, ...pick(rs) } : undefined
-    },
-    ({ id, from, to }) => readDiff(id, from, to),
+  const compared = () => {
+    const rs = ruleSet()
+    return rs ? { id: rs.id, ...pick(rs) } : undefined
+  }
+  // the diff with both definitions, which tell the money among the changed values and its currency
+  const [diff] = createResource(compared, ({ id, from, to }) =>
+    Promise.all([readDiff(id, from, to), readVersion(id, from), readVersion(id, to)]).then(
+      ([changes, older, newer]) => ({ changes, sides: { from: older.definition, to: newer.definition } }),
+    ),
   )
   const base = () => `/rule-sets/${encodeURIComponent(props.ruleSetId)}`
   return (
@@ -191,7 +232,9 @@ export default function DiffPage(props: { ruleSetId: string }) {
               when={pick(rs()).from !== pick(rs()).to}
               fallback={<Empty title="Choose two different versions" />}
             >
-              <AsyncView resource={diff}>{(d) => <DiffView diff={d()} />}</AsyncView>
+              <AsyncView resource={diff}>
+                {(d) => <DiffView diff={d().changes} sides={d().sides} />}
+              </AsyncView>
             </Show>
           </>
         )}

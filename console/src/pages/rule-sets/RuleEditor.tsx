@@ -4,7 +4,9 @@
 // Validation problems show at the field, condition or rule they concern.
 import { createMemo, createSignal, For, type JSX, Match, Show, Switch } from 'solid-js'
 import { formatValue } from '../../lib/format.ts'
-import { operatorInWords } from '../decisions/words.ts'
+import { amountText, currencyDigits } from '../../lib/money.ts'
+import { factIsMoney, moneyInputText, moneyInputValue, paramIsMoney } from '../../lib/money-fields.ts'
+import { factDescription, operatorInWords } from '../decisions/words.ts'
 import type { Catalog, CatalogFact } from './api.ts'
 import {
   appendChild,
@@ -59,6 +61,19 @@ interface EditorContext {
   readOnly: boolean
   /** rules whose id follows their name until saved: new ones */
   autoIds: Set<string>
+  /** the rule set's currency: money is typed and shown in it */
+  currency: string
+}
+
+/** What a money box says under it: the currency and an example in it. */
+export function moneyHint(currency: string): string {
+  return `An amount in ${currency}, such as ${amountText(50 * 10 ** currencyDigits(currency), currency)}`
+}
+
+const allowanceLimitHints: Record<string, string> = {
+  sessions: 'How many sessions',
+  purchases: 'How many purchases',
+  minutes: 'Whole minutes',
 }
 
 function problemsAt(context: EditorContext, key: string, field: (f: string) => boolean): PlacedProblem[] {
@@ -85,8 +100,28 @@ export function ParamsForm(props: {
   problems: (name: string) => PlacedProblem[]
   readOnly: boolean
   idPrefix: string
+  /** the params that are money, typed as amounts in this currency */
+  money?: { currency: string; is: (name: string, values: Record<string, unknown> | undefined) => boolean }
+  /** a hint in place of the schema's description */
+  hint?: (name: string) => string | undefined
 }) {
   const fields = createMemo(() => paramFields(props.schema))
+  const money = (field: ParamField) => props.money?.is(field.name, props.values) === true
+  // the server sees text where a number belongs; in a money box that means "not an amount"
+  const problemsOf = (field: ParamField): PlacedProblem[] => {
+    const currency = money(field) ? props.money?.currency : undefined
+    return props
+      .problems(field.name)
+      .map((p) =>
+        currency && /expected (number|int)/.test(p.message)
+          ? { ...p, message: `${moneyHint(currency).replace('An amount', 'Enter an amount')}.` }
+          : p,
+      )
+  }
+  const fieldHint = (field: ParamField) => {
+    const currency = money(field) ? props.money?.currency : undefined
+    return currency ? moneyHint(currency) : (props.hint?.(field.name) ?? field.description)
+  }
   const text = (field: ParamField) => {
     const value = props.values?.[field.name]
     return value === undefined || value === null ? '' : String(value)
@@ -98,7 +133,7 @@ export function ParamsForm(props: {
       <For each={fields()}>
         {(field) => {
           const id = `${props.idPrefix}-${field.name}`
-          const invalid = () => props.problems(field.name).length > 0
+          const invalid = () => problemsOf(field).length > 0
           return (
             <label
               class="field"
@@ -107,11 +142,30 @@ export function ParamsForm(props: {
             >
               <span class="field-label">
                 {paramLabel(field.name)}
+                <Show when={money(field) && props.money}>{(m) => ` (${m().currency})`}</Show>
                 <Show when={!field.required}>
                   <span class="optional"> (optional)</span>
                 </Show>
               </span>
               <Switch>
+                <Match when={money(field) && props.money}>
+                  {(m) => (
+                    <input
+                      id={id}
+                      type="text"
+                      inputmode="decimal"
+                      class="money-input"
+                      value={moneyInputText(props.values?.[field.name], m().currency)}
+                      disabled={props.readOnly}
+                      aria-invalid={invalid()}
+                      onChange={(e) => {
+                        const text = e.currentTarget.value
+                        const value = text.trim() === '' ? undefined : moneyInputValue(text, m().currency)
+                        props.onChange(setParam(props.values, field.name, value))
+                      }}
+                    />
+                  )}
+                </Match>
                 <Match when={field.kind === 'enum' || field.kind === 'boolean'}>
                   <select
                     id={id}
@@ -149,10 +203,10 @@ export function ParamsForm(props: {
                   />
                 </Match>
               </Switch>
-              <Show when={field.description && !invalid()}>
-                <span class="field-hint">{field.description}</span>
+              <Show when={!invalid() && fieldHint(field)}>
+                {(hint) => <span class="field-hint">{hint()}</span>}
               </Show>
-              <ProblemText problems={props.problems(field.name)} />
+              <ProblemText problems={problemsOf(field)} />
             </label>
           )
         }}
@@ -166,11 +220,51 @@ function ValueInput(props: {
   type: ValueType
   readOnly: boolean
   invalid: boolean
+  currency: string
   onChange: (value: unknown) => void
 }) {
   const label = () => `Value for ${factLabel(props.leaf.fact)}`
+  const money = () => props.type === 'number' && factIsMoney(props.leaf.fact, props.leaf.params)
   return (
     <Switch>
+      <Match when={money() && listOperators.has(props.leaf.operator)}>
+        <input
+          type="text"
+          class="value-input"
+          aria-label={`${label()} (${props.currency})`}
+          placeholder={`amounts in ${props.currency}, separated by commas`}
+          value={
+            Array.isArray(props.leaf.value)
+              ? props.leaf.value.map((v) => moneyInputText(v, props.currency)).join(', ')
+              : ''
+          }
+          disabled={props.readOnly}
+          aria-invalid={props.invalid}
+          onChange={(e) =>
+            props.onChange(
+              e.currentTarget.value
+                .split(',')
+                .filter((part) => part.trim() !== '')
+                .map((part) => moneyInputValue(part, props.currency)),
+            )
+          }
+        />
+      </Match>
+      <Match when={money()}>
+        <span class="money-value">
+          <input
+            type="text"
+            inputmode="decimal"
+            class="value-input money-input"
+            aria-label={`${label()} (${props.currency})`}
+            value={moneyInputText(props.leaf.value, props.currency)}
+            disabled={props.readOnly}
+            aria-invalid={props.invalid}
+            onChange={(e) => props.onChange(moneyInputValue(e.currentTarget.value, props.currency))}
+          />
+          <span class="muted">{props.currency}</span>
+        </span>
+      </Match>
       <Match when={listOperators.has(props.leaf.operator)}>
         <input
           type="text"
@@ -299,7 +393,7 @@ function LeafEditor(props: NodeProps & { node: LeafNode }) {
           </Show>
           <For each={props.context.catalog.facts}>
             {(f) => (
-              <option value={f.name} title={f.description}>
+              <option value={f.name} title={factDescription(f.description)}>
                 {factLabel(f.name)}
               </option>
             )}
@@ -327,12 +421,13 @@ function LeafEditor(props: NodeProps & { node: LeafNode }) {
           type={type()}
           readOnly={props.context.readOnly}
           invalid={here((f) => f.startsWith('value')).length > 0}
+          currency={props.context.currency}
           onChange={(value) => update((leaf) => ({ ...leaf, value }))}
         />
         <NodeTools {...props} />
       </div>
       <Show when={fact()?.description}>
-        <p class="field-hint">{fact()?.description}</p>
+        {(description) => <p class="field-hint">{factDescription(description())}</p>}
       </Show>
       <Show when={fact()?.params}>
         {(schema) => (
@@ -639,6 +734,16 @@ export function RuleCard(props: {
                   values={props.rule.event.params}
                   idPrefix={`${idPrefix()}-event`}
                   readOnly={props.context.readOnly}
+                  money={{
+                    currency: props.context.currency,
+                    is: (name, values) => paramIsMoney(props.rule.event.type, name, values),
+                  }}
+                  hint={(name) =>
+                    props.rule.event.type === 'allowance' && name === 'limit'
+                      ? (allowanceLimitHints[String(props.rule.event.params.metric)] ??
+                        'Counted in what the metric measures: sessions, purchases, whole minutes or money')
+                      : undefined
+                  }
                   problems={(name) => ruleProblems((f) => f === `event.params.${name}`)}
                   onChange={(params) =>
                     props.onChange((rule) => ({ ...rule, event: { type: rule.event.type, params } }))

@@ -9,8 +9,22 @@ import { formatDateTime } from '../../lib/format.ts'
 import { roles } from '../../lib/roles.ts'
 import { can, session } from '../../lib/session.ts'
 import { ActionDialog } from './ActionDialog.tsx'
-import { createDraft, listRuleSets, type RuleSet, readRuleSet, type VersionSummary } from './api.ts'
-import { actionLabels, statusHints, statusLabels, type VersionAction, versionActions } from './lifecycle.ts'
+import {
+  createDraft,
+  listRuleSets,
+  type RuleSet,
+  readRuleSet,
+  updateRuleSet,
+  type VersionSummary,
+} from './api.ts'
+import {
+  actionClasses,
+  actionLabels,
+  statusHints,
+  statusLabels,
+  type VersionAction,
+  versionActions,
+} from './lifecycle.ts'
 import './rule-sets.css'
 
 const VersionEditor = lazy(() => import('./VersionEditor.tsx'))
@@ -146,10 +160,7 @@ function VersionRow(props: {
             <button
               type="button"
               class="button button-small"
-              classList={{
-                'button-primary': action === 'publish' || action === 'activate',
-                'button-danger': action === 'archive' || action === 'rollback',
-              }}
+              classList={actionClasses(action)}
               onClick={() => props.onAction(action, props.version.version)}
             >
               {actionLabels[action]}
@@ -158,6 +169,49 @@ function VersionRow(props: {
         </For>
       </td>
     </tr>
+  )
+}
+
+/** Whether a draft's last editor may publish it, and for an admin the switch. */
+function FourEyes(props: {
+  ruleSet: RuleSet
+  onChanged: (message: string) => void
+  onFailed: (message: string) => void
+}) {
+  const [pending, setPending] = createSignal(false)
+  const toggle = async () => {
+    const on = !props.ruleSet.four_eyes
+    setPending(true)
+    try {
+      await updateRuleSet(props.ruleSet.id, { four_eyes: on })
+      props.onChanged(
+        on
+          ? 'Four-eyes publishing is on: from now on a draft needs a second person to publish it.'
+          : 'Four-eyes publishing is off: a publisher may now publish their own drafts.',
+      )
+    } catch (failure) {
+      props.onFailed(failure instanceof ApiError ? failure.message : String(failure))
+    } finally {
+      setPending(false)
+    }
+  }
+  return (
+    <section class="panel four-eyes" aria-label="Four-eyes publishing">
+      <p data-testid="four-eyes-state">
+        <strong>Four-eyes publishing is {props.ruleSet.four_eyes ? 'on' : 'off'}.</strong>{' '}
+        {props.ruleSet.four_eyes
+          ? 'The person who changed a draft last cannot publish it: another publisher or an admin must.'
+          : 'Any publisher or admin may publish a draft, including one they changed themselves.'}
+      </p>
+      <Show
+        when={can('admin')}
+        fallback={<span class="muted">Only an admin can switch four-eyes publishing on or off.</span>}
+      >
+        <button type="button" class="button button-small" disabled={pending()} onClick={toggle}>
+          {props.ruleSet.four_eyes ? 'Turn four-eyes off' : 'Turn four-eyes on'}
+        </button>
+      </Show>
+    </section>
   )
 }
 
@@ -198,7 +252,6 @@ function RuleSetDetail(props: { id: string }) {
                   ? ' · nothing active'
                   : ` · version ${rs().active_version} decides now`}
                 {rs().shadow_version === null ? '' : ` · version ${rs().shadow_version} in shadow`}
-                {rs().four_eyes ? ' · four eyes: the last editor of a draft cannot publish it' : ''}
               </>
             }
             actions={
@@ -233,6 +286,14 @@ function RuleSetDetail(props: { id: string }) {
             }
           />
           <Notice notice={notice()} testId="rule-set-notice" />
+          <FourEyes
+            ruleSet={rs()}
+            onChanged={(text) => {
+              setNotice({ kind: 'ok', text })
+              refetch()
+            }}
+            onFailed={(text) => setNotice({ kind: 'error', text })}
+          />
           <section class="panel">
             <header class="panel-header">
               <h2>Version history</h2>

@@ -7,22 +7,34 @@ import { OutcomeBadge } from '../../components/OutcomeBadge.tsx'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
-import { formatDateTime, formatMoney, formatSeconds, formatValue } from '../../lib/format.ts'
+import { formatDateTime, formatMoney, formatSeconds } from '../../lib/format.ts'
+import { amountText, currencyDigits, parseAmount } from '../../lib/money.ts'
+import { factIsMoney } from '../../lib/money-fields.ts'
 import { SubmitActions } from '../../lib/submission.tsx'
 import type { FactDescription } from '../decisions/api.ts'
-import { conditionInWords, eventTypeWords, factInWords, paramsInWords } from '../decisions/words.ts'
+import {
+  allowanceAmountInWords,
+  conditionInWords,
+  eventTypeWords,
+  factDescription,
+  factInWords,
+  factValueInWords,
+  firedParamsInWords,
+  remainingInWords,
+} from '../decisions/words.ts'
 import {
   type Catalog,
   type CatalogFact,
   type RuleSet,
   readCatalog,
   readRuleSet,
+  readVersion,
   type Simulation,
   type SimulationInput,
   type SimulationRequest,
   simulate,
 } from './api.ts'
-import { parseScalar } from './model.ts'
+import { definitionCurrency, parseScalar } from './model.ts'
 import { ParamsForm } from './RuleEditor.tsx'
 import { VersionOptions } from './VersionOptions.tsx'
 
@@ -32,7 +44,8 @@ const blankRequest = {
   kind: 'purchase',
   channel: 'web',
   amount: '25.00',
-  currency: 'USD',
+  /** empty: the rule set's own currency */
+  currency: '',
   customer_id: '',
   email: '',
   phone: '',
@@ -56,21 +69,17 @@ interface FactRow {
   value: string
 }
 
-function minorUnits(amount: string, currency: string): number {
-  let digits = 2
-  try {
-    digits =
-      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-      2
-  } catch {
-    digits = 2
-  }
-  return Math.round(Number(amount.replace(',', '.')) * 10 ** digits)
+/** What the amount box says is wrong, or null: it must be an amount in the currency. */
+function amountProblem(form: RequestForm, ruleSetCurrency: string): string | null {
+  const currency = form.currency.trim() || ruleSetCurrency
+  if (parseAmount(form.amount, currency) !== undefined) return null
+  return `Enter an amount in ${currency}, such as ${amountText(25 * 10 ** currencyDigits(currency), currency)}.`
 }
 
-/** The form as a POST /v1/authorizations body: only what was filled in. */
-export function requestFromForm(form: RequestForm): SimulationRequest {
+/** The form as a POST /v1/authorizations body: only what was filled in; money in minor units. */
+export function requestFromForm(form: RequestForm, ruleSetCurrency: string): SimulationRequest {
   const trimmed = Object.fromEntries(Object.entries(form).map(([k, v]) => [k, v.trim()])) as RequestForm
+  trimmed.currency ||= ruleSetCurrency
   const some = <T extends Record<string, unknown>>(value: T): T | undefined =>
     Object.values(value).some((v) => v !== undefined && v !== '') ? value : undefined
   const opt = (value: string) => (value === '' ? undefined : value)
@@ -78,8 +87,8 @@ export function requestFromForm(form: RequestForm): SimulationRequest {
     kind: trimmed.kind === 'session' ? 'session' : 'purchase',
     channel: (['web', 'phone', 'chat', 'video'] as const).find((c) => c === trimmed.channel) ?? 'web',
   }
-  if (trimmed.amount !== '')
-    request.amount = { value: minorUnits(trimmed.amount, trimmed.currency), currency: trimmed.currency }
+  const amount = parseAmount(trimmed.amount, trimmed.currency)
+  if (typeof amount === 'number') request.amount = { value: amount, currency: trimmed.currency }
   const customer = some({
     id: opt(trimmed.customer_id),
     email: opt(trimmed.email),
@@ -144,7 +153,12 @@ function Fieldset(props: { legend: string; children: JSX.Element }) {
   )
 }
 
-function FactRows(props: { catalog: Catalog; rows: FactRow[]; setRows: (rows: FactRow[]) => void }) {
+function FactRows(props: {
+  catalog: Catalog
+  rows: FactRow[]
+  setRows: (rows: FactRow[]) => void
+  currency: string
+}) {
   const facts = createMemo(() => new Map(props.catalog.facts.map((f) => [f.name, f])))
   const change = (id: number, patch: Partial<FactRow>) =>
     props.setRows(props.rows.map((row) => (row.id === id ? { ...row, ...patch } : row)))
@@ -153,6 +167,7 @@ function FactRows(props: { catalog: Catalog; rows: FactRow[]; setRows: (rows: Fa
       <For each={props.rows}>
         {(row) => {
           const fact = (): CatalogFact | undefined => facts().get(row.fact)
+          const money = () => factIsMoney(row.fact, row.params)
           return (
             <div class="fact-row" data-testid="fact-row">
               <div class="condition-row">
@@ -172,9 +187,11 @@ function FactRows(props: { catalog: Catalog; rows: FactRow[]; setRows: (rows: Fa
                   when={fact()?.value_type === 'boolean'}
                   fallback={
                     <input
-                      aria-label={`Value of ${row.fact.replaceAll('_', ' ')}`}
+                      aria-label={`Value of ${row.fact.replaceAll('_', ' ')}${money() ? ` (${props.currency})` : ''}`}
                       value={row.value}
-                      type={fact()?.value_type === 'number' ? 'number' : 'text'}
+                      type={fact()?.value_type === 'number' && !money() ? 'number' : 'text'}
+                      inputMode={money() ? 'decimal' : undefined}
+                      placeholder={money() ? `amount in ${props.currency}` : undefined}
                       onInput={(e) => change(row.id, { value: e.currentTarget.value })}
                     />
                   }
@@ -198,7 +215,7 @@ function FactRows(props: { catalog: Catalog; rows: FactRow[]; setRows: (rows: Fa
                   ✕
                 </button>
               </div>
-              <p class="field-hint">{fact()?.description}</p>
+              <p class="field-hint">{factDescription(fact()?.description ?? '')}</p>
               <Show when={fact()?.params}>
                 {(schema) => (
                   <>
@@ -224,21 +241,33 @@ function FactRows(props: { catalog: Catalog; rows: FactRow[]; setRows: (rows: Fa
   )
 }
 
-function factsFromRows(rows: FactRow[], facts: Map<string, CatalogFact>): SimulationInput['facts'] {
+function factsFromRows(
+  rows: FactRow[],
+  facts: Map<string, CatalogFact>,
+  currency: string,
+): SimulationInput['facts'] {
   const out: Record<string, number | string | boolean | null> = {}
   for (const row of rows) {
     const fact = facts.get(row.fact)
     if (!fact) continue
-    const value = row.value === '' ? null : parseScalar(row.value, fact.value_type)
+    const amount = factIsMoney(row.fact, row.params) ? parseAmount(row.value, currency) : undefined
+    const value =
+      row.value === '' ? null : amount !== undefined ? amount : parseScalar(row.value, fact.value_type)
     const params = row.params && Object.keys(row.params).length ? JSON.stringify(row.params) : ''
     out[`${row.fact}${params}`] = value as number | string | boolean | null
   }
   return out
 }
 
-export function SimulationResult(props: { result: Simulation; catalog: Map<string, FactDescription> }) {
+export function SimulationResult(props: {
+  result: Simulation
+  catalog: Map<string, FactDescription>
+  /** the rule set's currency, in which its money allowances, prices and discounts are kept */
+  currency: string
+}) {
   const r = () => props.result
-  const currency = () => r().request?.amount?.currency ?? 'USD'
+  const currency = () => props.currency
+  const metricOf = (rule: string) => r().allowances.find((a) => a.rule === rule)?.metric
   return (
     <div class="stack" data-testid="simulation-result">
       <section class="panel">
@@ -256,18 +285,21 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
             </span>
           </div>
           <dl class="fields">
-            <dt>Most that may be charged</dt>
-            <dd>
-              {r().limits.max_amount === null
-                ? 'no limit'
-                : formatMoney({ value: r().limits.max_amount ?? 0, currency: currency() })}
-            </dd>
-            <dt>Longest session</dt>
-            <dd>
-              {r().limits.max_duration_seconds === null
-                ? 'no limit'
-                : formatSeconds(r().limits.max_duration_seconds)}
-            </dd>
+            {/* limits bound an approval; beside any other outcome nothing may be charged at all */}
+            <Show when={r().outcome === 'approve'}>
+              <dt>Most that may be charged</dt>
+              <dd data-testid="max-amount">
+                {r().limits.max_amount === null
+                  ? 'no limit'
+                  : formatMoney({ value: r().limits.max_amount ?? 0, currency: currency() })}
+              </dd>
+              <dt>Longest session</dt>
+              <dd>
+                {r().limits.max_duration_seconds === null
+                  ? 'no limit'
+                  : formatSeconds(r().limits.max_duration_seconds)}
+              </dd>
+            </Show>
             <Show when={r().limits.resets_at}>
               <dt>Allowance resets</dt>
               <dd>{formatDateTime(r().limits.resets_at)}</dd>
@@ -299,7 +331,10 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
                   </span>{' '}
                   {reason.message}
                   <Show when={reason.remaining !== undefined}>
-                    <span class="muted"> · {reason.remaining} left</span>
+                    <span class="muted">
+                      {' '}
+                      · {remainingInWords(reason.remaining ?? 0, metricOf(reason.rule), currency())}
+                    </span>
                   </Show>
                 </li>
               )}
@@ -311,14 +346,20 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
             <For each={r().discounts}>
               {(d) => (
                 <li>
-                  Discount {d.code}: {d.message}
+                  Discount {d.code}
+                  {d.amount_off !== null
+                    ? ` (${formatMoney({ value: d.amount_off, currency: currency() })} off)`
+                    : d.percent_off !== null
+                      ? ` (${d.percent_off}% off)`
+                      : ''}
+                  : {d.message}
                 </li>
               )}
             </For>
             <For each={r().offers}>
               {(o) => (
                 <li>
-                  Offer {o.name}: {o.message}
+                  Offer {o.name} at {formatMoney({ value: o.price, currency: currency() })}: {o.message}
                 </li>
               )}
             </For>
@@ -344,7 +385,7 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
                     <span class="mono muted">{rule.id}</span>
                     <span class={`badge event-${rule.type}`}>{eventTypeWords[rule.type] ?? rule.type}</span>
                   </header>
-                  <Show when={paramsInWords(rule.params, ['message'])}>
+                  <Show when={firedParamsInWords(rule, currency())}>
                     {(text) => <p class="muted">{text()}</p>}
                   </Show>
                   <Show
@@ -365,8 +406,10 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
                           {(c) => (
                             <tr>
                               <td>{factInWords(c.fact, c.params, props.catalog)}</td>
-                              <td>{conditionInWords(c)}</td>
-                              <td class="strong">{formatValue(c.fact_value)}</td>
+                              <td>{conditionInWords(c, currency())}</td>
+                              <td class="strong">
+                                {factValueInWords(c.fact, c.params, c.fact_value, currency())}
+                              </td>
                               <td>
                                 <span class={c.result ? 'met' : 'not-met'}>
                                   {c.result ? '✓ yes' : '✗ no'}
@@ -414,9 +457,9 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
                     <td>
                       {a.metric} per {a.window === 'hours' ? `${a.hours} hours` : a.window}, per {a.subject}
                     </td>
-                    <td class="num">{a.limit}</td>
-                    <td class="num">{a.used}</td>
-                    <td class="num strong">{a.remaining}</td>
+                    <td class="num">{allowanceAmountInWords(a.limit, a.metric, currency())}</td>
+                    <td class="num">{allowanceAmountInWords(a.used, a.metric, currency())}</td>
+                    <td class="num strong">{allowanceAmountInWords(a.remaining, a.metric, currency())}</td>
                   </tr>
                 )}
               </For>
@@ -433,7 +476,7 @@ export function SimulationResult(props: { result: Simulation; catalog: Map<strin
               {(f) => (
                 <tr>
                   <td>{factInWords(f.fact, f.params, props.catalog)}</td>
-                  <td class="strong">{formatValue(f.value)}</td>
+                  <td class="strong">{factValueInWords(f.fact, f.params, f.value, currency())}</td>
                   <td class="muted">{f.given ? 'given' : 'read'}</td>
                 </tr>
               )}
@@ -472,16 +515,22 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
       ),
   )
   const fieldError = (field: string) => error()?.fieldMessage(field)
+  // the version's own currency: money facts are typed, and the answer's money read, in it
+  const [versionDetail] = createResource(version, (v) => readVersion(props.ruleSet.id, v))
+  const currency = () => definitionCurrency(versionDetail.latest?.definition) ?? 'USD'
+  const [amountError, setAmountError] = createSignal<string | null>(null)
 
   const run = async (event: SubmitEvent) => {
     event.preventDefault()
-    setRunning(true)
     setError(null)
+    setAmountError(mode() === 'request' ? amountProblem(form(), currency()) : null)
+    if (amountError()) return
+    setRunning(true)
     try {
       const input: SimulationInput =
         mode() === 'request'
-          ? { request: requestFromForm(form()) }
-          : { facts: factsFromRows(rows(), facts()) }
+          ? { request: requestFromForm(form(), currency()) }
+          : { facts: factsFromRows(rows(), facts(), currency()) }
       setResult(await simulate(props.ruleSet.id, version(), input))
     } catch (failure) {
       if (failure instanceof ApiError) setError(failure)
@@ -542,7 +591,7 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
                 <p class="muted">
                   Give the values facts take; the rules read nothing else from the database.
                 </p>
-                <FactRows catalog={props.catalog} rows={rows()} setRows={setRows} />
+                <FactRows catalog={props.catalog} rows={rows()} setRows={setRows} currency={currency()} />
                 <button
                   type="button"
                   class="button button-small"
@@ -587,13 +636,14 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
                 form={form()}
                 set={set}
                 inputMode="decimal"
-                error={fieldError('request.amount.value')}
+                error={amountError() ?? fieldError('request.amount.value')}
               />
               <TextField
                 label="Currency"
                 name="currency"
                 form={form()}
                 set={set}
+                placeholder={currency()}
                 error={fieldError('request.amount.currency')}
               />
             </Fieldset>
@@ -675,7 +725,7 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
         </form>
         <div>
           <Show when={result()} fallback={<p class="muted sim-placeholder">The answer appears here.</p>}>
-            {(res) => <SimulationResult result={res()} catalog={descriptions()} />}
+            {(res) => <SimulationResult result={res()} catalog={descriptions()} currency={currency()} />}
           </Show>
         </div>
       </div>

@@ -6,8 +6,9 @@ import { createStore, reconcile, unwrap } from 'solid-js/store'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, ErrorState, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
-import { formatDateTime } from '../../lib/format.ts'
-import { can } from '../../lib/session.ts'
+import { formatDateTime, formatMoney } from '../../lib/format.ts'
+import { roles } from '../../lib/roles.ts'
+import { can, session } from '../../lib/session.ts'
 import { ActionDialog } from './ActionDialog.tsx'
 import {
   type Catalog,
@@ -19,11 +20,12 @@ import {
   type VersionDetail,
 } from './api.ts'
 import { JsonEditor } from './JsonEditor.tsx'
-import { statusLabels, type VersionAction } from './lifecycle.ts'
+import { actionClasses, actionLabels, statusLabels, type VersionAction, versionActions } from './lifecycle.ts'
 import {
   type DraftModel,
   definitionText,
   fromDefinition,
+  isRecord,
   newRule,
   type ProblemPlaces,
   parseDefinitionText,
@@ -75,6 +77,23 @@ function Editor(props: {
     props.doneMessage ? { kind: 'ok', text: props.doneMessage } : null,
   )
   const [action, setAction] = createSignal<VersionAction | null>(null)
+  // what the server says of the draft after each save: when and by whom it was last changed
+  const [lastSaved, setLastSaved] = createSignal({
+    at: props.detail.updated_at,
+    by: props.detail.last_edited_by,
+  })
+  const currency = () => (typeof draft.settings.currency === 'string' ? draft.settings.currency : 'USD')
+  const purchaseValueLimit = () => {
+    const limit = draft.settings.purchase_value_limit
+    return isRecord(limit) && typeof limit.amount === 'number' && typeof limit.days === 'number'
+      ? { amount: limit.amount, days: limit.days }
+      : null
+  }
+  // a published (or older) version's own lifecycle actions; a draft's Publish… sits by Save
+  const lifecycleActions = () =>
+    props.detail.status === 'draft'
+      ? []
+      : versionActions(props.ruleSet, props.detail, session()?.user.role ?? roles[0])
 
   const dirty = () => jsonError() !== null || canonical() !== savedText()
   const facts = createMemo(() => new Map(props.catalog.facts.map((f) => [f.name, f])))
@@ -84,6 +103,7 @@ function Editor(props: {
     problems: places(),
     readOnly: !editable(),
     autoIds: autoIds(),
+    currency: currency(),
   })
 
   /** A visual edit: the model changes, the JSON follows. */
@@ -139,6 +159,7 @@ function Editor(props: {
     try {
       const saved = await saveDraft(props.ruleSet.id, props.detail.version, toDefinition(model))
       setSavedText(text)
+      setLastSaved({ at: saved.updated_at, by: saved.last_edited_by })
       setServerProblems(saved.problems)
       const placed = placeProblems(model, saved.problems)
       setPlaces(placed)
@@ -184,9 +205,11 @@ function Editor(props: {
         subtitle={
           <>
             <span class={`badge version-${props.detail.status}`}>{statusLabels[props.detail.status]}</span>{' '}
-            {props.detail.status === 'draft'
-              ? `last saved ${formatDateTime(props.detail.updated_at)}`
-              : `published ${formatDateTime(props.detail.published_at)}`}
+            <span data-testid="version-when">
+              {props.detail.status === 'draft'
+                ? `last saved ${formatDateTime(lastSaved().at)}${lastSaved().by?.email ? ` by ${lastSaved().by?.email}` : ''}`
+                : `published ${formatDateTime(props.detail.published_at)}`}
+            </span>
             <Show when={props.detail.based_on}>{(b) => <> · based on version {b()}</>}</Show>
           </>
         }
@@ -230,6 +253,18 @@ function Editor(props: {
                 Publish…
               </button>
             </Show>
+            <For each={lifecycleActions()}>
+              {(a) => (
+                <button
+                  type="button"
+                  class="button"
+                  classList={actionClasses(a)}
+                  onClick={() => setAction(a)}
+                >
+                  {actionLabels[a]}
+                </button>
+              )}
+            </For>
           </>
         }
       />
@@ -301,8 +336,22 @@ function Editor(props: {
             Billing increment <strong>{String(draft.settings.billing_increment_seconds ?? 60)} s</strong>
           </span>
           <span>
-            Session hold <strong>{String(draft.settings.session_hold_amount ?? 0)}</strong> (minor units)
+            Session hold{' '}
+            <strong>
+              {typeof draft.settings.session_hold_amount === 'number'
+                ? formatMoney({ value: draft.settings.session_hold_amount, currency: currency() })
+                : 'none'}
+            </strong>
           </span>
+          <Show when={purchaseValueLimit()}>
+            {(limit) => (
+              <span>
+                Purchase value limit{' '}
+                <strong>{formatMoney({ value: limit().amount, currency: currency() })}</strong> for{' '}
+                {limit().days} days
+              </span>
+            )}
+          </Show>
           <span class="muted">Edit settings in the JSON view.</span>
         </section>
         <div class="rules-toolbar">
@@ -333,7 +382,7 @@ function Editor(props: {
                 index={index()}
                 context={context()}
                 otherIds={() => otherIds(rule.key)}
-                summary={ruleInWords(rule, eventTypeLabels)}
+                summary={ruleInWords(rule, eventTypeLabels, currency())}
                 open={open().has(rule.key)}
                 onToggle={() => toggle(rule.key)}
                 onChange={(change) => updateRule(rule.key, change)}
@@ -360,6 +409,7 @@ function Editor(props: {
             ruleSet={props.ruleSet}
             version={props.detail.version}
             action={a()}
+            lastEditedBy={lastSaved().by}
             onClose={() => setAction(null)}
             onDone={(message) => {
               setAction(null)

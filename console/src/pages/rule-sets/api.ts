@@ -186,7 +186,8 @@ export interface ChangedDecision {
   decided_at: string
   old_outcome: Outcome
   new_outcome: Outcome
-  rules: { id: string; name: string; type: string }[]
+  /** backtests: the rules whose outcome changed it (effect says which way); shadow: every rule that fired */
+  rules: { id: string; name: string; type: string; effect?: 'now' | 'no_longer' }[]
 }
 
 export interface ShadowReport {
@@ -208,6 +209,11 @@ export const listRuleSets = () =>
 export const readRuleSet = (id: string) => api.get<RuleSet>(ruleSetPath(id))
 export const readVersion = (id: string, version: number) => api.get<VersionDetail>(versionPath(id, version))
 
+/** Renames or describes a rule set; switching four eyes needs an admin. */
+export const updateRuleSet = (
+  id: string,
+  patch: { name?: string; description?: string; four_eyes?: boolean },
+) => request<RuleSet>('PATCH', ruleSetPath(id), { body: patch })
 export const createDraft = (id: string, fromVersion?: number) =>
   api.post<VersionDetail>(
     `${ruleSetPath(id)}/versions`,

@@ -1,9 +1,11 @@
 // What each step of a version's life may do for whom, and what a confirmation says will change:
 // "Version 4 will decide every authorization from now on, replacing version 3", with the diff in a
 // sentence. Pure, so the wording is tested without a browser.
-import { formatValue } from '../../lib/format.ts'
+import { formatMoney, formatValue } from '../../lib/format.ts'
+import { factIsMoney, paramIsMoney } from '../../lib/money-fields.ts'
 import { type Role, roleAtLeast } from '../../lib/roles.ts'
-import type { Diff, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
+import type { Diff, Person, RuleSet, ValueChange, VersionStatus, VersionSummary } from './api.ts'
+import { isRecord } from './model.ts'
 
 export type VersionAction = 'publish' | 'activate' | 'rollback' | 'archive' | 'shadow_on' | 'shadow_off'
 
@@ -48,6 +50,14 @@ export function versionActions(ruleSet: RuleSet, version: VersionSummary, role: 
   return actions
 }
 
+/** How an action's button looks: the step forward stands out, the ones that undo or retire warn. */
+export function actionClasses(action: VersionAction): Record<string, boolean> {
+  return {
+    'button-primary': action === 'publish' || action === 'activate',
+    'button-danger': action === 'archive' || action === 'rollback',
+  }
+}
+
 export const actionLabels: Record<VersionAction, string> = {
   publish: 'Publish',
   activate: 'Activate',
@@ -81,6 +91,27 @@ export function consequence(action: VersionAction, ruleSet: RuleSet, version: nu
     case 'shadow_off':
       return `Version ${version} will stop running in shadow. Its comparison so far stays readable.`
   }
+}
+
+/**
+ * Who may publish a draft when four eyes is on, said in the publish confirmation; null when it is
+ * off. `mayPublish` is false for the person who changed the draft last: the server refuses them.
+ */
+export function fourEyesRule(
+  ruleSet: Pick<RuleSet, 'four_eyes'>,
+  lastEditor: Person | null,
+  me: { id: string } | null | undefined,
+): { text: string; mayPublish: boolean } | null {
+  if (!ruleSet.four_eyes) return null
+  const rule =
+    'Four-eyes is on: someone other than the last person who changed this draft — a publisher or an admin — must publish it.'
+  if (lastEditor && me && lastEditor.id === me.id)
+    return {
+      text: `${rule} You changed it last, so ask another publisher or an admin to publish it.`,
+      mayPublish: false,
+    }
+  const who = lastEditor?.email ? ` ${lastEditor.email} changed it last.` : ''
+  return { text: `${rule}${who}`, mayPublish: true }
 }
 
 /** The version the confirmation compares with: the active one for everything that changes it. */
@@ -127,8 +158,44 @@ export function pathInWords(path: (string | number)[]): string {
   return words.join(' › ')
 }
 
-export function changeValue(change: ValueChange, side: 'old' | 'new'): string {
+/**
+ * Whether the value at a diff's path is money: in a rule (its JSON as `rule`), a money event param
+ * or the value of a condition on a money fact; in the settings, the session hold and the purchase
+ * value limit's amount.
+ */
+export function isMoneyPath(path: (string | number)[], rule: unknown | null): boolean {
+  if (rule === null)
+    return (
+      (path.length === 1 && path[0] === 'session_hold_amount') ||
+      (path.length === 2 && path[0] === 'purchase_value_limit' && path[1] === 'amount')
+    )
+  if (!isRecord(rule)) return false
+  const event = rule.event
+  if (path[0] === 'event' && path[1] === 'params' && path.length === 3 && isRecord(event))
+    return paramIsMoney(
+      String(event.type),
+      String(path[2]),
+      isRecord(event.params) ? event.params : undefined,
+    )
+  if (path[0] !== 'conditions') return false
+  // follow the path to the condition it lies in; only its value (or an item of it) is money
+  const child = (node: unknown, step: string | number): unknown =>
+    Array.isArray(node) ? node[Number(step)] : isRecord(node) ? node[String(step)] : undefined
+  let node: unknown = rule
+  let i = 0
+  for (; i < path.length && !(isRecord(node) && typeof node.fact === 'string'); i++)
+    node = child(node, path[i] ?? '')
+  if (!isRecord(node) || typeof node.fact !== 'string' || path[i] !== 'value') return false
+  return factIsMoney(node.fact, isRecord(node.params) ? node.params : undefined)
+}
+
+export function changeValue(
+  change: ValueChange,
+  side: 'old' | 'new',
+  money?: { currency: string; is: boolean },
+): string {
   if (change.kind === (side === 'old' ? 'added' : 'removed')) return '—'
   const value = side === 'old' ? change.old : change.new
+  if (money?.is && typeof value === 'number') return formatMoney({ value, currency: money.currency })
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : formatValue(value)
 }

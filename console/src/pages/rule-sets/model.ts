@@ -193,6 +193,12 @@ export function definitionText(model: DraftModel): string {
   return `${JSON.stringify(toDefinition(model), null, 2)}\n`
 }
 
+/** The currency a definition keeps its money in (settings.currency), when it names one. */
+export function definitionCurrency(definition: unknown): string | undefined {
+  const settings = isRecord(definition) ? definition.settings : undefined
+  return isRecord(settings) && typeof settings.currency === 'string' ? settings.currency : undefined
+}
+
 /** JSON text typed in the code editor, as a model, or why the visual editor cannot show it. */
 export function parseDefinitionText(text: string): Converted<DraftModel> {
   let json: unknown
