@@ -8,6 +8,7 @@ const allowance = (ruleId: string, limit: number, used: number): AllowanceState 
   ruleId,
   ruleName: ruleId,
   subject: 'customer',
+  subjectLabel: 'the customer',
   metric: 'amount',
   window: 'day',
   limit,
