@@ -22,7 +22,7 @@ import { ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
 import type { BacktestRunner } from './backtests/runner.ts'
 import { Batcher, type BatcherOptions } from './batches.ts'
-import { defaultHook, type MerchantEnv } from './http/openapi.ts'
+import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import type { Logger } from './logging.ts'
@@ -139,14 +139,17 @@ export function createApp(deps: AppDeps) {
     c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }),
   )
 
-  const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook })
+  // The merchant API and its document carry their base path, so the document's paths are the real
+  // routes (see server/http/openapi.ts, documentServers).
+  const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook }).basePath('/v1')
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'Your API key, tg_<tenant>_<secret>, from the console or the first-start output',
   })
-  v1.doc('/openapi.json', {
+  v1.doc31('/openapi.json', {
     openapi: '3.1.0',
+    servers: documentServers,
     info: {
       title: 'Tollgate merchant API',
       version: '1',
@@ -193,7 +196,7 @@ export function createApp(deps: AppDeps) {
       }),
     }),
   )
-  app.route('/v1', v1)
+  app.route('/', v1)
 
   const admin = adminApp({ db: deps.db, secret: deps.secret, backtests: deps.backtests, providers })
   const adminBodyLimit = bodyLimit({
@@ -227,7 +230,7 @@ export function createApp(deps: AppDeps) {
       ? next()
       : requireJson(c, next),
   )
-  app.route('/admin/v1', admin)
+  app.route('/', admin)
   // SANDBOX data providers with deterministic answers, for the demo tenant and tests: outside /v1
   // and /admin/v1, no tenant data, no database (see server/providers/sandbox.ts)
   if (deps.sandbox !== false) app.route('/sandbox', sandboxRoutes())
