@@ -43,6 +43,17 @@ describe.each(['merchant', 'admin'] as const)('the %s OpenAPI document', (name) 
     for (const path of paths) expect(path.startsWith(prefix), path).toBe(true)
     expect(served[name].servers?.map((s) => s.url)).toEqual(['/'])
   })
+
+  it('has no named schema that is null itself, which would make every use of it nullable', () => {
+    // zod's .nullable() on a registered schema changes the component; a nullable use is anyOf [ref, null]
+    const nullable = Object.entries(served[name].components?.schemas ?? {})
+      .filter(([, schema]) => {
+        const type = (schema as { type?: unknown }).type
+        return Array.isArray(type) && type.includes('null')
+      })
+      .map(([schemaName]) => schemaName)
+    expect(nullable).toEqual([])
+  })
 })
 
 describe('the validator', () => {

@@ -1,21 +1,9 @@
 // The audit log: every change with who, when, and what it was before and after.
+import type { ResponseBody, Schema } from '../../api/types.ts'
 import { api } from '../../lib/api.ts'
 
-export interface AuditEntry {
-  id: number
-  at: string
-  actor: { id: string | null; email: string | null }
-  action: string
-  entity_type: string
-  entity_id: string
-  before: unknown
-  after: unknown
-}
-
-export interface AuditPage {
-  entries: AuditEntry[]
-  next_before: number | null
-}
+export type AuditEntry = Schema<'AuditEntry'>
+export type AuditPage = ResponseBody<'/admin/v1/audit', 'get'>
 
 export const PAGE_SIZE = 50
 
