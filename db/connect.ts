@@ -1,8 +1,9 @@
 // Opens the database: PostgreSQL through postgres.js when a URL is given, else an embedded PGlite.
 import { PGlite } from '@electric-sql/pglite'
-import { Kysely, PGliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import { PostgresJSDialect } from 'kysely-postgres-js'
 import postgres from 'postgres'
+import { PGliteDialect } from './pglite-dialect.ts'
 import type { Database } from './schema.ts'
 
 export type Db = Kysely<Database>
@@ -39,7 +40,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) })
     return { db, engine: 'postgres', close: () => db.destroy() }
   }
-  // PGlite is one connection: Kysely's dialect serializes transactions on it.
+  // PGlite is one connection: the dialect lends it to one transaction or query at a time.
   const pglite = options.dataDir ? new PGlite(options.dataDir) : new PGlite()
   await pglite.waitReady
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) })

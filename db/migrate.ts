@@ -1,6 +1,6 @@
 // Runs the timestamped migrations in db/migrations, in name order, with Kysely's migrator.
 import type { Kysely } from 'kysely'
-import { type Migration, Migrator } from 'kysely/migration'
+import { type Migration, Migrator } from 'kysely'
 import * as initial from './migrations/2026-11-23T0300_initial.ts'
 import * as admin from './migrations/2026-11-23T0400_admin.ts'
 import * as reviews from './migrations/2026-11-23T0510_reviews.ts'
