@@ -76,7 +76,7 @@ beforeAll(async () => {
     served[name] = { document, url, types: await typesOf(document) }
   }
   reviewer = await createStaffUser(t, 'acme', 'analyst')
-})
+}, 180_000)
 
 afterAll(async () => {
   server?.close()
