@@ -20,7 +20,7 @@ function scalarBundle(): string {
 import { adminApp } from './admin/app.ts'
 import { type ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
-import { defaultHook, type MerchantEnv } from './http/openapi.ts'
+import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
@@ -122,14 +122,17 @@ export function createApp(services: Services, options: AppOptions = {}) {
     }),
   )
 
-  const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook })
+  // The merchant API and its document carry their base path, so the document's paths are the real
+  // routes (see server/http/openapi.ts, documentServers).
+  const v1 = new OpenAPIHono<MerchantEnv>({ defaultHook }).basePath('/v1')
   v1.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'Your API key, tg_<tenant>_<secret>, from the console or the first-start output',
   })
-  v1.doc('/openapi.json', {
+  v1.doc31('/openapi.json', {
     openapi: '3.1.0',
+    servers: documentServers,
     info: {
       title: 'Tollgate merchant API',
       version: '1',
@@ -159,7 +162,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   v1.use('/authorizations/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
   v1.use('/decisions/*', apiKeyAuth(services.db, services.apiKeys))
   v1.route('/', authorizationRoutes(services))
-  app.route('/v1', v1)
+  app.route('/', v1)
 
   const admin = adminApp({
     db: services.db,
@@ -199,7 +202,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
       ? next()
       : requireJson(c, next),
   )
-  app.route('/admin/v1', admin)
+  app.route('/', admin)
   // SANDBOX data providers with deterministic answers, for the demo tenant and tests: outside /v1
   // and /admin/v1, no tenant data, no database (see server/providers/sandbox.ts)
   if (options.sandbox !== false) app.route('/sandbox', sandboxRoutes())

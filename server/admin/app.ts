@@ -9,7 +9,7 @@ import type { BacktestRunner } from '../backtests/runner.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
-import { defaultHook } from '../http/openapi.ts'
+import { defaultHook, documentServers } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { Logger } from '../logging.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
@@ -34,7 +34,8 @@ export interface AdminDeps {
 }
 
 export function adminApp(deps: AdminDeps) {
-  const app = new OpenAPIHono<AdminEnv>({ defaultHook })
+  // mounted at the root by createApp: the base path is part of every route and of the document's paths
+  const app = new OpenAPIHono<AdminEnv>({ defaultHook }).basePath('/admin/v1')
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
@@ -43,6 +44,7 @@ export function adminApp(deps: AdminDeps) {
   })
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    servers: documentServers,
     info: {
       title: 'Tollgate admin API',
       version: '1',

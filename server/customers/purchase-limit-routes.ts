@@ -35,7 +35,9 @@ const readLimit = adminRoute('viewer', {
   responses: {
     200: {
       description: 'The limit, or null when none was ever set',
-      content: { 'application/json': { schema: z.object({ purchase_value_limit: limitSchema.nullable() }) } },
+      content: {
+        'application/json': { schema: z.object({ purchase_value_limit: z.union([limitSchema, z.null()]) }) },
+      },
     },
     ...adminProblems,
     ...notFound,

@@ -9,6 +9,7 @@ import { decisionSchema } from '../authorizations/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
+import { capturedRequestSchema, factReadingSchema, firedRuleSchema, recorded } from './schema.ts'
 
 const outcomes = ['approve', 'limit', 'temporary_block', 'block', 'review'] as const
 
@@ -76,11 +77,11 @@ const readDecision = adminRoute('viewer', {
         'application/json': {
           schema: z.object({
             decision: decisionSchema,
-            request: z.unknown().openapi({
-              description: 'as captured: the card is only BIN, last four, brand and fingerprint',
-            }),
-            facts: z.array(z.object({ fact: z.string(), params: z.unknown(), value: z.unknown() })),
-            fired_rules: z.array(z.unknown()),
+            request: z
+              .union([capturedRequestSchema, z.null()])
+              .openapi({ description: 'null when the request was not kept' }),
+            facts: z.array(factReadingSchema),
+            fired_rules: z.array(firedRuleSchema),
             evaluation_ms: z.number(),
           }),
         },
@@ -272,9 +273,7 @@ export function decisionAdminRoutes(db: Db) {
     return c.json(
       {
         decision,
-        request: row.request,
-        facts: row.facts as { fact: string; params: unknown; value: unknown }[],
-        fired_rules: row.fired_rules as unknown[],
+        ...recorded(row),
         evaluation_ms: row.evaluation_micros / 1000,
       },
       200,

@@ -20,3 +20,11 @@ export interface MerchantEnv extends Env {
 export const defaultHook: Hook<any, any, any, any> = (result, c) => {
   if (!result.success) return problemResponse(c, zodToProblem(result.error))
 }
+
+/**
+ * Both documents' paths are full paths (/v1/authorizations, /admin/v1/session) and their one server
+ * is the host serving them. A client generated with openapi-typescript carries only the paths, never
+ * the servers, and other generators resolve a relative server such as '/v1' inconsistently (or not
+ * at all once the document is saved to disk); with full paths a client needs only the host.
+ */
+export const documentServers = [{ url: '/', description: 'The host serving this document' }]

@@ -10,6 +10,7 @@ import type { CapturedRequest } from '../../rules/request.ts'
 import { type ListSubject, listSubjects } from '../../rules/schema.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import type { RecordRow } from '../decision-store/store.ts'
+import { recorded } from '../decisions/schema.ts'
 import { ProblemError } from '../http/problem.ts'
 import { holdsValue, inForce, readableBy } from '../lists/membership.ts'
 import { addEntriesIfAbsent, previewEntriesIfAbsent } from '../lists/store.ts'
@@ -294,9 +295,7 @@ export async function readReviewDetail(db: Db, tenantId: string, decisionId: str
   return {
     review,
     decision: { ...(decision.response as Record<string, unknown>), resolution: decision.resolution ?? null },
-    request,
-    facts: decision.facts as { fact: string; params: unknown; value: unknown }[],
-    fired_rules: decision.fired_rules as unknown[],
+    ...recorded(decision),
     history: history.map((h) => ({
       id: h.id,
       created_at: h.created_at.toISOString(),

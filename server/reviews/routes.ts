@@ -4,6 +4,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { decisionSchema } from '../authorizations/schema.ts'
+import { capturedRequestSchema, factReadingSchema, firedRuleSchema } from '../decisions/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
@@ -125,11 +126,11 @@ const detail = adminRoute('analyst', {
           schema: z.object({
             review: reviewSchema,
             decision: decisionSchema,
-            request: z.unknown().openapi({
-              description: 'as captured: the card is only BIN, last four, brand and fingerprint',
-            }),
-            facts: z.array(z.object({ fact: z.string(), params: z.unknown(), value: z.unknown() })),
-            fired_rules: z.array(z.unknown()),
+            request: z
+              .union([capturedRequestSchema, z.null()])
+              .openapi({ description: 'null when the request was not kept' }),
+            facts: z.array(factReadingSchema),
+            fired_rules: z.array(firedRuleSchema),
             history: z.array(
               z.object({
                 id: z.string(),

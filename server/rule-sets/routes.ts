@@ -5,6 +5,7 @@ import type { Db } from '../../db/connect.ts'
 import { diffDefinitions } from '../../rules/diff.ts'
 import { validateDefinition } from '../../rules/validate.ts'
 import { authorizationRequestSchema, reasonSchema } from '../authorizations/schema.ts'
+import { capturedRequestSchema, firedRuleSchema } from '../decisions/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
 import { validationProblem } from '../http/problem.ts'
@@ -151,17 +152,7 @@ const simulationSchema = z
       }),
     ),
     customer: z.object({ id: z.string(), returning: z.boolean() }).nullable(),
-    fired_rules: z.array(
-      z.object({
-        id: z.string(),
-        name: z.string(),
-        type: z.string(),
-        params: z.record(z.string(), z.unknown()),
-        conditions: z.array(
-          factReadingSchema.extend({ operator: z.string(), fact_value: z.unknown(), result: z.boolean() }),
-        ),
-      }),
-    ),
+    fired_rules: z.array(firedRuleSchema),
     facts: z.array(factReadingSchema.extend({ given: z.boolean() })),
     allowances: z.array(
       z.object({
@@ -176,9 +167,7 @@ const simulationSchema = z
         resets_at: z.string().nullable(),
       }),
     ),
-    request: z
-      .unknown()
-      .openapi({ description: 'the request as captured (card reduced to BIN, last four, fingerprint)' }),
+    request: capturedRequestSchema,
   })
   .openapi('Simulation')
 

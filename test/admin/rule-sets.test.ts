@@ -709,13 +709,13 @@ describe('roles and tenants', () => {
     const doc = await ok<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
       t.app.request('/admin/v1/openapi.json'),
     )
-    expect(doc.paths['/rule-sets/{id}/versions/{version}/publish']?.post?.['x-tollgate-min-role']).toBe(
-      'publisher',
-    )
-    expect(doc.paths['/rule-sets/{id}/versions/{version}/simulate']?.post?.['x-tollgate-min-role']).toBe(
-      'analyst',
-    )
-    expect(doc.paths['/rule-sets/{id}/diff']?.get?.['x-tollgate-min-role']).toBe('viewer')
+    expect(
+      doc.paths['/admin/v1/rule-sets/{id}/versions/{version}/publish']?.post?.['x-tollgate-min-role'],
+    ).toBe('publisher')
+    expect(
+      doc.paths['/admin/v1/rule-sets/{id}/versions/{version}/simulate']?.post?.['x-tollgate-min-role'],
+    ).toBe('analyst')
+    expect(doc.paths['/admin/v1/rule-sets/{id}/diff']?.get?.['x-tollgate-min-role']).toBe('viewer')
   })
 })
 

@@ -139,9 +139,9 @@ describe('the server process', () => {
     expect(openapi.status).toBe(200)
     const doc = (await openapi.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
     expect(doc.openapi).toMatch(/^3\./)
-    expect(Object.keys(doc.paths)).toContain('/authorizations')
-    expect(doc.paths['/authorizations']).toHaveProperty('post')
-    expect(Object.keys(doc.paths)).toContain('/decisions/{id}')
+    expect(Object.keys(doc.paths)).toContain('/v1/authorizations')
+    expect(doc.paths['/v1/authorizations']).toHaveProperty('post')
+    expect(Object.keys(doc.paths)).toContain('/v1/decisions/{id}')
 
     const consolePage = await fetch(`${server.url}/console/`)
     expect(consolePage.status).toBe(200)

@@ -2,20 +2,12 @@
 // problem+json turned into a typed ApiError, and a 401 anywhere sends the user to sign in and
 // back to the page they were on.
 
-export interface FieldProblem {
-  field: string
-  pointer: string
-  message: string
-}
+import type { Schema } from '../api/types.ts'
 
-export interface Problem {
-  type: string
-  title: string
-  status: number
-  detail?: string
-  request_id?: string
-  errors?: FieldProblem[]
-}
+export type FieldProblem = NonNullable<Schema<'Problem'>['errors']>[number]
+
+/** The server's problem document; the console makes some of its own (the network failed) with no request id. */
+export type Problem = Omit<Schema<'Problem'>, 'request_id'> & { request_id?: string }
 
 export class ApiError extends Error {
   constructor(readonly problem: Problem) {

@@ -1,22 +1,11 @@
 // Dashboard figures: outcomes over time, rates, top rules and latency, from GET /admin/v1/stats.
+import type { QueryParams, ResponseBody } from '../../api/types.ts'
 import { api } from '../../lib/api.ts'
-import type { Outcome } from '../../lib/format.ts'
 
-export type OutcomeCounts = Record<Outcome, number>
-
-export interface Stats {
-  buckets: ({ start: string } & OutcomeCounts)[]
-  totals: { total: number } & OutcomeCounts
-  rates: { block: number; review: number }
-  top_rules: { rule: string; count: number }[]
-  latency_ms: { p50: number | null; p95: number | null; p99: number | null }
-}
-
-export interface StatsRange {
-  from: string
-  to: string
-  bucket: 'hour' | 'day'
-}
+export type Stats = ResponseBody<'/admin/v1/stats', 'get'>
+export type OutcomeCounts = Omit<Stats['totals'], 'total'>
+/** the range a chart shows: every parameter given */
+export type StatsRange = Required<QueryParams<'/admin/v1/stats', 'get'>>
 
 export const readStats = (range: StatsRange) => api.get<Stats>('/stats', { ...range })
 

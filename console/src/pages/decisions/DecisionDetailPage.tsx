@@ -18,6 +18,7 @@ import {
   type CapturedRequest,
   type DecisionDetail,
   type FactDescription,
+  type FactReading,
   type FiredRule,
   factDescriptions,
   readDecision,
@@ -192,7 +193,7 @@ export function RequestSection(props: { request: CapturedRequest | null | undefi
 
 /** Every fact the engine read, in words and by name; shared with the review desk. */
 export function FactsSection(props: {
-  facts: { fact: string; params: unknown; value: unknown }[]
+  facts: FactReading[]
   catalog: Map<string, FactDescription> | undefined
   currency?: string
 }) {

@@ -1,139 +1,23 @@
 // Decisions: search, one decision in full, and the fact catalog that names what the engine read.
+
+import type { QueryParams, ResponseBody, Schema } from '../../api/types.ts'
 import { api } from '../../lib/api.ts'
-import type { Outcome } from '../../lib/format.ts'
 
-export interface Money {
-  value: number
-  currency: string
-}
-
-export interface DecisionSummary {
-  id: string
-  created_at: string
-  kind: string
-  channel: string
-  outcome: Outcome
-  amount: Money | null
-  customer_id: string | null
-  customer_ref: string | null
-  email: string | null
-  phone: string | null
-  card: { brand: string; last4: string } | null
-  rule_set: { id: string; version: number } | null
-  fired_rules: string[]
-  evaluation_ms: number
-}
-
-export interface DecisionSearch {
-  q?: string
-  outcome?: string
-  rule?: string
-  from?: string
-  to?: string
-  cursor?: string
-  limit?: number
-}
-
-export interface DecisionPage {
-  decisions: DecisionSummary[]
-  next_cursor: string | null
-}
-
-export interface Reason {
-  rule: string
-  type: string
-  message: string
-  reason_code?: string
-  remaining?: number
-  resets_at?: string
-}
-
-export interface MerchantDecision {
-  id: string
-  outcome: Outcome
-  reasons: Reason[]
-  limits: { max_amount: number | null; max_duration_seconds: number | null; resets_at: string | null }
-  retry_after_seconds?: number | null
-  discounts: {
-    rule: string
-    code: string
-    percent_off: number | null
-    amount_off: number | null
-    message: string
-  }[]
-  offers: { rule: string; offer_id: string; name: string; price: number; message: string }[]
-  customer: { id: string; returning: boolean } | null
-  payment_method: {
-    type: string
-    brand: string | null
-    last4: string | null
-    fingerprint: string | null
-  } | null
-  rule_set: { id: string; version: number } | null
-  resolution: { outcome: Outcome; note: string | null; resolved_at: string; resolved_by: string } | null
-  created_at: string
-}
-
+export type Money = NonNullable<DecisionSummary['amount']>
+export type DecisionSummary = Schema<'DecisionSummary'>
+/** The filters as the page keeps them: the outcome is text from the address bar, which the server checks. */
+export type DecisionSearch = Omit<QueryParams<'/admin/v1/decisions', 'get'>, 'outcome'> & { outcome?: string }
+export type DecisionPage = ResponseBody<'/admin/v1/decisions', 'get'>
+export type MerchantDecision = Schema<'Decision'>
+export type Reason = MerchantDecision['reasons'][number]
 /** The request as the engine captured it; the card is only BIN, last four, brand and fingerprint. */
-export interface CapturedRequest {
-  kind?: string
-  channel?: string
-  amount?: Money | null
-  customer?: Record<string, string | null> | null
-  network?: Record<string, string | null> | null
-  entered?: Record<string, string | null> | null
-  payment_method?: {
-    type?: string
-    card?: {
-      bin?: string
-      last4?: string
-      brand?: string
-      fingerprint?: string
-      luhn_valid?: boolean
-      exp_month?: number
-      exp_year?: number
-    } | null
-    billing_address?: Record<string, string | null> | null
-  } | null
-  items?: { sku: string; quantity: number; unit_amount: number }[]
-}
-
-export interface FactReading {
-  fact: string
-  params: Record<string, unknown> | null
-  value: unknown
-}
-
-export interface ConditionResult {
-  fact: string
-  params: Record<string, unknown> | null
-  operator: string
-  value: unknown
-  fact_value: unknown
-  result: boolean
-}
-
-export interface FiredRule {
-  id: string
-  name: string
-  type: string
-  params?: Record<string, unknown> | null
-  conditions: ConditionResult[]
-}
-
-export interface DecisionDetail {
-  decision: MerchantDecision
-  request: CapturedRequest | null
-  facts: FactReading[]
-  fired_rules: FiredRule[]
-  evaluation_ms: number
-}
-
-export interface FactDescription {
-  name: string
-  description: string
-  value_type: 'number' | 'string' | 'boolean'
-}
+export type CapturedRequest = Schema<'CapturedRequest'>
+export type FactReading = Schema<'FactReading'>
+export type FiredRule = Schema<'FiredRule'>
+export type ConditionResult = FiredRule['conditions'][number]
+export type DecisionDetail = ResponseBody<'/admin/v1/decisions/{id}', 'get'>
+/** What an explanation shows of a fact: its name in words and the type of its value. */
+export type FactDescription = Pick<Schema<'Fact'>, 'name' | 'description' | 'value_type'>
 
 export const searchDecisions = (search: DecisionSearch, signal?: AbortSignal) =>
   api.get<DecisionPage>('/decisions', { limit: 50, ...search }, signal)

@@ -1,6 +1,9 @@
 // Lists: the tenant's negative and positive lists, their entries (now or as of a time), adding and
 // removing entries, CSV imports polled to the end, the export link and the shared-list opt-ins.
+import type { QueryParams, RequestBody, ResponseBody, Schema } from '../../api/types.ts'
 import { API_BASE, api } from '../../lib/api.ts'
+
+export type ListSubject = ListEntry['subject']
 
 export const listSubjects = [
   'phone',
@@ -13,8 +16,7 @@ export const listSubjects = [
   'customer',
   'address',
   'name',
-] as const
-export type ListSubject = (typeof listSubjects)[number]
+] as const satisfies readonly ListSubject[]
 
 export const subjectLabels: Record<ListSubject, string> = {
   phone: 'Phone number',
@@ -43,75 +45,24 @@ export const subjectHints: Record<ListSubject, string> = {
   name: 'A full name',
 }
 
-export interface List {
-  id: string
-  name: string
-  kind: 'negative' | 'positive'
-  description: string
-  shared: boolean
-  active_entries: number
-  created_at: string
-}
-
-export interface ListEntry {
-  id: string
-  list_id: string
-  subject: ListSubject
-  value: string
-  reason: string
-  source: string
-  added_by: string | null
-  /** who added it, named, when one of this workspace's staff did */
-  added_by_user?: { id: string; email: string; name: string } | null
-  added_at: string
-  expires_at: string | null
-  removed_at: string | null
-  removed_by: string | null
-  status: 'active' | 'removed' | 'expired'
-}
-
-export interface EntrySearch {
+export type List = Schema<'List'>
+export type ListEntry = Schema<'ListEntry'>
+/** The search as the page keeps it: the subject is text from the address bar, which the server checks. */
+export type EntrySearch = Omit<QueryParams<'/admin/v1/lists/{id}/entries', 'get'>, 'limit' | 'subject'> & {
   subject?: string
-  q?: string
-  as_of?: string
-  include_removed?: 'true'
-  cursor?: string
 }
-
-export interface NewEntry {
-  subject: ListSubject
-  value: string
-  reason: string
-  expires_at?: string
-}
-
-export interface ListImport {
-  id: string
-  list_id: string
-  status: 'queued' | 'running' | 'completed' | 'failed'
-  progress: number
-  total_rows: number
-  accepted: number
-  duplicates: number
-  rejected: number
-  rejections: { line: number; message: string }[]
-  error: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-}
-
-export interface Sharing {
-  reads_shared: boolean
-  contributes_shared: boolean
-}
+/** What the add form sends: always a reason, empty when none was given. */
+export type NewEntry = RequestBody<'/admin/v1/lists/{id}/entries', 'post'> & { reason: string }
+export type ListImport = Schema<'ListImport'>
+export type Sharing = Schema<'Sharing'>
 
 const listPath = (id: string) => `/lists/${encodeURIComponent(id)}`
 
-export const listLists = () => api.get<{ lists: List[] }>('/lists').then((body) => body.lists)
+export const listLists = () =>
+  api.get<ResponseBody<'/admin/v1/lists', 'get'>>('/lists').then((body) => body.lists)
 
 export const searchEntries = (listId: string, search: EntrySearch) =>
-  api.get<{ entries: ListEntry[]; next_cursor: string | null }>(`${listPath(listId)}/entries`, {
+  api.get<ResponseBody<'/admin/v1/lists/{id}/entries', 'get'>>(`${listPath(listId)}/entries`, {
     limit: 50,
     ...search,
   })

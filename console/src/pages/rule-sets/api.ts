@@ -1,78 +1,17 @@
 // Rule sets: versions and their lifecycle, diff, simulation, backtests, shadow runs and the fact
 // catalog the rule builder offers — every /admin/v1 call the rule-set pages make.
-import { api, type FieldProblem, request } from '../../lib/api.ts'
-import type { Outcome } from '../../lib/format.ts'
-import type { FiredRule, MerchantDecision } from '../decisions/api.ts'
+import type { RequestBody, ResponseBody, Schema } from '../../api/types.ts'
+import { api, request } from '../../lib/api.ts'
 
-export type VersionStatus = 'draft' | 'published' | 'active' | 'shadow' | 'archived'
-
-export interface Person {
-  id: string
-  email: string | null
-}
-
-export interface VersionSummary {
-  version: number
-  status: VersionStatus
-  based_on: number | null
-  created_by: Person | null
-  created_at: string
-  last_edited_by: Person | null
-  updated_at: string
-  published_by: Person | null
-  published_at: string | null
-}
-
-interface RuleSetFields {
-  id: string
-  name: string
-  description: string
-  four_eyes: boolean
-  active_version: number | null
-  shadow_version: number | null
-  decides_authorizations: boolean
-  created_at: string
-  updated_at: string
-}
-
-export interface RuleSetSummary extends RuleSetFields {
-  versions: { total: number; draft: number; published: number; archived: number }
-}
-
-export interface RuleSet extends RuleSetFields {
-  versions: VersionSummary[]
-}
-
-export interface VersionDetail extends VersionSummary {
-  rule_set_id: string
-  definition: unknown
-  valid: boolean
-  problems: FieldProblem[]
-}
-
-export interface ValueChange {
-  path: (string | number)[]
-  kind: 'added' | 'removed' | 'changed'
-  old: unknown
-  new: unknown
-}
-
-export interface RuleRef {
-  id: string
-  name: string | null
-}
-
-export interface Diff {
-  from: number
-  to: number
-  settings: ValueChange[]
-  rules: {
-    added: RuleRef[]
-    removed: RuleRef[]
-    changed: (RuleRef & { changes: ValueChange[] })[]
-    unchanged: number
-  }
-}
+export type VersionSummary = Schema<'RuleSetVersionSummary'>
+export type VersionStatus = VersionSummary['status']
+export type Person = NonNullable<VersionSummary['created_by']>
+export type RuleSetSummary = Schema<'RuleSetSummary'>
+export type RuleSet = Schema<'RuleSet'>
+export type VersionDetail = Schema<'RuleSetVersion'>
+export type Diff = Schema<'RuleSetDiff'>
+export type ValueChange = Diff['settings'][number]
+export type RuleRef = Diff['rules']['added'][number]
 
 /** A JSON Schema as the server emits it for params (zod's toJSONSchema): the parts the forms read. */
 export interface JsonSchema {
@@ -88,124 +27,29 @@ export interface JsonSchema {
   pattern?: string
 }
 
-export interface CatalogFact {
-  name: string
-  description: string
-  value_type: 'number' | 'string' | 'boolean'
-  operators: string[]
-  params: JsonSchema | null
-}
-
-export interface CatalogEvent {
-  type: string
-  description: string
-  params: JsonSchema
-}
-
+type CatalogBody = ResponseBody<'/admin/v1/facts', 'get'>
+/** The catalog as the forms read it: the document leaves each params schema open. */
+export type CatalogFact = Omit<CatalogBody['facts'][number], 'params'> & { params: JsonSchema | null }
+export type CatalogEvent = Omit<CatalogBody['events'][number], 'params'> & { params: JsonSchema }
 export interface Catalog {
   facts: CatalogFact[]
   events: CatalogEvent[]
 }
 
-export interface SimulationRequest {
-  kind: 'purchase' | 'session'
-  channel: 'web' | 'phone' | 'chat' | 'video'
-  amount?: { value: number; currency: string }
-  customer?: { id?: string; email?: string; phone?: string; name?: string }
-  network?: { ip?: string; ani?: string | null; device_id?: string }
-  entered?: { phone?: string; ip?: string }
-  payment_method?: {
-    type: 'card'
-    card?: { number: string; exp_month: number; exp_year: number; cvc?: string }
-    billing_address?: { line1?: string; postal_code?: string; country?: string }
-  }
-}
-
-export interface SimulationInput {
-  request?: SimulationRequest
-  facts?: Record<string, number | string | boolean | null>
-  at?: string
-}
-
-export interface Simulation
-  extends Pick<
-    MerchantDecision,
-    'outcome' | 'reasons' | 'limits' | 'discounts' | 'offers' | 'customer' | 'retry_after_seconds'
-  > {
-  rule_set: { id: string; version: number; status: string }
-  at: string
-  fired_rules: FiredRule[]
-  request: { amount?: { currency?: string } | null } | null
-  facts: { fact: string; params: Record<string, unknown> | null; value: unknown; given: boolean }[]
-  allowances: {
-    rule: string
-    subject: string
-    metric: string
-    window: string
-    hours: number | null
-    limit: number
-    used: number
-    remaining: number
-    resets_at: string | null
-  }[]
-}
-
-export type OutcomeMatrix = Record<string, Record<string, number>>
-
-export interface RuleHit {
-  rule: string
-  hits: number
-}
-
-export interface Backtest {
-  id: string
-  rule_set_id: string
-  version: number
-  from: string
-  to: string
-  sample_rate: number | null
-  status: 'queued' | 'running' | 'completed' | 'cancelled' | 'failed'
-  progress: {
-    percent: number
-    processed: number
-    total: number
-    changed: number
-    decisions_per_second: number | null
-  }
-  matrix: OutcomeMatrix
-  rule_hits: RuleHit[]
-  error: string | null
-  created_by: string | null
-  created_at: string
-  started_at: string | null
-  finished_at: string | null
-}
-
-export interface ChangedDecision {
-  decision_id: string
-  decided_at: string
-  old_outcome: Outcome
-  new_outcome: Outcome
-  /** backtests: the rules whose outcome changed it (effect says which way); shadow: every rule that fired */
-  rules: { id: string; name: string; type: string; effect?: 'now' | 'no_longer' }[]
-}
-
-export interface ShadowReport {
-  rule_set_id: string
-  version: number | null
-  active: boolean
-  evaluated: number
-  changed: number
-  matrix: OutcomeMatrix
-  rule_hits: RuleHit[]
-  changes: { page: number; page_size: number; items: ChangedDecision[] }
-}
+export type SimulationInput = RequestBody<'/admin/v1/rule-sets/{id}/versions/{version}/simulate', 'post'>
+export type SimulationRequest = NonNullable<SimulationInput['request']>
+export type Simulation = Schema<'Simulation'>
+export type Backtest = Schema<'Backtest'>
+export type OutcomeMatrix = Backtest['matrix']
+export type RuleHit = Backtest['rule_hits'][number]
+export type ChangedDecision = Schema<'ChangedDecision'>
+export type ShadowReport = ResponseBody<'/admin/v1/rule-sets/{id}/shadow', 'get'>
 
 const ruleSetPath = (id: string) => `/rule-sets/${encodeURIComponent(id)}`
 const versionPath = (id: string, version: number) => `${ruleSetPath(id)}/versions/${version}`
 
 export const listRuleSets = () =>
-  api.get<{ rule_sets: RuleSetSummary[] }>('/rule-sets').then((body) => body.rule_sets)
+  api.get<ResponseBody<'/admin/v1/rule-sets', 'get'>>('/rule-sets').then((body) => body.rule_sets)
 export const readRuleSet = (id: string) => api.get<RuleSet>(ruleSetPath(id))
 export const readVersion = (id: string, version: number) => api.get<VersionDetail>(versionPath(id, version))
 
@@ -230,9 +74,12 @@ export const rollBack = (id: string, version: number) =>
 export const archiveVersion = (id: string, version: number) =>
   api.post<VersionDetail>(`${versionPath(id, version)}/archive`, undefined)
 export const setShadow = (id: string, version: number, enabled: boolean) =>
-  api.post<{ rule_set_id: string; shadow_version: number | null }>(`${versionPath(id, version)}/shadow`, {
-    enabled,
-  })
+  api.post<ResponseBody<'/admin/v1/rule-sets/{id}/versions/{version}/shadow', 'post'>>(
+    `${versionPath(id, version)}/shadow`,
+    {
+      enabled,
+    },
+  )
 
 export const readDiff = (id: string, from: number, to: number) =>
   api.get<Diff>(`${ruleSetPath(id)}/diff`, { from, to })
@@ -246,14 +93,16 @@ export const startBacktest = (
 ) => api.post<Backtest>(`${ruleSetPath(id)}/backtests`, input)
 export const readBacktest = (id: string) => api.get<Backtest>(`/backtests/${encodeURIComponent(id)}`)
 export const readBacktestChanges = (id: string, page: number, pageSize = 50) =>
-  api.get<{ page: number; page_size: number; total: number; changes: ChangedDecision[] }>(
+  api.get<ResponseBody<'/admin/v1/backtests/{id}/changes', 'get'>>(
     `/backtests/${encodeURIComponent(id)}/changes`,
     { page, page_size: pageSize },
   )
 export const cancelBacktest = (id: string) =>
   api.post<Backtest>(`/backtests/${encodeURIComponent(id)}/cancel`, undefined)
 export const listBacktests = (ruleSetId: string) =>
-  api.get<{ backtests: Backtest[] }>(`${ruleSetPath(ruleSetId)}/backtests`).then((body) => body.backtests)
+  api
+    .get<ResponseBody<'/admin/v1/rule-sets/{id}/backtests', 'get'>>(`${ruleSetPath(ruleSetId)}/backtests`)
+    .then((body) => body.backtests)
 
 export const readShadowReport = (id: string, version: number | undefined, page = 1) =>
   api.get<ShadowReport>(`${ruleSetPath(id)}/shadow`, { version, page })
