@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SANDBOX_SLOW_MS } from '../../server/providers/sandbox.ts'
+import { freePort } from '../support/server-process.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-npm-start-'))
@@ -25,17 +26,6 @@ afterAll(() => {
   }
   rmSync(dataDir, { recursive: true, force: true })
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
-}
 
 /** The environment of a first start on this suite's data directory, embedded PGlite. */
 function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
