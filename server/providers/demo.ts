@@ -113,7 +113,7 @@ export const externalVerificationRules: DemoRule[] = [
     id: 'unknown-customer-not-checked',
     name: 'Unknown customer without the details the credit bureau needs',
     description:
-      'A web, chat or video request lacks what the bureau needs (the customer’s name): leaving it out must not pass the check, so a person decides',
+      'A web, chat or video request lacks what the bureau needs (the customer’s name, and an e-mail, phone or billing postal code): leaving it out must not pass the check, so a person decides',
     priority: 5,
     enabled: true,
     conditions: {
@@ -128,7 +128,8 @@ export const externalVerificationRules: DemoRule[] = [
       type: 'review',
       params: {
         reason_code: 'identity.not_checked',
-        message: 'The customer could not be checked with the credit bureau: send customer.name',
+        message:
+          'The customer could not be checked with the credit bureau: it needs customer.name and an e-mail, phone or billing postal code',
       },
     },
   },
