@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SANDBOX_SLOW_MS } from '../../server/providers/sandbox.ts'
-import { freePort } from '../support/server-process.ts'
+import { collectOutput, freePort } from '../support/server-process.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-npm-start-'))
@@ -44,18 +44,11 @@ async function runServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const pid = child.pid as number
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
+  const output = collectOutput(child)
   const timer = setTimeout(() => process.kill(pid, 'SIGKILL'), 90_000)
   const [status] = (await once(child, 'close')) as [number | null]
   clearTimeout(timer)
-  return { status, stdout, stderr }
+  return { status, stdout: output.stdout(), stderr: output.stderr() }
 }
 
 function groupAlive(group: number): boolean {

@@ -109,3 +109,19 @@ export async function freePort(): Promise<number> {
   if (typeof address !== 'object' || address === null) throw new Error('no port')
   return address.port
 }
+
+/** What a child process has written so far to stdout and to stderr. */
+export function collectOutput(child: { stdout: Readable; stderr: Readable }): {
+  stdout: () => string
+  stderr: () => string
+} {
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  return { stdout: () => stdout, stderr: () => stderr }
+}
