@@ -1,25 +1,16 @@
 // The HTTP application: health and metrics, the merchant API under /v1, the console at /console.
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { Scalar } from '@scalar/hono-api-reference'
 import { createMiddleware } from 'hono/factory'
 import { requestId } from 'hono/request-id'
 import { sql } from 'kysely'
 import type { Db } from '../db/connect.ts'
-import { bodyLimit } from './http/body-limit.ts'
-
-const require = createRequire(import.meta.url)
-let scalarScript: string | undefined
-function scalarBundle(): string {
-  scalarScript ??= readFileSync(require.resolve('@scalar/api-reference/browser/standalone.js'), 'utf8')
-  return scalarScript
-}
-
 import { adminApp } from './admin/app.ts'
 import { type ApiKeyCache, authenticateApiKey } from './api-keys/keys.ts'
 import { authorizationRoutes } from './authorizations/routes.ts'
+import { bodyLimit } from './http/body-limit.ts'
+import { docsRoutes, faviconResponse } from './http/docs.ts'
 import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
@@ -140,17 +131,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
         'Authorize purchases and pay-per-minute sessions in real time. Amounts are integer minor units. Errors are application/problem+json (RFC 9457) and name the offending field. Full card numbers are never stored, logged or returned.',
     },
   })
-  // The reference's script is served from the installed package, so the docs work offline too.
-  v1.get(
-    '/docs',
-    Scalar({ url: '/v1/openapi.json', pageTitle: 'Tollgate merchant API', cdn: '/v1/docs/scalar.js' }),
-  )
-  v1.get('/docs/scalar.js', (c) =>
-    c.body(scalarBundle(), 200, {
-      'content-type': 'text/javascript',
-      'cache-control': 'public, max-age=86400',
-    }),
-  )
+  v1.route('/', docsRoutes())
   v1.use(
     '*',
     bodyLimit({
@@ -217,7 +198,9 @@ export function createApp(services: Services, options: AppOptions = {}) {
         ? 'text/javascript'
         : file.endsWith('.css')
           ? 'text/css'
-          : 'application/octet-stream'
+          : file.endsWith('.svg')
+            ? 'image/svg+xml'
+            : 'application/octet-stream'
       return c.body(new Uint8Array(readFileSync(file)), 200, {
         'content-type': type,
         'cache-control': 'public, max-age=31536000, immutable',
@@ -226,6 +209,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     const index = path.join(consoleDir, 'index.html')
     return c.html(existsSync(index) ? readFileSync(index, 'utf8') : placeholderConsole)
   })
+  app.get('/favicon.ico', faviconResponse)
   app.get('/', (c) => c.redirect('/console/'))
 
   return app

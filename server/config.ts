@@ -1,6 +1,11 @@
-// Configuration from the environment (the names are a contract: ARCHITECTURE.md, "Running").
+// Configuration from the environment (the names are a contract: ARCHITECTURE.md, "Running"). A
+// wrong value is refused with a ConfigError naming the variable and the form it must take, which
+// server/main.ts prints as one line before it exits.
 import os from 'node:os'
-import { databaseFromEnv } from '../db/connect.ts'
+import path from 'node:path'
+import { z } from 'zod'
+import { parseApiKey } from './api-keys/keys.ts'
+import { DEMO_TENANT } from './tenants/bootstrap.ts'
 
 export interface Config {
   port: number
@@ -20,41 +25,101 @@ export interface Config {
   logLevel: string
 }
 
+/** A variable set to a value the server cannot use; the message names it and the form expected. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** `shown` is left out for values that may be secret. */
+function mustBe(variable: string, expected: string, shown?: string): ConfigError {
+  return new ConfigError(
+    variable,
+    `${variable} must be ${expected}${shown === undefined ? '' : `, got "${shown}"`}`,
+  )
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+/** An empty variable counts as unset, as a shell's `PORT= npm start` means. */
+function read(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name] || undefined
+}
+
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = read(env, name)
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!/^\d+$/.test(value) || number < min || number > max)
+    throw mustBe(name, `a whole number from ${min} to ${max}`, value)
+  return number
+}
+
+function databaseUrlOf(env: NodeJS.ProcessEnv): string | undefined {
+  const value = read(env, 'DATABASE_URL')
+  if (value === undefined) return undefined
+  const url = URL.canParse(value) ? new URL(value) : null
+  if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname)
+    // the value may hold a password: name the form, not the value
+    throw mustBe('DATABASE_URL', 'a PostgreSQL URL of the form postgres://user:password@host:5432/database')
+  return value
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const port = Number(env.PORT ?? 8080)
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`PORT must be a port number, got "${env.PORT}"`)
-  const databasePoolSize = Number(env.TOLLGATE_DB_POOL ?? 10)
-  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
-    throw new Error(`TOLLGATE_DB_POOL must be a whole number from 1 to 1000, got "${env.TOLLGATE_DB_POOL}"`)
-  const decisionBatchSize = Number(env.TOLLGATE_DECISION_BATCH ?? 32)
-  if (!Number.isInteger(decisionBatchSize) || decisionBatchSize < 1 || decisionBatchSize > 256)
-    throw new Error(
-      `TOLLGATE_DECISION_BATCH must be a whole number from 1 to 256, got "${env.TOLLGATE_DECISION_BATCH}"`,
-    )
-  const { url: databaseUrl, dataDir } = databaseFromEnv(env)
-  const workers =
-    env.TOLLGATE_WORKERS === 'auto' ? os.availableParallelism() : Number(env.TOLLGATE_WORKERS ?? 1)
+  const port = wholeNumber(env, 'PORT', 8080, 0, 65535)
+  const databasePoolSize = wholeNumber(env, 'TOLLGATE_DB_POOL', 10, 1, 1000)
+  const decisionBatchSize = wholeNumber(env, 'TOLLGATE_DECISION_BATCH', 32, 1, 256)
+  const databaseUrl = databaseUrlOf(env)
+  const workersValue = read(env, 'TOLLGATE_WORKERS')
+  const workers = workersValue === 'auto' ? os.availableParallelism() : Number(workersValue ?? 1)
   if (!Number.isInteger(workers) || workers < 1 || workers > 64)
-    throw new Error(
-      `TOLLGATE_WORKERS must be "auto" or a whole number from 1 to 64, got "${env.TOLLGATE_WORKERS}"`,
-    )
+    throw mustBe('TOLLGATE_WORKERS', '"auto" or a whole number from 1 to 64', workersValue)
   if (workers > 1 && !databaseUrl)
-    throw new Error(
+    throw new ConfigError(
+      'TOLLGATE_WORKERS',
       'TOLLGATE_WORKERS above 1 needs DATABASE_URL: the embedded database lives inside one process',
     )
+
+  const bootstrapApiKey = read(env, 'TOLLGATE_BOOTSTRAP_API_KEY')
+  if (bootstrapApiKey !== undefined && parseApiKey(bootstrapApiKey)?.tenantId !== DEMO_TENANT)
+    // a key that is almost right is still a secret: never echo it
+    throw mustBe('TOLLGATE_BOOTSTRAP_API_KEY', `tg_${DEMO_TENANT}_ followed by 16 to 128 letters or digits`)
+  const bootstrapAdminEmail = read(env, 'TOLLGATE_BOOTSTRAP_ADMIN_EMAIL') ?? 'admin@example.com'
+  if (!z.email().max(254).safeParse(bootstrapAdminEmail).success)
+    throw mustBe('TOLLGATE_BOOTSTRAP_ADMIN_EMAIL', 'an e-mail address', bootstrapAdminEmail)
+  const bootstrapAdminPassword = read(env, 'TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD')
+  // the same rule as for any user the console adds
+  if (
+    bootstrapAdminPassword !== undefined &&
+    (bootstrapAdminPassword.length < 12 || bootstrapAdminPassword.length > 200)
+  )
+    throw mustBe('TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD', 'from 12 to 200 characters long')
+  const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
+  if (!logLevels.includes(logLevel)) throw mustBe('LOG_LEVEL', `one of ${logLevels.join(', ')}`, logLevel)
+
   return {
     port,
     workers,
     databasePoolSize,
     decisionBatchSize,
-    host: env.HOST ?? '0.0.0.0',
+    host: read(env, 'HOST') ?? '0.0.0.0',
     databaseUrl,
-    dataDir,
-    secret: env.TOLLGATE_SECRET || undefined,
-    bootstrapApiKey: env.TOLLGATE_BOOTSTRAP_API_KEY || undefined,
-    bootstrapAdminEmail: env.TOLLGATE_BOOTSTRAP_ADMIN_EMAIL || 'admin@example.com',
-    bootstrapAdminPassword: env.TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD || undefined,
-    logLevel: env.LOG_LEVEL ?? 'info',
+    dataDir: path.resolve(read(env, 'TOLLGATE_DATA_DIR') ?? './.data'),
+    secret: read(env, 'TOLLGATE_SECRET'),
+    bootstrapApiKey,
+    bootstrapAdminEmail,
+    bootstrapAdminPassword,
+    logLevel,
   }
 }

@@ -3,10 +3,10 @@
 import cluster from 'node:cluster'
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
-import { connect } from '../db/connect.ts'
+import { connect, type DatabaseHandle } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { createApp } from './app.ts'
-import { loadConfig } from './config.ts'
+import { type Config, ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
 import { ProviderRegistry, selfBaseUrl } from './providers/client.ts'
@@ -15,17 +15,62 @@ import { createServices, decisionBatching } from './services.ts'
 import { bootstrapIfEmpty } from './tenants/bootstrap.ts'
 import { superviseWorkers } from './workers.ts'
 
-const config = loadConfig(process.env)
+/** Stops with one line on stderr and no stack: for a mistake in the environment, not a bug. */
+function refuseToStart(message: string): never {
+  process.stderr.write(`tollgate: ${message}\n`)
+  process.exit(1)
+}
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) refuseToStart(error.message)
+    throw error
+  }
+}
+
+// Errors that mean the database cannot be reached or opened as configured, as opposed to a bug:
+// network failures, PostgreSQL's "invalid authorization" (28xxx) and "no such database" (3D000),
+// and a data directory the process may not create or write.
+const unreachable = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENOTDIR',
+])
+function isUnreachable(error: unknown): error is Error & { code: string } {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (unreachable.has(code) || code.startsWith('28') || code === '3D000')
+}
+
+/** Where the database is, without the password a DATABASE_URL may hold. */
+function databaseLocation(config: Config): string {
+  if (!config.databaseUrl) return `the embedded database in TOLLGATE_DATA_DIR (${config.dataDir})`
+  const url = new URL(config.databaseUrl)
+  return `PostgreSQL at DATABASE_URL (${url.hostname}:${url.port || 5432}${url.pathname})`
+}
+
+const config = configOrExit()
 const logger = createLogger(config.logLevel)
 const base = (port: number) => `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`
 
-function printCredentials(credentials: Awaited<ReturnType<typeof bootstrapIfEmpty>>, port: number) {
+function printCredentials(
+  credentials: Awaited<ReturnType<typeof bootstrapIfEmpty>>,
+  port: number,
+  heading = 'Tollgate is running with a new demo tenant.',
+) {
   if (!credentials) return
   // Printed once, to the terminal only: these are the only copies of the random credentials.
   process.stdout.write(
     [
       '',
-      'Tollgate is running with a new demo tenant.',
+      heading,
       `  Console:   ${base(port)}/console   (${credentials.adminEmail} / ${credentials.adminPassword})`,
       `  API key:   ${credentials.apiKey}`,
       `  API docs:  ${base(port)}/v1/docs`,
@@ -38,18 +83,29 @@ function printCredentials(credentials: Awaited<ReturnType<typeof bootstrapIfEmpt
 // TOLLGATE_WORKERS > 1: this process supervises, and the workers it forks serve
 const supervising = cluster.isPrimary && config.workers > 1
 
-if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
-const handle = await connect({
-  url: config.databaseUrl,
-  poolSize: supervising ? 1 : config.databasePoolSize,
-  dataDir: config.databaseUrl ? undefined : config.dataDir,
-})
-// A worker starts on a database its supervisor has migrated and seeded, with the secret the
-// supervisor settled (TOLLGATE_SECRET in its environment), so every worker keys fingerprints and
-// sessions alike.
-if (cluster.isPrimary) {
-  const applied = await migrateToLatest(handle.db)
-  if (applied.length) logger.info({ applied }, 'migrations applied')
+const handle = await openDatabase()
+
+async function openDatabase(): Promise<DatabaseHandle> {
+  try {
+    if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true })
+    const opened = await connect({
+      url: config.databaseUrl,
+      poolSize: supervising ? 1 : config.databasePoolSize,
+      dataDir: config.databaseUrl ? undefined : config.dataDir,
+    })
+    // A worker starts on a database its supervisor has migrated and seeded, with the secret the
+    // supervisor settled (TOLLGATE_SECRET in its environment), so every worker keys fingerprints
+    // and sessions alike.
+    if (cluster.isPrimary) {
+      const applied = await migrateToLatest(opened.db)
+      if (applied.length) logger.info({ applied }, 'migrations applied')
+    }
+    return opened
+  } catch (error) {
+    if (isUnreachable(error))
+      refuseToStart(`cannot open ${databaseLocation(config)}: ${error.message} (${error.code})`)
+    throw error
+  }
 }
 const secret = loadOrCreateSecret(config.secret, config.dataDir)
 const credentials = cluster.isPrimary
@@ -97,6 +153,17 @@ function serveHere(): void {
     if (cluster.isWorker) logger.info({ worker: cluster.worker?.id }, 'server worker started')
     else logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
     printCredentials(credentials, info.port)
+  })
+
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL') {
+      // the demo tenant was just created: its random credentials are shown now or never
+      printCredentials(credentials, config.port, 'Tollgate created a new demo tenant but could not start:')
+      const message = `cannot listen on HOST ${config.host} PORT ${config.port}: ${error.message}`
+      void handle.close().finally(() => refuseToStart(message))
+      return
+    }
+    throw error
   })
 
   let stopping = false

@@ -62,9 +62,13 @@ export function validationProblem(path: (string | number)[], message: string): P
 }
 
 export function zodToProblem(error: z.ZodError, prefix: (string | number)[] = []): ProblemError {
-  const errors = error.issues.map((issue) =>
-    fieldError([...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], issue.message),
-  )
+  const errors = error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))]
+    // zod reports unknown properties on the object that holds them; each is named at its own pointer
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => fieldError([...path, key], 'is not a known property'))
+    return [fieldError(path, issue.message)]
+  })
   const detail = errors.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ')
   return new ProblemError('validation_failed', detail, errors)
 }

@@ -1,7 +1,8 @@
 // The demo tenant's external verification (figure 10, steps 1014–1016): the sandbox providers,
 // served by this server at /sandbox/providers/{kind}, and the rules that use them. An unknown
 // customer is checked with the credit bureau: verified → approved (no rule fires); not verified →
-// review; the bureau unreachable → review, because it fails closed. A checking or EFT payment the
+// review; the bureau unreachable, or not asked because the request lacks the customer's name →
+// review, because it fails closed. A checking or EFT payment the
 // check approval service does not approve goes to review; an unknown caller whose line the ANI
 // database places in a prison or at a pay phone is blocked.
 import type { Db } from '../../db/connect.ts'
@@ -109,16 +110,41 @@ export const externalVerificationRules: DemoRule[] = [
     },
   },
   {
+    id: 'unknown-customer-not-checked',
+    name: 'Unknown customer without the details the credit bureau needs',
+    description:
+      'A web, chat or video request lacks what the bureau needs (the customer’s name, and an e-mail, phone or billing postal code): leaving it out must not pass the check, so a person decides',
+    priority: 5,
+    enabled: true,
+    conditions: {
+      all: [
+        // a caller is known by the ANI, which the no-ANI and line-type rules check
+        { fact: 'channel', operator: 'notEqual', value: 'phone' },
+        unknownCustomer,
+        { fact: 'provider_status', params: bureau, operator: 'equal', value: 'missing_identifiers' },
+      ],
+    },
+    event: {
+      type: 'review',
+      params: {
+        reason_code: 'identity.not_checked',
+        message:
+          'The customer could not be checked with the credit bureau: it needs customer.name and an e-mail, phone or billing postal code',
+      },
+    },
+  },
+  {
     id: 'check-not-approved',
     name: 'Check or EFT not approved',
     description:
-      'The check approval service did not approve a checking or EFT payment (or could not be reached)',
+      'The check approval service did not approve a checking or EFT payment, could not be reached, or was not asked',
     priority: 5,
     enabled: true,
     conditions: {
       all: [
         { fact: 'payment_method_type', operator: 'in', value: ['checking', 'eft'] },
-        { fact: 'provider_check_approved', operator: 'equal', value: false },
+        // not "equal false": a service that was not asked (no account details, none set up) is no approval
+        { fact: 'provider_check_approved', operator: 'notEqual', value: true },
       ],
     },
     event: {

@@ -14,7 +14,11 @@ const ids: Record<'inRange' | 'sharedHit' | 'clean', string> = { inRange: '', sh
 async function decideAt(n: number, ip: string, email: string) {
   const res = await t.post(
     '/v1/authorizations',
-    purchase({ customer: { id: `c-bl-${n}`, email }, network: { ip }, payment_method: undefined }),
+    purchase({
+      customer: { id: `c-bl-${n}`, email, name: 'Test Person' },
+      network: { ip },
+      payment_method: undefined,
+    }),
   )
   expect(res.status).toBe(201)
   const { id, outcome } = (await res.json()) as { id: string; outcome: string }

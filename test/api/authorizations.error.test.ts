@@ -52,9 +52,14 @@ describe('422: a field is invalid, and errors[] names it', () => {
     ['a missing currency', ['amount', 'currency'], undefined, 'amount.currency'],
     ['a lowercase currency', ['amount', 'currency'], 'usd', 'amount.currency'],
     ['a currency that is no code', ['amount', 'currency'], 'DOLLARS', 'amount.currency'],
-    ['an unknown field at the top', ['coupon'], 'FREE', ''],
-    ['an unknown field inside customer', ['customer', 'ssn'], '078-05-1120', 'customer'],
-    ['an unknown field inside the card', ['payment_method', 'card', 'pin'], '1234', 'payment_method.card'],
+    ['an unknown field at the top', ['coupon'], 'FREE', 'coupon'],
+    ['an unknown field inside customer', ['customer', 'ssn'], '078-05-1120', 'customer.ssn'],
+    [
+      'an unknown field inside the card',
+      ['payment_method', 'card', 'pin'],
+      '1234',
+      'payment_method.card.pin',
+    ],
     ['an invalid e-mail', ['customer', 'email'], 'ann-at-example.com', 'customer.email'],
     ['an invalid phone', ['customer', 'phone'], '12', 'customer.phone'],
     ['a phone made of letters', ['customer', 'phone'], 'call me maybe', 'customer.phone'],
@@ -104,6 +109,20 @@ describe('422: a field is invalid, and errors[] names it', () => {
     expect(error?.pointer).toBe(field ? `/${field.replaceAll('.', '/')}` : '/')
     expect(error?.message.length).toBeGreaterThan(0)
     expect(problem.detail).toContain(field || '(body)')
+  })
+
+  it('names each unknown property at its own pointer, with a/b escaped as a~1b', async () => {
+    const body = { ...base(), coupon: 'FREE', 'a/b': 1, customer: { ...base().customer, ssn: '078-05-1120' } }
+    const problem = await problemOf(await t.post('/v1/authorizations', body), 422)
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        { field: 'coupon', pointer: '/coupon', message: 'is not a known property' },
+        { field: 'a/b', pointer: '/a~1b', message: 'is not a known property' },
+        { field: 'customer.ssn', pointer: '/customer/ssn', message: 'is not a known property' },
+      ]),
+    )
+    expect(problem.errors?.map((e) => e.pointer)).not.toContain('/')
+    expect(problem.detail).toContain('customer.ssn: is not a known property')
   })
 
   it('refuses a purchase without an amount, naming amount', async () => {

@@ -122,7 +122,8 @@ describe('POST /v1/authorizations', () => {
     const decision = await authorize(t, {
       kind: 'session',
       channel: 'web',
-      customer: { id: person.customerId },
+      // a name and an e-mail, so the demo's credit bureau can verify this first-time customer
+      customer: { id: person.customerId, name: 'Test Person', email: person.email },
       network: { ip: '203.0.113.9' },
     })
     expect(decision.outcome).toBe('approve')

@@ -129,7 +129,11 @@ describe('tenant isolation', () => {
 
     // the sessions of a day, too
     const caller = newPerson()
-    const session = { kind: 'session', channel: 'web', customer: { id: caller.customerId } }
+    const session = {
+      kind: 'session',
+      channel: 'web',
+      customer: { id: caller.customerId, email: caller.email, name: 'Test Person' },
+    }
     await authorize(t, session)
     await authorize(t, session)
     expect((await authorize(t, session)).outcome).toBe('limit')

@@ -1,6 +1,6 @@
 // The environment a deployer sets: defaults, and a clear refusal naming the variable when a value is wrong.
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../../server/config.ts'
+import { ConfigError, loadConfig } from '../../server/config.ts'
 
 describe('configuration from the environment', () => {
   it('defaults: port 8080, ten database connections, PGlite in ./.data', () => {
@@ -36,7 +36,41 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ TOLLGATE_WORKERS: '1' }).workers).toBe(1)
   })
 
-  it('refuses a PORT that is not a port', () => {
+  it('refuses a PORT that is not a port; an empty one counts as unset', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
+    expect(() => loadConfig({ PORT: '80abc' })).toThrow(ConfigError)
+    expect(loadConfig({ PORT: '' }).port).toBe(8080)
+  })
+
+  it('refuses a bootstrap API key of the wrong form without echoing it', () => {
+    const good = 'tg_demo_abcdefghijklmnop1234'
+    expect(loadConfig({ TOLLGATE_BOOTSTRAP_API_KEY: good }).bootstrapApiKey).toBe(good)
+    for (const bad of [
+      'tg_demo_short',
+      'tg_other_abcdefghijklmnop1234',
+      'tg_demo_abcdefghijklmnop-1234',
+      'demo',
+    ])
+      expect(() => loadConfig({ TOLLGATE_BOOTSTRAP_API_KEY: bad }), bad).toThrow(
+        'TOLLGATE_BOOTSTRAP_API_KEY must be tg_demo_ followed by 16 to 128 letters or digits',
+      )
+  })
+
+  it('refuses a DATABASE_URL that is not PostgreSQL, a bad admin e-mail or password, an unknown LOG_LEVEL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u:p@db:5432/x' }).databaseUrl).toBe(
+      'postgresql://u:p@db:5432/x',
+    )
+    for (const bad of ['mysql://u:secret@db/x', 'db:5432', 'postgres:///x'])
+      expect(() => loadConfig({ DATABASE_URL: bad }), bad).toThrow(
+        /^DATABASE_URL must be a PostgreSQL URL[^"]*$/,
+      )
+    expect(() => loadConfig({ TOLLGATE_BOOTSTRAP_ADMIN_EMAIL: 'admin' })).toThrow(
+      /TOLLGATE_BOOTSTRAP_ADMIN_EMAIL/,
+    )
+    expect(() => loadConfig({ TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD: 'short' })).toThrow(
+      'TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD must be from 12 to 200 characters long',
+    )
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of/)
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).logLevel).toBe('debug')
   })
 })

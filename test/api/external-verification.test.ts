@@ -143,6 +143,22 @@ describe('an unknown customer verified by the sandbox providers', () => {
     expect(factValue(explained, 'provider_identity_verified')).toBe(false)
   })
 
+  it('an unknown customer sent without a name is not approved unchecked: the decision goes to review', async () => {
+    const person = newPerson()
+    const mark = sandboxHits.length
+    const body = purchaseOf(person)
+    const decision = await authorize(t, { ...body, customer: { id: person.customerId, email: person.email } })
+    // the bureau needs a name, so it was not asked; leaving the name out does not pass the check
+    expect(hitsSince(mark)).toBe(0)
+    expect(decision.outcome).toBe('review')
+    expect(decision.reasons.filter((r) => r.type !== 'allowance').map((r) => r.reason_code)).toEqual([
+      'identity.not_checked',
+    ])
+    const explained = await explain(decision.id)
+    expect(factValue(explained, 'provider_status')).toBe('missing_identifiers')
+    expect(factValue(explained, 'provider_identity_verified')).toBeNull()
+  })
+
   it('a returning customer is not sent to the provider at all', async () => {
     const person = newPerson()
     const mark = sandboxHits.length
@@ -282,6 +298,21 @@ describe('the check approval service and the ANI database', () => {
       status: 'answered',
       fail_policy: 'fail_closed',
     })
+  })
+
+  it('reviews a checking payment the service was not asked about, as when none is enabled', async () => {
+    await configure('checks', { enabled: false })
+    try {
+      const decision = await authorize(t, checking(newPerson(), '123456789'))
+      expect(decision.outcome).toBe('review')
+      expect(decision.reasons.map((r) => r.rule)).toContain('check-not-approved')
+      const explained = await explain(decision.id)
+      // no check approval service was called, and "no answer" did not count as approved
+      expect(explained.explanation.providers?.some((c) => c.kind === 'check_approval')).toBe(false)
+      expect(factValue(explained, 'provider_check_approved')).toBeNull()
+    } finally {
+      await configure('checks', { enabled: true })
+    }
   })
 
   it('blocks an unknown caller whose line the ANI database places in a prison', async () => {

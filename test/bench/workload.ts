@@ -95,7 +95,7 @@ export function makeAuthorization(customers: BenchCustomer[], random: () => numb
       kind: 'session',
       channel: random() < 0.5 ? 'web' : 'chat',
       amount: { value: 5000, currency: 'USD' },
-      customer: { id: c.id, email: c.email, phone: c.phone },
+      customer: { id: c.id, email: c.email, phone: c.phone, name: `Customer ${c.id}` },
       network: { ip: c.ip, device_id: c.deviceId },
       entered: { ip: c.ip },
       payment_method: paymentMethod,

@@ -26,7 +26,7 @@ describe.skipIf(!chromiumAvailable)('decisions and users in the console', () => 
     await authorize(server, purchase())
     await authorize(
       server,
-      purchase({ customer: { id: 'c-82', email: 'bo@example.com', phone: '+15555550123' } }),
+      purchase({ customer: { id: 'c-82', email: 'bo@example.com', phone: '+15555550123', name: 'Bo Lee' } }),
     )
   })
   afterAll(async () => {

@@ -53,7 +53,9 @@ describe.skipIf(!chromiumAvailable)('rule sets in the console', () => {
     // recorded under version 1, which knows nothing of the domain: approved
     const decision = await authorize(
       server,
-      purchase({ customer: { id: 'c-77', email: 'mallory@blocked.example', phone: '+15555550177' } }),
+      purchase({
+        customer: { id: 'c-77', email: 'mallory@blocked.example', phone: '+15555550177', name: 'Mallory' },
+      }),
     )
     expect(decision.outcome).toBe('approve')
     blockedDecision = decision.id

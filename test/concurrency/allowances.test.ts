@@ -49,7 +49,7 @@ async function leaveOnePurchase(body: unknown, label: string): Promise<void> {
 describe('allowances under concurrency, one process', () => {
   it('fifty concurrent purchases with one left yield exactly one approval', async () => {
     const body = purchase({
-      customer: { id: 'c-race', email: 'race@example.com', phone: '+15555550111' },
+      customer: { id: 'c-race', email: 'race@example.com', phone: '+15555550111', name: 'Race Person' },
     })
     await leaveOnePurchase(body, 'race')
     const before = await usageEvents()
@@ -112,7 +112,7 @@ describe('allowances under concurrency, one process', () => {
     const card = { number: '5555555555554444', exp_month: 11, exp_year: 2031, cvc: '321' }
     // the first requests carry both keys, so the phone and the card are linked to one customer
     const linked = purchase({
-      customer: { id: 'c-two-keys', phone },
+      customer: { id: 'c-two-keys', phone, name: 'Two Keys' },
       network: {},
       payment_method: { type: 'card', card },
     })

@@ -74,7 +74,9 @@ describe('allowances under concurrency, two processes on one PostgreSQL', () => 
   it('two servers, fifty concurrent purchases with one left: exactly one approval', async () => {
     const [first, second] = servers
     if (!first || !second) throw new Error('both servers should be running')
-    const body = purchase({ customer: { id: 'c-two-processes', phone: '+15555550133' } })
+    const body = purchase({
+      customer: { id: 'c-two-processes', phone: '+15555550133', name: 'Two Processes' },
+    })
     // both processes know the customer before the race, so neither is creating it
     expect(await decide(first, body, 'seed-0')).toBe('approve')
     expect(await decide(second, body, 'seed-1')).toBe('approve')

@@ -97,7 +97,7 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
     const pid = server.child.pid ?? 0
     expect(childrenOf(pid)).toHaveLength(2)
     expect(existsSync(path.join(dataDir, 'secret'))).toBe(true)
-    const body = purchase({ customer: { id: 'c-workers', phone: '+15555550144' } })
+    const body = purchase({ customer: { id: 'c-workers', phone: '+15555550144', name: 'Worker One' } })
     const fingerprints = new Set<string>()
     for (let i = 0; i < 6; i++) {
       const { status, body: decision } = await authorize(server.url, body, `workers-${i}`)
@@ -146,7 +146,7 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
     expect(await until(() => childrenOf(pid).length === 2 && !childrenOf(pid).includes(victim), 20_000)).toBe(
       true,
     )
-    const body = purchase({ customer: { id: 'c-workers-after', phone: '+15555550145' } })
+    const body = purchase({ customer: { id: 'c-workers-after', phone: '+15555550145', name: 'Worker Two' } })
     for (let i = 0; i < 4; i++) expect((await authorize(server.url, body, `after-${i}`)).status).toBe(201)
   }, 30_000)
 

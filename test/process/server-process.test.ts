@@ -6,12 +6,12 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { purchase } from '../support/app.ts'
+import { collectOutput, freePort } from '../support/server-process.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -37,17 +37,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (typeof address !== 'object' || address === null) throw new Error('no port')
-  return address.port
-}
-
 async function start(): Promise<Running> {
   const port = await freePort()
   const env: NodeJS.ProcessEnv = {
@@ -67,37 +56,32 @@ async function start(): Promise<Running> {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
+  const output = collectOutput(child)
   const server: Running = {
     url: `http://127.0.0.1:${port}`,
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: output.stdout,
+    stderr: output.stderr,
   }
   running.push(server)
 
   const deadline = Date.now() + 60_000
   for (;;) {
     if (child.exitCode !== null)
-      throw new Error(`server exited with ${child.exitCode}: ${stderr.slice(-2000)}${stdout.slice(-2000)}`)
+      throw new Error(
+        `server exited with ${child.exitCode}: ${output.stderr().slice(-2000)}${output.stdout().slice(-2000)}`,
+      )
     try {
       const response = await fetch(`${server.url}/readyz`)
       if (response.status === 200) break
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`/readyz never answered: ${stderr.slice(-2000)}`)
+    if (Date.now() > deadline) throw new Error(`/readyz never answered: ${output.stderr().slice(-2000)}`)
     await new Promise((resolve) => setTimeout(resolve, 150))
   }
   // the banner is written in the listen callback, right after the port opens
-  for (let i = 0; i < 40 && !stdout.includes('tollgate listening'); i++)
+  for (let i = 0; i < 40 && !output.stdout().includes('tollgate listening'); i++)
     await new Promise((resolve) => setTimeout(resolve, 50))
   return server
 }

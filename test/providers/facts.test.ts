@@ -85,11 +85,14 @@ describe('provider facts', () => {
     expect(result.fact('provider_identity_verified')).toBeUndefined()
   })
 
-  it('do not ask without the identifiers the provider needs', async () => {
+  it('do not ask without the identifiers the provider needs, and send that unknown customer to review', async () => {
     const anonymous = { ...request, customer: { ...request.customer, name: null } }
     const result = await decide(verified, { r: anonymous })
     expect(result.asked).toEqual([])
-    expect(result.outcome).toBe('approve')
+    // leaving the name out does not pass the check
+    expect(result.outcome).toBe('review')
+    expect(result.fired).toEqual(['unknown-customer-not-checked'])
+    expect(result.fact('provider_identity_verified')).toBeNull()
   })
 
   it('read not_configured when there is no provider source', async () => {

@@ -3,6 +3,7 @@
 // "listening" log line, and is ready once /readyz answers.
 import { type ChildProcessByStdio, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:net'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
@@ -95,4 +96,32 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`${url}/readyz did not answer 200 in time`)
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/** A loopback port free right now, for a server that must be told its port in advance. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  await once(server, 'close')
+  if (typeof address !== 'object' || address === null) throw new Error('no port')
+  return address.port
+}
+
+/** What a child process has written so far to stdout and to stderr. */
+export function collectOutput(child: { stdout: Readable; stderr: Readable }): {
+  stdout: () => string
+  stderr: () => string
+} {
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  return { stdout: () => stdout, stderr: () => stderr }
 }
