@@ -52,14 +52,15 @@ const entrySchema = z
     reason: z.string(),
     source: z.enum(entrySources),
     added_by: z.string().nullable(),
-    added_by_user: staffNameSchema
-      .nullable()
+    // a union, not .nullable(): that would make the named schema itself nullable everywhere
+    added_by_user: z
+      .union([staffNameSchema, z.null()])
       .openapi({ description: 'who added it, when one of this workspace’s staff did' }),
     added_at: z.string(),
     expires_at: z.string().nullable(),
     removed_at: z.string().nullable(),
     removed_by: z.string().nullable(),
-    removed_by_user: staffNameSchema.nullable(),
+    removed_by_user: z.union([staffNameSchema, z.null()]),
     status: z.enum(['active', 'removed', 'expired']).openapi({ description: 'at as_of, or now' }),
   })
   .openapi('ListEntry')
