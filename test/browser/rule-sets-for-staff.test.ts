@@ -305,7 +305,7 @@ describe.skipIf(!chromiumAvailable)('rule sets for business staff', () => {
     const text = (await result.textContent()) ?? ''
     expect(text).not.toContain('Most that may be charged')
     expect(text).not.toContain('no limit')
-    expect(text).toContain('Small daily spend is used up · $20.00 left')
+    expect(text).toContain('Small daily spend is used up, counted against the customer · $20.00 left')
     const allowances = page.getByRole('table', { name: 'Allowances' })
     expect(await allowances.textContent()).toContain('$1,000.00')
     await screenshot(page, 'simulate-limit')
