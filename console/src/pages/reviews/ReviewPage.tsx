@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Notice } from '../../components/states.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { formatDateTime, formatMoney, maskedCard, outcomeLabel } from '../../lib/format.ts'
+import { currencyDigits } from '../../lib/money.ts'
 import { can, session } from '../../lib/session.ts'
 import { FieldNote, SubmitActions } from '../../lib/submission.tsx'
 import { type FactDescription, factDescriptions } from '../decisions/api.ts'
@@ -29,17 +30,6 @@ import {
 } from './api.ts'
 import { StatusBadge } from './ReviewsPage.tsx'
 import { ageInWords, decisionLabels, listingInWords } from './words.ts'
-
-function currencyDigits(currency: string): number {
-  try {
-    return (
-      new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions()
-        .maximumFractionDigits ?? 2
-    )
-  } catch {
-    return 2
-  }
-}
 
 function DecisionForm(props: { detail: ReviewDetail; onResolved: (text: string) => void }) {
   const [choice, setChoice] = createSignal<ReviewDecision | null>(null)
