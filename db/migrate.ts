@@ -8,6 +8,7 @@ import * as lists from './migrations/2026-11-23T0520_lists.ts'
 import * as checks from './migrations/2026-11-23T0530_checks.ts'
 import * as providers from './migrations/2026-11-23T0545_providers.ts'
 import * as decisionCompression from './migrations/2026-11-23T0600_decision_compression.ts'
+import * as money from './migrations/2026-12-05T0100_money.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0530_checks': checks,
   '2026-11-23T0545_providers': providers,
   '2026-11-23T0600_decision_compression': decisionCompression,
+  '2026-12-05T0100_money': money,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

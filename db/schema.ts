@@ -79,6 +79,10 @@ export interface PaymentMethodsTable {
   billing_postal_code: string | null
   created_at: Timestamp
   last_used_at: Timestamp
+  /** the gateway that issued gateway_token */
+  gateway: ColumnType<string | null, string | null | undefined, string | null>
+  /** the gateway's token for charging this method again; never the number */
+  gateway_token: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface RuleSetsTable {
@@ -460,6 +464,202 @@ export interface ProviderCallsTable {
   error: string | null
 }
 
+type Defaulted<T> = ColumnType<T, T | undefined, T>
+type DefaultedInt8 = ColumnType<string | bigint | number, number | bigint | undefined, number | bigint>
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>
+
+/** What a session is billed at (step 6). */
+export interface ServiceLinesTable {
+  tenant_id: string
+  id: string
+  name: string
+  description: Defaulted<string>
+  currency: string
+  rate_per_minute: Int8
+  connect_fee: DefaultedInt8
+  /** billed whole once connected; then each increment begun */
+  first_period_seconds: number
+  increment_seconds: number
+  /** fixed | minutes */
+  hold_policy: string
+  hold_amount: ColumnType<
+    string | bigint | number | null,
+    number | bigint | null | undefined,
+    number | bigint | null
+  >
+  hold_minutes: Nullable<number>
+  /** conference | chat_room */
+  mode: Defaulted<string>
+  active: Defaulted<boolean>
+  created_by: Nullable<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** One row per tenant: its gateway and how sessions settle. */
+export interface BillingSettingsTable {
+  tenant_id: string
+  /** sandbox | stripe */
+  gateway: Defaulted<string>
+  /** the gateway's secret key sealed with TOLLGATE_SECRET */
+  gateway_secret_sealed: Nullable<string>
+  /** the gateway's account id, shown to staff */
+  gateway_account: Nullable<string>
+  /** capture_and_release | reverse_and_recharge | credit_difference */
+  settlement: Defaulted<string>
+  heartbeat_timeout_seconds: Defaulted<number>
+  updated_by: Nullable<string>
+  updated_at: Timestamp
+}
+
+/** A hold (authorized, then captured / voided / expired) or a direct charge. */
+export interface PaymentsTable {
+  tenant_id: string
+  id: string
+  decision_id: Nullable<string>
+  session_id: Nullable<string>
+  customer_id: Nullable<string>
+  payment_method_id: Nullable<string>
+  /** hold | charge */
+  kind: string
+  /** pending | authorized | captured | voided | expired | refunded | failed | unknown */
+  status: string
+  currency: string
+  amount_authorized: DefaultedInt8
+  amount_captured: DefaultedInt8
+  amount_refunded: DefaultedInt8
+  gateway: string
+  gateway_reference: Nullable<string>
+  failure_code: Nullable<string>
+  failure_message: Nullable<string>
+  expires_at: NullableTimestamp
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** Every call to the gateway, stored with its idempotency key before it is made. */
+export interface PaymentOperationsTable {
+  tenant_id: string
+  id: string
+  payment_id: string
+  /** authorize | capture | void | refund | charge | increment */
+  operation: string
+  amount: DefaultedInt8
+  idempotency_key: string
+  /** pending | succeeded | declined | failed | unknown */
+  status: string
+  attempts: Defaulted<number>
+  gateway_reference: Nullable<string>
+  decline_code: Nullable<string>
+  message: Nullable<string>
+  requested_by: Nullable<string>
+  created_at: Timestamp
+  completed_at: NullableTimestamp
+  next_check_at: NullableTimestamp
+}
+
+/** The append-only double-entry ledger: each transaction's debits equal its credits per currency. */
+export interface LedgerEntriesTable {
+  tenant_id: string
+  id: Generated<Int8>
+  transaction_id: string
+  at: Timestamp
+  account: string
+  currency: string
+  debit: DefaultedInt8
+  credit: DefaultedInt8
+  /** hold | capture | release | reversal | refund | charge | pay_accrual … */
+  kind: string
+  payment_id: Nullable<string>
+  session_id: Nullable<string>
+  representative_id: Nullable<string>
+  memo: Defaulted<string>
+}
+
+/** A billable session (phone, web or chat). */
+export interface SessionsTable {
+  tenant_id: string
+  id: string
+  decision_id: string
+  customer_id: Nullable<string>
+  payment_method_id: Nullable<string>
+  service_line_id: string
+  channel: string
+  /** conference | chat_room */
+  mode: string
+  /** live | ended | settled */
+  status: string
+  currency: string
+  hold_payment_id: Nullable<string>
+  granted_seconds: Nullable<number>
+  reserved_amount: DefaultedInt8
+  started_at: RequiredTimestamp
+  last_heartbeat_at: RequiredTimestamp
+  billing_started_at: NullableTimestamp
+  billing_ended_at: NullableTimestamp
+  ended_at: NullableTimestamp
+  end_reason: Nullable<string>
+  billed_seconds: Nullable<number>
+  charge_amount: ColumnType<
+    string | bigint | number | null,
+    number | bigint | null | undefined,
+    number | bigint | null
+  >
+  rating: ColumnType<unknown, string | null | undefined, string | null>
+  settled_at: NullableTimestamp
+  /** how it settled: capture_and_release | reverse_and_recharge | credit_difference | direct_charge | reversed */
+  settlement: Nullable<string>
+  idempotency_key: Nullable<string>
+  request_hash: Nullable<string>
+}
+
+export interface SessionLegsTable {
+  tenant_id: string
+  session_id: string
+  id: string
+  /** representative | customer */
+  party: string
+  representative_id: Nullable<string>
+  connected_at: RequiredTimestamp
+  disconnected_at: NullableTimestamp
+}
+
+export interface RepresentativesTable {
+  tenant_id: string
+  id: string
+  name: string
+  extension: string
+  /** share | per_minute */
+  pay_plan: string
+  /** share: basis points of the session's billing */
+  pay_share_bps: Nullable<number>
+  /** per_minute: minor units of pay_currency per connected minute */
+  pay_rate_per_minute: ColumnType<
+    string | bigint | number | null,
+    number | bigint | null | undefined,
+    number | bigint | null
+  >
+  pay_currency: string
+  active: Defaulted<boolean>
+  created_by: Nullable<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** What a representative earned for one leg of one session. */
+export interface PayAccrualsTable {
+  tenant_id: string
+  id: string
+  representative_id: string
+  session_id: string
+  leg_id: string
+  seconds: number
+  amount: Int8
+  currency: string
+  pay_plan: string
+  accrued_at: RequiredTimestamp
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -491,6 +691,15 @@ export interface Database {
   payment_verifications: PaymentVerificationsTable
   data_providers: DataProvidersTable
   provider_calls: ProviderCallsTable
+  service_lines: ServiceLinesTable
+  billing_settings: BillingSettingsTable
+  payments: PaymentsTable
+  payment_operations: PaymentOperationsTable
+  ledger_entries: LedgerEntriesTable
+  sessions: SessionsTable
+  session_legs: SessionLegsTable
+  representatives: RepresentativesTable
+  pay_accruals: PayAccrualsTable
 }
 
 export type Tenant = Selectable<TenantsTable>
