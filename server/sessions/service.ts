@@ -45,6 +45,9 @@ export interface SessionTerms extends RatedLine {
 /** More representatives than this on one session at once are refused (the seed's triple queue). */
 export const MAX_REPRESENTATIVES = 3
 
+/** How long the sweeper leaves an ended session to the call that ended it before settling it itself. */
+const SETTLE_GRACE_MS = 30_000
+
 /** A start that never got past its hold (a crash between the two) is cleaned up after this long. */
 export const OPENING_TIMEOUT_MS = 120_000
 
@@ -114,7 +117,11 @@ export function sessions(deps: SessionsDeps): Sessions {
       return viewOf(db, tenantId, sessionId)
     },
     async end(tenantId, sessionId, options = {}) {
-      await endSession(deps, tenantId, sessionId, options.at ?? clock(), options.reason ?? 'ended_by_merchant')
+      await endSession(deps, tenantId, sessionId, {
+        at: options.at ?? clock(),
+        reason: options.reason ?? 'ended_by_merchant',
+        now: clock(),
+      })
       await service.settle(tenantId, sessionId).catch((error: unknown) => {
         // the money calls are keyed: the sweeper repeats them later, and nothing moves twice
         deps.logger.warn({ err: error, session_id: sessionId }, 'settlement deferred to the sweeper')
@@ -333,7 +340,7 @@ async function start(
     return { session: await viewOf(db, tenantId, id), replayed: false }
   }
 
-  const payment = await deps.payments
+  const held = await deps.payments
     .hold({
       tenantId,
       amount: line.hold,
@@ -349,27 +356,21 @@ async function start(
       deps.logger.warn({ err: error, session_id: id }, 'the hold did not come back')
       return null
     })
-  if (payment && payment.status === 'authorized') await goLive(db, tenantId, id, payment.id)
+  if (held && held.operation.status === 'succeeded' && held.payment.status === 'authorized')
+    await goLive(db, tenantId, id, held.payment.id)
+  else if (held && (held.operation.status === 'declined' || held.operation.status === 'failed'))
+    await fail(db, tenantId, id, decision.id, clock(), {
+      code: held.operation.decline_code ?? held.payment.failure_code ?? 'declined',
+      message: held.operation.message ?? held.payment.failure_message ?? 'The card issuer declined the hold.',
+      paymentId: held.payment.id,
+    })
   else
-    await fail(
-      db,
-      tenantId,
-      id,
-      decision.id,
-      clock(),
-      payment && payment.status !== 'unknown' && payment.status !== 'pending'
-        ? {
-            code: payment.failure_code ?? 'declined',
-            message: payment.failure_message ?? 'The card issuer declined the hold.',
-            paymentId: payment.id,
-          }
-        : {
-            code: 'gateway_unavailable',
-            message:
-              'The payment gateway did not answer in time. Nothing will be charged; the hold is released if it was placed.',
-            paymentId: payment?.id,
-          },
-    )
+    await fail(db, tenantId, id, decision.id, clock(), {
+      code: 'gateway_unavailable',
+      message:
+        'The payment gateway did not answer in time. Nothing will be charged; the hold is released if it was placed.',
+      paymentId: held?.payment.id,
+    })
   return { session: await viewOf(db, tenantId, id), replayed: false }
 }
 
@@ -556,8 +557,7 @@ export async function endSession(
   deps: Pick<SessionsDeps, 'db'>,
   tenantId: string,
   sessionId: string,
-  at: Date,
-  reason: string,
+  { at, reason, now }: { at: Date; reason: string; now: Date },
 ): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     const session = await lockSession(trx, tenantId, sessionId)
@@ -593,7 +593,8 @@ export async function endSession(
         billed_seconds: billedSeconds,
         charge_amount: rating.total,
         rating: jsonb(rating),
-        next_settle_at: endedAt,
+        // the caller settles at once; the sweeper steps in only if that did not finish
+        next_settle_at: new Date(now.getTime() + SETTLE_GRACE_MS),
       })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', sessionId)

@@ -19,11 +19,12 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../../db/schema.ts'
 import type { Logger } from '../logging.ts'
 import type { PaymentSource } from '../payments/port.ts'
+import { accrueSessionPay } from '../representatives/pay.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
 import { unsealBankSource } from './sealed-source.ts'
 import { findSession, type SessionRow, view } from './service.ts'
 
-/** A payment as Sessions reads it back from Payments. */
+/** A payment as Sessions reads it back from Payments (server/payments/payments.ts). */
 export interface PaymentState {
   id: string
   /** pending | authorized | captured | voided | expired | refunded | failed | unknown */
@@ -33,6 +34,13 @@ export interface PaymentState {
   amount_refunded: number
   failure_code: string | null
   failure_message: string | null
+}
+
+/** What one money call came to: the payment as it now stands and the operation made for the key. */
+export interface MoneyOutcome {
+  payment: PaymentState
+  /** status: pending | succeeded | declined | failed | unknown */
+  operation: { status: string; decline_code: string | null; message: string | null }
 }
 
 export interface MoneyRequest {
@@ -49,11 +57,11 @@ export interface MoneyRequest {
 
 /** What Sessions needs of the Payments service (server/payments/payments.ts). */
 export interface SessionPayments {
-  hold(request: MoneyRequest): Promise<PaymentState>
-  charge(request: MoneyRequest): Promise<PaymentState>
-  capture(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<PaymentState>
-  void(tenantId: string, paymentId: string, options: { key: string }): Promise<PaymentState>
-  refund(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<PaymentState>
+  hold(request: MoneyRequest): Promise<MoneyOutcome>
+  charge(request: MoneyRequest): Promise<MoneyOutcome>
+  capture(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<MoneyOutcome>
+  void(tenantId: string, paymentId: string, options: { key: string }): Promise<MoneyOutcome>
+  refund(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<MoneyOutcome>
   get(tenantId: string, paymentId: string): Promise<PaymentState | undefined>
 }
 
@@ -71,11 +79,14 @@ export class SettlementPending extends Error {
 
 const undecided = new Set(['pending', 'unknown'])
 
-function settledOrPending(payment: PaymentState, purpose: string): PaymentState {
-  if (undecided.has(payment.status))
-    throw new SettlementPending(`the gateway has not answered the ${purpose} of payment ${payment.id} yet`)
-  return payment
+/** The call's operation was answered (succeeded, declined or given up); else come back later. */
+function answered(outcome: MoneyOutcome, purpose: string): MoneyOutcome {
+  if (undecided.has(outcome.operation.status))
+    throw new SettlementPending(`the gateway has not answered the ${purpose} of payment ${outcome.payment.id} yet`)
+  return outcome
 }
+
+const succeeded = (outcome: MoneyOutcome) => outcome.operation.status === 'succeeded'
 
 interface Outcome {
   /** how the money moved */
@@ -109,8 +120,11 @@ async function tokenOf(db: Db, session: SessionRow): Promise<string | null> {
   return row?.gateway_token ?? null
 }
 
-function declined(payment: PaymentState, fallback: string): { code: string; message: string } {
-  return { code: payment.failure_code ?? 'declined', message: payment.failure_message ?? fallback }
+function declined(outcome: MoneyOutcome, fallback: string): { code: string; message: string } {
+  return {
+    code: outcome.operation.decline_code ?? outcome.payment.failure_code ?? outcome.operation.status,
+    message: outcome.operation.message ?? outcome.payment.failure_message ?? fallback,
+  }
 }
 
 async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Outcome> {
@@ -126,8 +140,8 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
     customerId: session.customer_id ?? undefined,
     paymentMethodId: session.payment_method_id ?? undefined,
   }
-  const chargeAnew = async (source: PaymentSource): Promise<PaymentState> =>
-    settledOrPending(await payments.charge({ ...base, amount: charge, source, key: `${id}:charge` }), 'charge')
+  const chargeAnew = async (source: PaymentSource): Promise<MoneyOutcome> =>
+    answered(await payments.charge({ ...base, amount: charge, source, key: `${id}:charge` }), 'charge')
 
   // checking / EFT: no hold, one direct charge at the end
   if (!session.hold_payment_id) {
@@ -139,16 +153,16 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
         failure: { code: 'no_payment_source', message: 'The bank account was not kept for the charge.' },
       }
     const paid = await chargeAnew(unsealBankSource(deps.secret, session.payment_source_sealed))
-    return paid.status === 'captured'
+    return succeeded(paid)
       ? { settlement: 'direct_charge', collected: charge, failure: null }
       : { settlement: 'direct_charge', collected: 0, failure: declined(paid, 'The bank declined the charge.') }
   }
 
   const hold = await payments.get(tenantId, session.hold_payment_id)
   if (!hold) throw new Error(`session ${id} names hold ${session.hold_payment_id}, which does not exist`)
-  settledOrPending(hold, 'hold')
+  if (undecided.has(hold.status)) throw new SettlementPending(`hold ${hold.id} is still ${hold.status}`)
   const releaseHold = async () => {
-    if (hold.status === 'authorized') settledOrPending(await payments.void(tenantId, hold.id, { key: `${id}:void` }), 'void')
+    if (hold.status === 'authorized') answered(await payments.void(tenantId, hold.id, { key: `${id}:void` }), 'void')
   }
 
   // never connected (or nothing to charge): the hold is reversed in full
@@ -167,38 +181,37 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
         failure: { code: 'authorization_expired', message: 'The hold lapsed and the card cannot be charged again.' },
       }
     const paid = await chargeAnew({ type: 'token', token })
-    return paid.status === 'captured'
+    return succeeded(paid)
       ? { settlement: 'charged_after_expiry', collected: charge, failure: null }
       : { settlement: 'charged_after_expiry', collected: 0, failure: declined(paid, 'The card was declined.') }
   }
   if (hold.status === 'expired') return afterExpiry()
 
   const capture = async (amount: number, settlement: string): Promise<Outcome> => {
-    const captured = settledOrPending(
-      await payments.capture(tenantId, hold.id, amount, { key: `${id}:capture` }),
-      'capture',
-    )
-    if (captured.status === 'expired' || captured.failure_code === 'authorization_expired') return afterExpiry()
-    if (Number(captured.amount_captured) < amount)
-      return { settlement, collected: 0, failure: declined(captured, 'The gateway refused the capture.') }
-    return { settlement, collected: amount, failure: null }
+    const captured = answered(await payments.capture(tenantId, hold.id, amount, { key: `${id}:capture` }), 'capture')
+    if (succeeded(captured)) return { settlement, collected: amount, failure: null }
+    if (captured.payment.status === 'expired' || captured.operation.decline_code === 'authorization_expired')
+      return afterExpiry()
+    return { settlement, collected: 0, failure: declined(captured, 'The gateway refused the capture.') }
   }
 
   const mode = await settlementMode(db, tenantId)
   if (mode === 'reverse_and_recharge' && token) {
-    const paid = await payments.charge({ ...base, amount: charge, source: { type: 'token', token }, key: `${id}:charge` })
-    settledOrPending(paid, 'charge')
+    const paid = answered(
+      await payments.charge({ ...base, amount: charge, source: { type: 'token', token }, key: `${id}:charge` }),
+      'charge',
+    )
     // the new charge declined: the hold still stands, and is captured instead
-    if (paid.status !== 'captured') return capture(charge, 'capture_and_release')
+    if (!succeeded(paid)) return capture(charge, 'capture_and_release')
     await releaseHold()
     return { settlement: 'reverse_and_recharge', collected: charge, failure: null }
   }
   if (mode === 'credit_difference') {
     const held = Number(hold.amount_authorized)
     const captured = await capture(held, 'credit_difference')
-    if (captured.failure) return captured
+    if (captured.failure || captured.settlement !== 'credit_difference') return captured
     if (held > charge)
-      settledOrPending(await payments.refund(tenantId, hold.id, held - charge, { key: `${id}:refund` }), 'refund')
+      answered(await payments.refund(tenantId, hold.id, held - charge, { key: `${id}:refund` }), 'refund')
     return { settlement: 'credit_difference', collected: charge, failure: null }
   }
   // capture_and_release, and reverse_and_recharge without a token to charge anew
@@ -246,7 +259,7 @@ export async function settleSession(
       .where('tenant_id', '=', tenantId)
       .where('decision_id', '=', session.decision_id)
       .execute()
-    await accrueRepresentativesPay(trx, session, now)
+    await accrueRepresentativesPay(trx, session, outcome.collected, now)
     // announced in the same transaction: a settled session is always announced, once
     const after = await findSession(trx, tenantId, sessionId)
     if (after) await enqueueEvent(trx, tenantId, 'session.settled', await view(trx, after), now)
@@ -254,8 +267,30 @@ export async function settleSession(
 }
 
 /**
- * Representatives' pay for this session's legs. The reps engineer's accrueSessionPay
- * (server/representatives/pay.ts) is called here once merged; it writes pay_accruals (one per leg,
- * unique, so a repeat adds nothing) and posts them to the ledger in this same transaction.
+ * Representatives' pay for this session's legs (server/representatives/pay.ts): one pay_accruals
+ * row per leg, unique, so a repeat adds nothing, and its ledger entries, in this same transaction.
+ * A share plan is a share of what was collected: a declined final charge pays no share.
  */
-async function accrueRepresentativesPay(_trx: Transaction<Database>, _session: SessionRow, _at: Date): Promise<void> {}
+async function accrueRepresentativesPay(
+  trx: Transaction<Database>,
+  session: SessionRow,
+  collected: number,
+  at: Date,
+): Promise<void> {
+  const legs = await trx
+    .selectFrom('session_legs')
+    .select(['id', 'party', 'representative_id', 'connected_at', 'disconnected_at'])
+    .where('tenant_id', '=', session.tenant_id)
+    .where('session_id', '=', session.id)
+    .execute()
+  await accrueSessionPay(trx, {
+    tenantId: session.tenant_id,
+    sessionId: session.id,
+    legs,
+    billingStartedAt: session.billing_started_at,
+    billingEndedAt: session.billing_ended_at,
+    chargeTotal: collected,
+    currency: session.currency,
+    at,
+  })
+}
