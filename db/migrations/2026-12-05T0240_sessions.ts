@@ -17,7 +17,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('settle_attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_settle_at', 'timestamptz')
     .execute()
-  await sql`create index sessions_unsettled on sessions (next_settle_at) where status in ('opening', 'ended')`.execute(db)
+  await sql`create index sessions_unsettled on sessions (next_settle_at) where status in ('opening', 'ended')`.execute(
+    db,
+  )
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and never import application types

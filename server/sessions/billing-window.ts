@@ -28,11 +28,17 @@ export function billedParty(mode: SessionMode | string): 'representative' | 'cus
 }
 
 /** The billing window of a session that ended at `endedAt`; null when nobody billable connected. */
-export function billingWindow(mode: SessionMode | string, legs: WindowLeg[], endedAt: Date): BillingWindow | null {
+export function billingWindow(
+  mode: SessionMode | string,
+  legs: WindowLeg[],
+  endedAt: Date,
+): BillingWindow | null {
   const billed = legs.filter((leg) => leg.party === billedParty(mode) && leg.connected_at <= endedAt)
   if (!billed.length) return null
   const start = new Date(Math.min(...billed.map((leg) => leg.connected_at.getTime())))
-  const last = Math.max(...billed.map((leg) => Math.min((leg.disconnected_at ?? endedAt).getTime(), endedAt.getTime())))
+  const last = Math.max(
+    ...billed.map((leg) => Math.min((leg.disconnected_at ?? endedAt).getTime(), endedAt.getTime())),
+  )
   return { start, end: new Date(Math.max(last, start.getTime())) }
 }
 

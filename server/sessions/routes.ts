@@ -15,7 +15,9 @@ const problem = (description: string) => ({
 const problems = {
   401: problem('Missing, unknown or revoked API key'),
   404: problem('No such session (or leg) for this tenant'),
-  409: problem('The session is not live (it ended, failed or was refused), or three representatives are on it'),
+  409: problem(
+    'The session is not live (it ended, failed or was refused), or three representatives are on it',
+  ),
   422: problem('A field is invalid; errors[] names it'),
 }
 
@@ -68,7 +70,12 @@ const readSession = createRoute({
   summary: 'Read a session: its legs, billing window, rating and settlement',
   security: [{ bearer: [] }],
   request: { params: z.object({ id: sessionId }) },
-  responses: { 200: sessionResponse('The session'), 401: problems[401], 404: problems[404], 422: problems[422] },
+  responses: {
+    200: sessionResponse('The session'),
+    401: problems[401],
+    404: problems[404],
+    422: problems[422],
+  },
 })
 
 const connectLeg = createRoute({
@@ -92,10 +99,16 @@ const endLeg = createRoute({
   path: '/sessions/{id}/legs/{leg}/end',
   tags: ['Sessions'],
   summary: 'Disconnect a leg',
-  description: 'The last representative’s disconnect ends the billing window. Ending a leg again changes nothing.',
+  description:
+    'The last representative’s disconnect ends the billing window. Ending a leg again changes nothing.',
   security: [{ bearer: [] }],
   request: { params: z.object({ id: sessionId, leg: legId }) },
-  responses: { 200: sessionResponse('The session'), 401: problems[401], 404: problems[404], 422: problems[422] },
+  responses: {
+    200: sessionResponse('The session'),
+    401: problems[401],
+    404: problems[404],
+    422: problems[422],
+  },
 })
 
 const heartbeat = createRoute({

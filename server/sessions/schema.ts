@@ -35,7 +35,10 @@ export const endRequestSchema = z
       .max(64)
       .regex(/^[a-z0-9_]+$/, 'lower-case letters, digits and _')
       .optional()
-      .openapi({ description: 'why it ended, in your words: caller_hung_up, completed …', example: 'completed' }),
+      .openapi({
+        description: 'why it ended, in your words: caller_hung_up, completed …',
+        example: 'completed',
+      }),
   })
   .strict()
   .openapi('SessionEndRequest')
@@ -69,7 +72,9 @@ export const sessionSchema = z
     hold: z
       .object({ payment_id: z.string(), amount: z.number().int(), status: z.string() })
       .nullable()
-      .openapi({ description: 'the hold placed before connecting; null for checking / EFT (charged at the end)' }),
+      .openapi({
+        description: 'the hold placed before connecting; null for checking / EFT (charged at the end)',
+      }),
     legs: z.array(legSchema),
     started_at: z.string(),
     last_heartbeat_at: z.string(),
@@ -98,18 +103,14 @@ export const sessionSchema = z
       })
       .nullable()
       .openapi({ description: 'the itemised charge, once ended' }),
-    settlement: z
-      .string()
-      .nullable()
-      .openapi({
-        description:
-          'how the money moved: capture_and_release, reverse_and_recharge, credit_difference, direct_charge, charged_after_expiry or reversed (never connected)',
-      }),
+    settlement: z.string().nullable().openapi({
+      description:
+        'how the money moved: capture_and_release, reverse_and_recharge, credit_difference, direct_charge, charged_after_expiry or reversed (never connected)',
+    }),
     settled_at: z.string().nullable(),
-    failure: z
-      .object({ code: z.string(), message: z.string() })
-      .nullable()
-      .openapi({ description: 'why the hold or the final charge failed (a gateway decline code), or nothing_granted' }),
+    failure: z.object({ code: z.string(), message: z.string() }).nullable().openapi({
+      description: 'why the hold or the final charge failed (a gateway decline code), or nothing_granted',
+    }),
   })
   .openapi('Session')
 export type SessionView = z.infer<typeof sessionSchema>

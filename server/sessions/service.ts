@@ -10,18 +10,20 @@
 // short transactions that change it, and every gateway call carries a key derived from the session
 // id, so a retry (or the sweeper after a crash) repeats a call rather than making a second one.
 import { createHmac } from 'node:crypto'
+import type { Selectable } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
 import type { SessionLegsTable, SessionsTable } from '../../db/schema.ts'
-import type { Selectable } from 'kysely'
-import type {
-  Authorizations,
-  CallerContext,
-  Reservation,
-} from '../authorizations/service.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
-import { holdAmountFor, type RatedLine, type RatingDiscount, rateSession, secondsCoveredBy } from '../billing/rating.ts'
+import type { Authorizations, CallerContext, Reservation } from '../authorizations/service.ts'
+import {
+  holdAmountFor,
+  type RatedLine,
+  type RatingDiscount,
+  rateSession,
+  secondsCoveredBy,
+} from '../billing/rating.ts'
 import { ProblemError, validationProblem } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../logging.ts'
@@ -79,7 +81,11 @@ export interface Sessions {
   endLeg(tenantId: string, sessionId: string, legId: string, options?: { at?: Date }): Promise<SessionView>
   heartbeat(tenantId: string, sessionId: string): Promise<SessionView>
   /** ends a live session (a no-op on an ended one) and settles it; the sweeper passes its last heartbeat */
-  end(tenantId: string, sessionId: string, options?: { reason?: string | undefined; at?: Date | undefined }): Promise<SessionView>
+  end(
+    tenantId: string,
+    sessionId: string,
+    options?: { reason?: string | undefined; at?: Date | undefined },
+  ): Promise<SessionView>
   get(tenantId: string, sessionId: string): Promise<SessionView | undefined>
   /** settles an ended session; safe to call again, from any process (settlement.ts) */
   settle(tenantId: string, sessionId: string): Promise<void>
@@ -156,7 +162,11 @@ export function grantOf(terms: SessionTerms, limits: DecisionResponse['limits'])
   const covered = secondsCoveredBy(terms, spendable)
   const bounds = [covered, limits.max_duration_seconds].filter((s): s is number => s !== null)
   const seconds = bounds.length ? Math.min(...bounds) : 24 * 3600
-  return { seconds, amount: rateSession({ line: terms, billedSeconds: seconds }).total, currency: terms.currency }
+  return {
+    seconds,
+    amount: rateSession({ line: terms, billedSeconds: seconds }).total,
+    currency: terms.currency,
+  }
 }
 
 function hashOf(body: SessionRequest, secret: string): string {
@@ -207,7 +217,11 @@ function cardSource(request: SessionRequest): PaymentSource {
       holder_name: card.holder_name ?? null,
     },
     billing_address: address
-      ? { line1: address.line1 ?? null, postal_code: address.postal_code ?? null, country: address.country ?? null }
+      ? {
+          line1: address.line1 ?? null,
+          postal_code: address.postal_code ?? null,
+          country: address.country ?? null,
+        }
       : null,
   }
 }
@@ -238,9 +252,13 @@ async function start(
   }
 
   const method = request.payment_method
-  if (!method) throw validationProblem(['payment_method'], 'is required: a session is paid by card, checking or EFT')
+  if (!method)
+    throw validationProblem(['payment_method'], 'is required: a session is paid by card, checking or EFT')
   if (!cardTypes.has(method.type) && !directTypes.has(method.type))
-    throw validationProblem(['payment_method', 'type'], 'a session is paid by card, debit card, checking or eft')
+    throw validationProblem(
+      ['payment_method', 'type'],
+      'a session is paid by card, debit card, checking or eft',
+    )
   if (directTypes.has(method.type) && !method.bank_account)
     throw validationProblem(['payment_method', 'bank_account'], 'is required to pay by checking or EFT')
   const source = cardTypes.has(method.type) ? cardSource(request) : null
@@ -443,7 +461,8 @@ async function lockSession(db: Db, tenantId: string, sessionId: string): Promise
 async function mustBeLive(db: Db, tenantId: string, sessionId: string): Promise<SessionRow> {
   const row = await findSession(db, tenantId, sessionId)
   if (!row) throw new ProblemError('not_found', `No session ${sessionId}`)
-  if (row.status !== 'live') throw new ProblemError('conflict', `Session ${sessionId} is ${row.status}, not live.`)
+  if (row.status !== 'live')
+    throw new ProblemError('conflict', `Session ${sessionId} is ${row.status}, not live.`)
   return row
 }
 
@@ -483,7 +502,8 @@ async function connectLeg(
         .where('tenant_id', '=', tenantId)
         .where('id', '=', leg.representative_id)
         .executeTakeFirst()
-      if (!representative) throw validationProblem(['representative_id'], 'is not one of your representatives')
+      if (!representative)
+        throw validationProblem(['representative_id'], 'is not one of your representatives')
     }
     if (leg.party === 'representative') {
       const open = await trx
@@ -563,7 +583,10 @@ export async function endSession(
     const session = await lockSession(trx, tenantId, sessionId)
     if (session.status === 'ended' || session.status === 'settled') return
     if (session.status !== 'live')
-      throw new ProblemError('conflict', `Session ${sessionId} is ${session.status}; only a live session ends.`)
+      throw new ProblemError(
+        'conflict',
+        `Session ${sessionId} is ${session.status}; only a live session ends.`,
+      )
     const endedAt = at < session.started_at ? session.started_at : at
     await trx
       .updateTable('session_legs')
@@ -605,7 +628,11 @@ export async function endSession(
 // ---------------------------------------------------------------------------------------------
 // reading
 
-export async function findSession(db: Db, tenantId: string, sessionId: string): Promise<SessionRow | undefined> {
+export async function findSession(
+  db: Db,
+  tenantId: string,
+  sessionId: string,
+): Promise<SessionRow | undefined> {
   return db
     .selectFrom('sessions')
     .selectAll()
@@ -668,7 +695,11 @@ export async function view(db: Db, row: SessionRow): Promise<SessionView> {
     currency: row.currency,
     max_duration_seconds: row.granted_seconds,
     hold: hold
-      ? { payment_id: hold.id, amount: Number(hold.amount_authorized) || (terms?.hold ?? 0), status: hold.status }
+      ? {
+          payment_id: hold.id,
+          amount: Number(hold.amount_authorized) || (terms?.hold ?? 0),
+          status: hold.status,
+        }
       : null,
     legs: legs.map(legView),
     started_at: row.started_at.toISOString(),

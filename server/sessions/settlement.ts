@@ -14,8 +14,9 @@
 // An answer that does not come (unknown) leaves the session ended; the sweeper comes back after
 // the reconciler has learnt what happened. The last step is one transaction: the session settled,
 // its reservation replaced by what was billed, representatives' pay accrued, session.settled queued.
-import type { Db } from '../../db/connect.ts'
+
 import type { Transaction } from 'kysely'
+import type { Db } from '../../db/connect.ts'
 import type { Database } from '../../db/schema.ts'
 import type { Logger } from '../logging.ts'
 import type { PaymentSource } from '../payments/port.ts'
@@ -59,7 +60,12 @@ export interface MoneyRequest {
 export interface SessionPayments {
   hold(request: MoneyRequest): Promise<MoneyOutcome>
   charge(request: MoneyRequest): Promise<MoneyOutcome>
-  capture(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<MoneyOutcome>
+  capture(
+    tenantId: string,
+    paymentId: string,
+    amount: number,
+    options: { key: string },
+  ): Promise<MoneyOutcome>
   void(tenantId: string, paymentId: string, options: { key: string }): Promise<MoneyOutcome>
   refund(tenantId: string, paymentId: string, amount: number, options: { key: string }): Promise<MoneyOutcome>
   get(tenantId: string, paymentId: string): Promise<PaymentState | undefined>
@@ -82,7 +88,9 @@ const undecided = new Set(['pending', 'unknown'])
 /** The call's operation was answered (succeeded, declined or given up); else come back later. */
 function answered(outcome: MoneyOutcome, purpose: string): MoneyOutcome {
   if (undecided.has(outcome.operation.status))
-    throw new SettlementPending(`the gateway has not answered the ${purpose} of payment ${outcome.payment.id} yet`)
+    throw new SettlementPending(
+      `the gateway has not answered the ${purpose} of payment ${outcome.payment.id} yet`,
+    )
   return outcome
 }
 
@@ -155,14 +163,19 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
     const paid = await chargeAnew(unsealBankSource(deps.secret, session.payment_source_sealed))
     return succeeded(paid)
       ? { settlement: 'direct_charge', collected: charge, failure: null }
-      : { settlement: 'direct_charge', collected: 0, failure: declined(paid, 'The bank declined the charge.') }
+      : {
+          settlement: 'direct_charge',
+          collected: 0,
+          failure: declined(paid, 'The bank declined the charge.'),
+        }
   }
 
   const hold = await payments.get(tenantId, session.hold_payment_id)
   if (!hold) throw new Error(`session ${id} names hold ${session.hold_payment_id}, which does not exist`)
   if (undecided.has(hold.status)) throw new SettlementPending(`hold ${hold.id} is still ${hold.status}`)
   const releaseHold = async () => {
-    if (hold.status === 'authorized') answered(await payments.void(tenantId, hold.id, { key: `${id}:void` }), 'void')
+    if (hold.status === 'authorized')
+      answered(await payments.void(tenantId, hold.id, { key: `${id}:void` }), 'void')
   }
 
   // never connected (or nothing to charge): the hold is reversed in full
@@ -178,17 +191,27 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
       return {
         settlement: 'charged_after_expiry',
         collected: 0,
-        failure: { code: 'authorization_expired', message: 'The hold lapsed and the card cannot be charged again.' },
+        failure: {
+          code: 'authorization_expired',
+          message: 'The hold lapsed and the card cannot be charged again.',
+        },
       }
     const paid = await chargeAnew({ type: 'token', token })
     return succeeded(paid)
       ? { settlement: 'charged_after_expiry', collected: charge, failure: null }
-      : { settlement: 'charged_after_expiry', collected: 0, failure: declined(paid, 'The card was declined.') }
+      : {
+          settlement: 'charged_after_expiry',
+          collected: 0,
+          failure: declined(paid, 'The card was declined.'),
+        }
   }
   if (hold.status === 'expired') return afterExpiry()
 
   const capture = async (amount: number, settlement: string): Promise<Outcome> => {
-    const captured = answered(await payments.capture(tenantId, hold.id, amount, { key: `${id}:capture` }), 'capture')
+    const captured = answered(
+      await payments.capture(tenantId, hold.id, amount, { key: `${id}:capture` }),
+      'capture',
+    )
     if (succeeded(captured)) return { settlement, collected: amount, failure: null }
     if (captured.payment.status === 'expired' || captured.operation.decline_code === 'authorization_expired')
       return afterExpiry()
@@ -198,7 +221,12 @@ async function moveMoney(deps: SettlementDeps, session: SessionRow): Promise<Out
   const mode = await settlementMode(db, tenantId)
   if (mode === 'reverse_and_recharge' && token) {
     const paid = answered(
-      await payments.charge({ ...base, amount: charge, source: { type: 'token', token }, key: `${id}:charge` }),
+      await payments.charge({
+        ...base,
+        amount: charge,
+        source: { type: 'token', token },
+        key: `${id}:charge`,
+      }),
       'charge',
     )
     // the new charge declined: the hold still stands, and is captured instead
@@ -231,7 +259,7 @@ export async function settleSession(
   sessionId: string,
 ): Promise<void> {
   const session = await findSession(deps.db, tenantId, sessionId)
-  if (!session || session.status !== 'ended') return
+  if (session?.status !== 'ended') return
   const outcome = await moveMoney(deps, session)
   const now = clock()
   await deps.db.transaction().execute(async (trx) => {

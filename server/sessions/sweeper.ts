@@ -11,7 +11,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { Logger } from '../logging.ts'
-import { endSession, fail, OPENING_TIMEOUT_MS, type Sessions } from './service.ts'
+import { fail, OPENING_TIMEOUT_MS, type Sessions } from './service.ts'
 import type { SessionPayments } from './settlement.ts'
 
 const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 90
@@ -72,7 +72,9 @@ export class SessionSweeper {
       .limit(BATCH)
       .execute()
     for (const s of silent) {
-      await this.attempt(s.id, () => sessions.end(s.tenant_id, s.id, { reason: 'heartbeat_lost', at: s.last_heartbeat_at }))
+      await this.attempt(s.id, () =>
+        sessions.end(s.tenant_id, s.id, { reason: 'heartbeat_lost', at: s.last_heartbeat_at }),
+      )
       result.ended++
     }
 
@@ -139,7 +141,9 @@ export class SessionSweeper {
 
     const orphans = await db
       .selectFrom('sessions as s')
-      .innerJoin('payments as p', (j) => j.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.session_id', '=', 's.id'))
+      .innerJoin('payments as p', (j) =>
+        j.onRef('p.tenant_id', '=', 's.tenant_id').onRef('p.session_id', '=', 's.id'),
+      )
       .select(['s.tenant_id', 's.id', 'p.id as payment_id'])
       .where('s.status', '=', 'failed')
       .where('p.kind', '=', 'hold')

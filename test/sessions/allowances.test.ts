@@ -60,7 +60,11 @@ describe('minute allowances after real sessions', () => {
     const next = await start(sessionBody(person, 'hour'))
     expect(next.status).toBe('refused')
     expect(next.decision.outcome).toBe('limit')
-    expect(next.decision.reasons[0]).toMatchObject({ rule: 'minutes-per-day', type: 'allowance', remaining: 0 })
+    expect(next.decision.reasons[0]).toMatchObject({
+      rule: 'minutes-per-day',
+      type: 'allowance',
+      remaining: 0,
+    })
     expect(next.decision.limits.resets_at).not.toBeNull()
     expect(next.hold).toBeNull()
   })

@@ -32,7 +32,10 @@ describe('billing window', () => {
   })
 
   it('a gap between representatives is inside the window (the caller is held for the next one)', () => {
-    expect(billingWindow('conference', [rep(0, 60), rep(120, 180)], at(200))).toEqual({ start: at(0), end: at(180) })
+    expect(billingWindow('conference', [rep(0, 60), rep(120, 180)], at(200))).toEqual({
+      start: at(0),
+      end: at(180),
+    })
   })
 
   it('a leg still open when the session ends closes at the end', () => {

@@ -28,7 +28,10 @@ async function settingsSay(settlement: string) {
 /** A session by a new person, with one representative connected for `seconds`. */
 async function talk(seconds: number, overrides: Record<string, unknown> = {}): Promise<SessionView> {
   const s = t.services.sessions
-  const { session } = await s.start(sessionBody(newPerson(), 'advice', overrides) as never, { tenantId: 'acme', channel: 'api' })
+  const { session } = await s.start(sessionBody(newPerson(), 'advice', overrides) as never, {
+    tenantId: 'acme',
+    channel: 'api',
+  })
   expect(session.status, JSON.stringify(session.failure)).toBe('live')
   if (seconds > 0) {
     const { leg } = await s.connectLeg('acme', session.id, { party: 'representative' })
@@ -60,7 +63,11 @@ describe('settlement', () => {
     await settingsSay('capture_and_release')
     // 150 s on 60/60 is 3 minutes: 8.97
     const session = await talk(150)
-    expect(session).toMatchObject({ status: 'settled', settlement: 'capture_and_release', charge: { amount: 897 } })
+    expect(session).toMatchObject({
+      status: 'settled',
+      settlement: 'capture_and_release',
+      charge: { amount: 897 },
+    })
     expect(await paymentsOf(session.id)).toEqual([
       { kind: 'hold', status: 'captured', authorized: 2990, captured: 897, refunded: 0 },
     ])
@@ -110,14 +117,24 @@ describe('settlement', () => {
 
   it('checking / EFT: no hold, one direct charge at the end, the account not kept after it', async () => {
     const eft = {
-      payment_method: { type: 'eft', bank_account: { routing_number: '011000015', account_number: '000123456789' } },
+      payment_method: {
+        type: 'eft',
+        bank_account: { routing_number: '011000015', account_number: '000123456789' },
+      },
     }
-    const { session: live } = await t.services.sessions.start(sessionBody(newPerson(), 'advice', eft) as never, {
-      tenantId: 'acme',
-      channel: 'api',
-    })
+    const { session: live } = await t.services.sessions.start(
+      sessionBody(newPerson(), 'advice', eft) as never,
+      {
+        tenantId: 'acme',
+        channel: 'api',
+      },
+    )
     expect(live).toMatchObject({ status: 'live', hold: null })
-    const row = await t.db.selectFrom('sessions').select('payment_source_sealed').where('id', '=', live.id).executeTakeFirstOrThrow()
+    const row = await t.db
+      .selectFrom('sessions')
+      .select('payment_source_sealed')
+      .where('id', '=', live.id)
+      .executeTakeFirstOrThrow()
     expect(row.payment_source_sealed).not.toContain('000123456789')
     const { leg } = await t.services.sessions.connectLeg('acme', live.id, { party: 'representative' })
     clock.advance(60)
@@ -127,13 +144,20 @@ describe('settlement', () => {
     expect(await paymentsOf(session.id)).toEqual([
       { kind: 'charge', status: 'captured', authorized: 299, captured: 299, refunded: 0 },
     ])
-    const after = await t.db.selectFrom('sessions').select('payment_source_sealed').where('id', '=', live.id).executeTakeFirstOrThrow()
+    const after = await t.db
+      .selectFrom('sessions')
+      .select('payment_source_sealed')
+      .where('id', '=', live.id)
+      .executeTakeFirstOrThrow()
     expect(after.payment_source_sealed).toBeNull()
   })
 
   it('a declined direct charge at the end: the session is settled unpaid, with the reason', async () => {
     const eft = {
-      payment_method: { type: 'checking', bank_account: { routing_number: '011000015', account_number: '000123450002' } },
+      payment_method: {
+        type: 'checking',
+        bank_account: { routing_number: '011000015', account_number: '000123450002' },
+      },
     }
     const session = await talk(60, eft)
     expect(session).toMatchObject({ status: 'settled', failure: { code: 'insufficient_funds' } })
@@ -142,15 +166,27 @@ describe('settlement', () => {
 
   it('a hold that lapsed before the end is charged anew through the token', async () => {
     const s = t.services.sessions
-    const { session } = await s.start(sessionBody(newPerson(), 'advice') as never, { tenantId: 'acme', channel: 'api' })
+    const { session } = await s.start(sessionBody(newPerson(), 'advice') as never, {
+      tenantId: 'acme',
+      channel: 'api',
+    })
     const { leg } = await s.connectLeg('acme', session.id, { party: 'representative' })
     clock.advance(60)
     await s.endLeg('acme', session.id, leg.id)
     // the gateway lets the hold lapse (as after 7 days uncaptured)
     const holdId = session.hold?.payment_id ?? ''
-    await t.db.updateTable('payments').set({ status: 'expired' }).where('tenant_id', '=', 'acme').where('id', '=', holdId).execute()
+    await t.db
+      .updateTable('payments')
+      .set({ status: 'expired' })
+      .where('tenant_id', '=', 'acme')
+      .where('id', '=', holdId)
+      .execute()
     const ended = await s.end('acme', session.id)
-    expect(ended).toMatchObject({ settlement: 'charged_after_expiry', charge: { amount: 299 }, failure: null })
+    expect(ended).toMatchObject({
+      settlement: 'charged_after_expiry',
+      charge: { amount: 299 },
+      failure: null,
+    })
     expect((await paymentsOf(session.id)).map((p) => [p.kind, p.status, p.captured])).toEqual([
       ['hold', 'expired', 0],
       ['charge', 'captured', 299],
@@ -165,13 +201,22 @@ describe('settlement', () => {
       createdBy: null,
     })
     const s = t.services.sessions
-    const { session } = await s.start(sessionBody(newPerson(), 'advice') as never, { tenantId: 'acme', channel: 'api' })
+    const { session } = await s.start(sessionBody(newPerson(), 'advice') as never, {
+      tenantId: 'acme',
+      channel: 'api',
+    })
     const { leg } = await s.connectLeg('acme', session.id, { party: 'representative' })
     clock.advance(90)
     await s.endLeg('acme', session.id, leg.id)
-    await endSession(t.services, 'acme', session.id, { at: clock.now(), reason: 'completed', now: clock.now() })
+    await endSession(t.services, 'acme', session.id, {
+      at: clock.now(),
+      reason: 'completed',
+      now: clock.now(),
+    })
     // the process that ended it captured, then died before marking the session settled
-    await t.services.payments.capture('acme', session.hold?.payment_id ?? '', 598, { key: `${session.id}:capture` })
+    await t.services.payments.capture('acme', session.hold?.payment_id ?? '', 598, {
+      key: `${session.id}:capture`,
+    })
     await Promise.all([s.settle('acme', session.id), s.settle('acme', session.id)])
     await s.settle('acme', session.id)
     expect(await s.get('acme', session.id)).toMatchObject({ status: 'settled', charge: { amount: 598 } })

@@ -83,5 +83,8 @@ export async function ledgerOff(db: Db, tenantId: string) {
   const transactions = await sql<{ transaction_id: string }>`
     select transaction_id from ledger_entries where tenant_id = ${tenantId}
     group by transaction_id having sum(debit) <> sum(credit)`.execute(db)
-  return [...currencies.rows.map((r) => `${r.currency} off by ${r.off}`), ...transactions.rows.map((r) => r.transaction_id)]
+  return [
+    ...currencies.rows.map((r) => `${r.currency} off by ${r.off}`),
+    ...transactions.rows.map((r) => r.transaction_id),
+  ]
 }
