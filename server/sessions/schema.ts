@@ -14,6 +14,8 @@ export const sessionRequestSchema = authorizationRequestSchema
   .strict()
   .openapi('SessionRequest')
 export type SessionRequest = z.infer<typeof sessionRequestSchema>
+/** what an in-process caller (the telephony bridge) may pass: the defaults are filled in by start() */
+export type SessionRequestInput = z.input<typeof sessionRequestSchema>
 
 export const legRequestSchema = z
   .object({

@@ -24,12 +24,19 @@ import {
   rateSession,
   secondsCoveredBy,
 } from '../billing/rating.ts'
-import { ProblemError, validationProblem } from '../http/problem.ts'
+import { ProblemError, validationProblem, zodToProblem } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../logging.ts'
 import type { PaymentSource } from '../payments/port.ts'
 import { billedParty, billedSecondsOf, billingWindow } from './billing-window.ts'
-import type { LegRequest, LegView, SessionRequest, SessionView } from './schema.ts'
+import {
+  type LegRequest,
+  type LegView,
+  type SessionRequest,
+  type SessionRequestInput,
+  type SessionView,
+  sessionRequestSchema,
+} from './schema.ts'
 import { sealBankSource } from './sealed-source.ts'
 import { type SessionPayments, settleSession } from './settlement.ts'
 
@@ -72,7 +79,10 @@ export interface StartContext {
 }
 
 export interface Sessions {
-  start(request: SessionRequest, context: StartContext): Promise<{ session: SessionView; replayed: boolean }>
+  start(
+    request: SessionRequestInput,
+    context: StartContext,
+  ): Promise<{ session: SessionView; replayed: boolean }>
   connectLeg(
     tenantId: string,
     sessionId: string,
@@ -229,10 +239,14 @@ function cardSource(request: SessionRequest): PaymentSource {
 async function start(
   deps: SessionsDeps,
   clock: () => Date,
-  request: SessionRequest,
+  input: SessionRequestInput,
   context: StartContext,
 ): Promise<{ session: SessionView; replayed: boolean }> {
   const { db, secret } = deps
+  // the HTTP route has validated already; an in-process caller is validated here, the same way
+  const parsed = sessionRequestSchema.safeParse(input)
+  if (!parsed.success) throw zodToProblem(parsed.error)
+  const request = parsed.data
   const { tenantId, idempotencyKey } = context
   const requestHash = idempotencyKey ? hashOf(request, secret) : null
   if (idempotencyKey) {

@@ -2,6 +2,7 @@
 // per person, a clock the test moves by hand, and the ledger's balance.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import type { SessionRequestInput } from '../../server/sessions/schema.ts'
 import { newPerson, type Person } from '../api/identities.ts'
 
 export interface LineInput {
@@ -40,7 +41,12 @@ export async function addLine(db: Db, tenantId: string, line: LineInput): Promis
 }
 
 /** A phone session by this person on a line, paid by the person's own card unless overridden. */
-export function sessionBody(person: Person, lineId: string, overrides: Record<string, unknown> = {}) {
+export function sessionBody(
+  person: Person,
+  lineId: string,
+  overrides: Record<string, unknown> = {},
+): SessionRequestInput {
+  // overrides may make it invalid on purpose: the suites send those over HTTP
   return {
     service_line_id: lineId,
     channel: 'phone',
@@ -52,7 +58,7 @@ export function sessionBody(person: Person, lineId: string, overrides: Record<st
       billing_address: { line1: '12 Main St', postal_code: '94107', country: 'US' },
     },
     ...overrides,
-  }
+  } as SessionRequestInput
 }
 
 export function withCard(person: Person, number: string): Person {
