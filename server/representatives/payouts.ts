@@ -31,6 +31,20 @@ export interface PayoutTotal {
   amount: number
 }
 
+/** One leg's pay, for the report on one representative. */
+export interface PayoutAccrual {
+  session_id: string
+  leg_id: string
+  seconds: number
+  amount: number
+  currency: string
+  pay_plan: 'share' | 'per_minute'
+  accrued_at: string
+}
+
+/** How many legs the report on one representative lists at most (newest first). */
+export const ACCRUALS_SHOWN = 500
+
 export interface PayoutReport {
   from: string
   to: string
@@ -40,6 +54,8 @@ export interface PayoutReport {
   ends_at: string
   lines: PayoutLine[]
   totals: PayoutTotal[]
+  /** with a representative: each leg they were paid for, newest first; otherwise empty */
+  accruals: PayoutAccrual[]
 }
 
 /** The period's instants: from the start of `from` to the start of the day after `to`, in the zone. */
@@ -104,6 +120,19 @@ export async function payoutReport(
     total.amount += line.amount
     totals.set(line.currency, total)
   }
+  const accruals = representativeId
+    ? await db
+        .selectFrom('pay_accruals')
+        .select(['session_id', 'leg_id', 'seconds', 'amount', 'currency', 'pay_plan', 'accrued_at'])
+        .where('tenant_id', '=', tenantId)
+        .where('representative_id', '=', representativeId)
+        .where('accrued_at', '>=', start)
+        .where('accrued_at', '<', end)
+        .orderBy('accrued_at', 'desc')
+        .orderBy('leg_id')
+        .limit(ACCRUALS_SHOWN)
+        .execute()
+    : []
   return {
     from: period.from,
     to: period.to,
@@ -112,6 +141,12 @@ export async function payoutReport(
     ends_at: end.toISOString(),
     lines,
     totals: [...totals.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
+    accruals: accruals.map((a) => ({
+      ...a,
+      amount: Number(a.amount),
+      pay_plan: a.pay_plan === 'per_minute' ? ('per_minute' as const) : ('share' as const),
+      accrued_at: new Date(a.accrued_at).toISOString(),
+    })),
   }
 }
 

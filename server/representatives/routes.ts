@@ -9,7 +9,7 @@ import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocess
 import { defaultHook } from '../http/openapi.ts'
 import { fieldError, ProblemError, validationProblem } from '../http/problem.ts'
 import type { StaffIdentity } from '../staff/sessions.ts'
-import { currentMonth, payoutCsv, payoutReport } from './payouts.ts'
+import { ACCRUALS_SHOWN, currentMonth, payoutCsv, payoutReport } from './payouts.ts'
 import {
   findRepresentative,
   insertRepresentative,
@@ -203,6 +203,21 @@ const payoutSchema = z
     totals: z
       .array(payoutLine.pick({ currency: true, legs: true, seconds: true, amount: true }))
       .openapi({ description: 'one per currency' }),
+    accruals: z
+      .array(
+        z.object({
+          session_id: z.string(),
+          leg_id: z.string(),
+          seconds: z.number().int(),
+          amount: z.number().int(),
+          currency: z.string(),
+          pay_plan: z.enum(['share', 'per_minute']),
+          accrued_at: z.string(),
+        }),
+      )
+      .openapi({
+        description: `with representative_id: each leg they were paid for, newest first (at most ${ACCRUALS_SHOWN}); otherwise empty`,
+      }),
   })
   .openapi('PayoutReport')
 

@@ -221,6 +221,16 @@ describe('representatives', () => {
     ])
   })
 
+  it('names the representative in the audit log as staff know them', async () => {
+    const admin = await staffClient(t, 'acme', 'admin')
+    const { entries } = await json<{ entries: { action: string; entity_label: string | null }[] }>(
+      admin.request('GET', `/admin/v1/audit?entity_type=representative&entity_id=${bo.id}`),
+      200,
+    )
+    expect(entries.length).toBeGreaterThan(0)
+    expect(entries.every((e) => e.entity_label === 'Bo Okafor (2000)')).toBe(true)
+  })
+
   it('never shows or changes another tenant’s representative', async () => {
     await json(globexEditor.request('GET', `/admin/v1/representatives/${ada.id}`), 404)
     await json(globexEditor.request('PATCH', `/admin/v1/representatives/${ada.id}`, { name: 'Taken' }), 404)
@@ -330,6 +340,15 @@ describe('payouts', () => {
       amount: number
     }[]
     totals: { currency: string; legs: number; seconds: number; amount: number }[]
+    accruals: {
+      session_id: string
+      leg_id: string
+      seconds: number
+      amount: number
+      currency: string
+      pay_plan: string
+      accrued_at: string
+    }[]
   }
 
   it('sums each representative’s legs, seconds and pay per currency over the days of the period', async () => {
@@ -386,6 +405,24 @@ describe('payouts', () => {
     )
     expect(onlyCy.lines.map((l) => l.representative_id)).toEqual([cy.id])
     expect(onlyCy.totals).toEqual([{ currency: 'EUR', legs: 1, seconds: 300, amount: 500 }])
+    expect(onlyCy.accruals).toEqual([
+      {
+        session_id: 'ses_b',
+        leg_id: 'b2',
+        seconds: 300,
+        amount: 500,
+        currency: 'EUR',
+        pay_plan: 'per_minute',
+        accrued_at: '2026-12-01T11:05:01.000Z',
+      },
+    ])
+    // each leg is listed only for one representative; everyone's report lists totals only
+    const onlyAda = await json<Report>(
+      analyst.request('GET', `/admin/v1/payouts?from=2026-12-01&to=2026-12-31&representative_id=${ada.id}`),
+      200,
+    )
+    expect(onlyAda.accruals.map((a) => a.session_id)).toEqual(['ses_c', 'ses_b', 'ses_a'])
+    expect(firstDay.accruals).toEqual([])
   })
 
   it('reads the period’s days in the workspace’s time zone', async () => {

@@ -1,10 +1,10 @@
 // Payouts (analysts and above): what each representative earned in a period of days, per currency,
 // with the legs and time it was for, and the same report as a CSV file for payroll.
-import { useSearchParams } from '@solidjs/router'
+import { A, useSearchParams } from '@solidjs/router'
 import { createEffect, createResource, createSignal, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
-import { formatCount, formatMoney, formatSeconds } from '../../lib/format.ts'
+import { formatCount, formatDateTime, formatMoney, formatSeconds } from '../../lib/format.ts'
 import { listRepresentatives } from '../representatives/api.ts'
 import { type PayoutQuery, payoutsCsvUrl, readPayouts } from './api.ts'
 
@@ -156,6 +156,49 @@ export default function PayoutsPage() {
                 </tfoot>
               </table>
             </div>
+            <Show when={r().accruals.length > 0}>
+              <section class="panel" aria-labelledby="payout-sessions">
+                <header class="panel-header">
+                  <h2 id="payout-sessions">Sessions in this period</h2>
+                </header>
+                <div class="table-wrap">
+                  <table class="table" aria-label="Sessions paid for">
+                    <thead>
+                      <tr>
+                        <th scope="col">Settled</th>
+                        <th scope="col">Session</th>
+                        <th scope="col">Pay plan</th>
+                        <th scope="col" class="num">
+                          Time
+                        </th>
+                        <th scope="col" class="num">
+                          Pay
+                        </th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      <For each={r().accruals}>
+                        {(accrual) => (
+                          <tr data-testid="payout-accrual">
+                            <td class="nowrap">{formatDateTime(accrual.accrued_at)}</td>
+                            <td class="mono">
+                              <A href={`/sessions/${encodeURIComponent(accrual.session_id)}`}>
+                                {accrual.session_id}
+                              </A>
+                            </td>
+                            <td>{accrual.pay_plan === 'share' ? 'Share of billing' : 'Per minute'}</td>
+                            <td class="num">{formatSeconds(accrual.seconds)}</td>
+                            <td class="num">
+                              {formatMoney({ value: accrual.amount, currency: accrual.currency })}
+                            </td>
+                          </tr>
+                        )}
+                      </For>
+                    </tbody>
+                  </table>
+                </div>
+              </section>
+            </Show>
           </Show>
         )}
       </AsyncView>
