@@ -76,6 +76,20 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/lists/ListsPage.tsx')),
   },
   {
+    path: '/representatives',
+    title: 'Representatives',
+    least: 'viewer',
+    nav: { label: 'Representatives', section: 'work' },
+    component: lazy(() => import('./pages/representatives/RepresentativesPage.tsx')),
+  },
+  {
+    path: '/payouts',
+    title: 'Payouts',
+    least: 'analyst',
+    nav: { label: 'Payouts', section: 'work' },
+    component: lazy(() => import('./pages/payouts/PayoutsPage.tsx')),
+  },
+  {
     path: '/webhooks',
     title: 'Webhooks',
     least: 'admin',

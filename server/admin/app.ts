@@ -15,6 +15,7 @@ import type { Logger } from '../logging.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
+import { representativeRoutes } from '../representatives/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
@@ -76,6 +77,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))
+  app.route('/', representativeRoutes(deps.db))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app

@@ -199,6 +199,20 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
       (r) => [r.id, r.url],
     ),
   )
+  entities.set(
+    'representative',
+    await labels(
+      idsOf(entries, 'representative'),
+      (ids) =>
+        db
+          .selectFrom('representatives')
+          .select(['id', 'name', 'extension'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      (r) => [r.id, `${r.name} (${r.extension})`],
+    ),
+  )
   return { users, entities }
 }
 
