@@ -76,6 +76,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/lists/ListsPage.tsx')),
   },
   {
+    path: '/service-lines',
+    title: 'Service lines',
+    least: 'viewer',
+    nav: { label: 'Service lines', section: 'admin' },
+    component: lazy(() => import('./pages/service-lines/ServiceLinesPage.tsx')),
+  },
+  {
     path: '/webhooks',
     title: 'Webhooks',
     least: 'admin',
