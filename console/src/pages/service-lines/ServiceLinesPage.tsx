@@ -30,7 +30,9 @@ const money = (value: number, currency: string) => formatMoney({ value, currency
 function billingText(line: Pick<ServiceLine, 'first_period_seconds' | 'increment_seconds'>): string {
   const first = line.first_period_seconds
   const increment = line.increment_seconds
-  if (first === increment) return first === 60 ? 'By the minute' : `Every ${formatSeconds(increment)}`
+  if (first === increment && first === 60) return 'By the minute'
+  if (first === increment && first === 1) return 'By the second'
+  if (first === increment) return `Every ${formatSeconds(increment)}`
   return `First ${formatSeconds(first)}, then every ${formatSeconds(increment)}`
 }
 
@@ -393,7 +395,11 @@ function LineRow(props: {
 
 export default function ServiceLinesPage() {
   const [showInactive, setShowInactive] = createSignal(false)
-  const [lines, { refetch, mutate }] = createResource(showInactive, listServiceLines)
+  // the source is an object: a bare false would tell Solid not to fetch at all
+  const [lines, { refetch, mutate }] = createResource(
+    () => ({ includeInactive: showInactive() }),
+    (source) => listServiceLines(source.includeInactive),
+  )
   const [editing, setEditing] = createSignal<ServiceLine | 'new' | null>(null)
   const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(null)
 
