@@ -139,7 +139,10 @@ export async function payForPurchase(
     await trx
       .updateTable('decisions')
       // json, not jsonb, as the decision was first written: a replay returns the same bytes
-      .set({ outcome: response.outcome, response: sql<string>`cast(${JSON.stringify(response)}::text as json)` })
+      .set({
+        outcome: response.outcome,
+        response: sql<string>`cast(${JSON.stringify(response)}::text as json)`,
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', decision.id)
       .execute()
