@@ -11,8 +11,8 @@ export interface GatewayResolverOptions {
   db: Db
   /** the deployment secret (TOLLGATE_SECRET) the gateway keys are sealed with */
   secret: string
-  /** the demo's default and every tenant's until it chooses another */
-  sandbox: MoneyGateway
+  /** the demo's default and every tenant's until it chooses another (one sandbox account per tenant) */
+  sandbox: (tenantId: string) => MoneyGateway | Promise<MoneyGateway>
   /** where Stripe clients send their calls; tests point them at the local stand-in */
   stripe?: StripeConnection | undefined
 }
@@ -32,7 +32,7 @@ export function gatewayResolver(options: GatewayResolverOptions): GatewayFor {
         `The billing settings of ${tenantId} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
       )
     }
-    if (settings.gateway === 'sandbox') return options.sandbox
+    if (settings.gateway === 'sandbox') return options.sandbox(tenantId)
     const key = settings.gatewaySecret
     if (!key) throw new GatewayUnavailable(`${tenantId} chose Stripe but has no secret key set`)
     const known = stripeClients.get(tenantId)

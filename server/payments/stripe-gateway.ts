@@ -117,6 +117,34 @@ export class StripeGateway implements MoneyGateway {
     })
   }
 
+  /**
+   * What became of a hold or charge whose answer never came, found by the key it carried in its
+   * metadata. Stripe's search can lag a new PaymentIntent by up to a minute, so "not found" is not
+   * taken as "never received": it stays unknown (GatewayUnavailable) and the reconciler asks again
+   * with its backoff until it gives up.
+   */
+  async find(call: { idempotencyKey: string }): Promise<GatewayAnswer | null> {
+    const quoted = call.idempotencyKey.replaceAll("'", "\\'")
+    let found: Stripe.PaymentIntent | undefined
+    try {
+      const result = await this.stripe.paymentIntents.search({
+        query: `metadata['tollgate_key']:'${quoted}'`,
+        limit: 1,
+      })
+      found = result.data[0]
+    } catch (error) {
+      return declineOrThrow(error)
+    }
+    if (!found)
+      throw new GatewayUnavailable(`Stripe's search has no PaymentIntent for ${call.idempotencyKey} yet`)
+    const answer = intentAnswer(found)
+    const method = typeof found.payment_method === 'string' ? found.payment_method : found.payment_method?.id
+    const customer = typeof found.customer === 'string' ? found.customer : found.customer?.id
+    return answer.status === 'succeeded' && method
+      ? { ...answer, token: customer ? `${customer}/${method}` : method }
+      : answer
+  }
+
   private createIntent(
     call: {
       idempotencyKey: string
@@ -149,6 +177,8 @@ export class StripeGateway implements MoneyGateway {
           ...(source.type === 'token' ? { off_session: true } : {}),
           error_on_requires_action: true,
           description: call.description,
+          // how find() recognises the intent if this call's answer never arrives
+          metadata: { tollgate_key: call.idempotencyKey },
           ...(captureMethod === 'manual'
             ? { payment_method_options: { card: { request_incremental_authorization: 'if_available' } } }
             : {}),

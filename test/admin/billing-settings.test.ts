@@ -15,7 +15,7 @@ let otherAdmin: StaffClient
 
 const stripeKey = 'sk_test_51TollgateExampleKey9Zq4'
 
-/** stands in for the pay engineer's sandbox: the resolver only hands it back */
+/** the resolver only hands the sandbox back, so a gateway that is never called will do */
 const sandbox: MoneyGateway = {
   name: 'sandbox',
   incrementalAuthorization: true,
@@ -146,7 +146,7 @@ describe('billing settings', () => {
 
 describe('gatewayFor', () => {
   it('gives the sandbox by default and Stripe once a tenant switches it on, reusing its client', async () => {
-    const gatewayFor = gatewayResolver({ db: t.db, secret: TEST_SECRET, sandbox })
+    const gatewayFor = gatewayResolver({ db: t.db, secret: TEST_SECRET, sandbox: () => sandbox })
     expect(await gatewayFor('globex')).toBe(sandbox)
     await admin.request('PUT', '/admin/v1/billing-settings', { gateway: 'stripe', secret: stripeKey })
     const stripe = await gatewayFor('acme')
@@ -166,7 +166,11 @@ describe('gatewayFor', () => {
 
   it('answers GatewayUnavailable, not a crash, when the key was sealed under another deployment secret', async () => {
     await admin.request('PUT', '/admin/v1/billing-settings', { gateway: 'stripe', secret: stripeKey })
-    const gatewayFor = gatewayResolver({ db: t.db, secret: 'a-different-deployment-secret', sandbox })
+    const gatewayFor = gatewayResolver({
+      db: t.db,
+      secret: 'a-different-deployment-secret',
+      sandbox: () => sandbox,
+    })
     await expect(gatewayFor('acme')).rejects.toBeInstanceOf(GatewayUnavailable)
   })
 })

@@ -115,6 +115,7 @@ describe('holds, captures, voids, refunds and increments', () => {
       capture_method: 'manual',
       confirm: 'true',
       payment_method_options: { card: { request_incremental_authorization: 'if_available' } },
+      metadata: { tollgate_key: expect.stringMatching(/^op_test_hold_/) },
     })
     // the card number went to Stripe once, to make the PaymentMethod, and nowhere else
     const withNumber = standIn.requests.filter((r) => JSON.stringify(r.form).includes('4242424242424242'))
@@ -336,6 +337,46 @@ describe('idempotency and lost answers', () => {
     expect(learned.amount_authorized).toBe(4200)
     expect(standIn.counts().paymentIntents).toBe(before + 1)
     expect(standIn.requests.at(-1)?.replayed).toBe(true)
+  })
+
+  it('find() learns a lost hold by the key in its metadata, without the card number', async () => {
+    const idempotencyKey = key('found')
+    standIn.hangNext('PostPaymentIntents')
+    const slow = new StripeGateway('sk_test_51TollgateStandInKey', {
+      host: standIn.host,
+      port: standIn.port,
+      protocol: 'http',
+      timeoutMs: 300,
+      maxNetworkRetries: 0,
+    })
+    await expect(
+      slow.authorize({
+        idempotencyKey,
+        amount: 3300,
+        currency: 'USD',
+        source: card('4242424242424242'),
+        description: 'x',
+      }),
+    ).rejects.toBeInstanceOf(GatewayUnavailable)
+    const found = succeeded((await gateway.find({ idempotencyKey })) ?? { status: 'missing' })
+    expect(found).toMatchObject({ amount_authorized: 3300, amount_captured: 0 })
+    expect(found.token).toMatch(/^cus_\w+\/pm_\w+$/)
+    expect(standIn.requests.at(-1)).toMatchObject({
+      operationId: 'GetPaymentIntentsSearch',
+      idempotencyKey: null,
+    })
+  })
+
+  it('find() reports a declined hold as declined, and one Stripe’s search does not show (yet) as still unknown', async () => {
+    const idempotencyKey = key('declined')
+    await hold('4000000000009995', 1000, idempotencyKey)
+    expect(await gateway.find({ idempotencyKey })).toMatchObject({
+      status: 'declined',
+      code: 'insufficient_funds',
+    })
+    await expect(gateway.find({ idempotencyKey: key('never-sent') })).rejects.toBeInstanceOf(
+      GatewayUnavailable,
+    )
   })
 
   it('a 500 from Stripe is GatewayUnavailable and the retry goes through once', async () => {

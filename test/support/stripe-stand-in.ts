@@ -207,7 +207,11 @@ function matchOperation(
   method: string,
   path: string,
 ): { operation: Operation; params: Record<string, string> } | null {
-  for (const [template, methods] of Object.entries(stripeSubset.paths)) {
+  // a literal path (/v1/payment_intents/search) before a template that would also match it
+  const templates = Object.entries(stripeSubset.paths).sort(
+    ([a], [b]) => Number(a.includes('{')) - Number(b.includes('{')),
+  )
+  for (const [template, methods] of templates) {
     const operation = methods[method.toLowerCase()]
     if (!operation) continue
     const names: string[] = []
@@ -450,7 +454,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
         customer: (form.customer as string | undefined) ?? null,
         description: (form.description as string | undefined) ?? null,
         livemode: false,
-        metadata: {},
+        metadata: (form.metadata as Record<string, string> | undefined) ?? {},
         payment_method: method.id,
         payment_method_types: ['card'],
         status: 'requires_confirmation',
@@ -496,6 +500,29 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
           param: 'intent',
         })
       return new StripeAnswer(200, show(record, form.expand))
+    },
+
+    // Stripe's search language, as far as the adapter uses it: metadata['key']:'value'
+    GetPaymentIntentsSearch(form) {
+      const match = /^metadata\['([^']+)'\]:'((?:[^'\\]|\\.)*)'$/.exec(String(form.query))
+      if (!match)
+        return stripeError(400, {
+          type: 'invalid_request_error',
+          message: 'The stand-in only searches by metadata',
+          param: 'query',
+        })
+      const [, field = '', raw = ''] = match
+      const value = raw.replace(/\\(.)/g, '$1')
+      const data = [...intents.values()]
+        .filter((record) => (record.object.metadata as Record<string, string>)[field] === value)
+        .map((record) => show(record, []))
+      return new StripeAnswer(200, {
+        object: 'search_result',
+        data: data.slice(0, Number(form.limit ?? 10)),
+        has_more: data.length > Number(form.limit ?? 10),
+        next_page: null,
+        url: '/v1/payment_intents/search',
+      })
     },
 
     PostPaymentIntentsIntentCapture(form, params) {
