@@ -12,6 +12,7 @@ import { type AdminEnv, staffSession } from '../http/admin.ts'
 import { defaultHook, documentServers } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { Logger } from '../logging.ts'
+import { billingSettingsRoutes } from '../payments/billing-settings-routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
@@ -76,6 +77,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))
+  app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app
