@@ -38,6 +38,8 @@ export interface CapturedRequest {
   payment_method: {
     type: string
     card: CapturedCard | null
+    /** a stored method chosen by id (its card above is the stored one); absent otherwise */
+    stored_id?: string
     /** checking and eft only; absent in requests recorded before accounts were accepted */
     bank_account?: CapturedBankAccount | null
     billing_address: { line1: string | null; postal_code: string | null; country: string | null } | null

@@ -15,6 +15,7 @@ import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.t
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import { purchasePaymentRoutes } from './payments/routes.ts'
+import { storedMethodRoutes } from './payments/stored-methods-routes.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
 import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import type { Services } from './services.ts'
@@ -148,6 +149,8 @@ export function createApp(services: Services, options: AppOptions = {}) {
   v1.route('/', purchasePaymentRoutes(services))
   v1.use('/sessions/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
   v1.route('/', sessionRoutes(services))
+  v1.use('/payment-methods', apiKeyAuth(services.db, services.apiKeys))
+  v1.route('/', storedMethodRoutes(services))
   app.route('/', v1)
 
   const admin = adminApp({

@@ -10,10 +10,12 @@ import { type BatcherOptions, batchedDecisionStore } from './decision-store/batc
 import type { Logger } from './logging.ts'
 import { Metrics } from './metrics.ts'
 import type { PaymentGateway } from './payments/gateway.ts'
+import { gatewayResolver } from './payments/gateways.ts'
 import { Payments } from './payments/payments.ts'
 import type { MoneyGateway } from './payments/port.ts'
 import { PaymentReconciler } from './payments/reconciler.ts'
 import { createSandboxMoneyGateway } from './payments/sandbox-gateway.ts'
+import type { StripeConnection } from './payments/stripe-gateway.ts'
 import { ProviderRegistry } from './providers/client.ts'
 import { ReviewEscalator } from './reviews/escalation.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
@@ -39,6 +41,8 @@ export interface ServicesOptions {
   gatewayFor?: (tenantId: string) => Promise<MoneyGateway>
   /** the sessions' clock; tests pass one they move by hand */
   clock?: () => Date
+  /** where tenants' Stripe clients connect (api.stripe.com unless given; tests use the stand-in) */
+  stripe?: StripeConnection
 }
 
 export interface Services {
@@ -78,7 +82,9 @@ export function createServices(options: ServicesOptions): Services {
   const ruleSets = new RuleSetCache()
   const providers = options.providers ?? new ProviderRegistry()
   const shadow = new ShadowEvaluator({ db, ruleSets, logger, metrics })
-  const gatewayFor = options.gatewayFor ?? sandboxGatewayFor(db)
+  const gatewayFor =
+    options.gatewayFor ??
+    gatewayResolver({ db, secret, sandbox: sandboxGatewayFor(db), stripe: options.stripe })
   const payments = new Payments({ db, gatewayFor, logger })
   const paymentReconciler = new PaymentReconciler({ db, payments, logger })
   const store = batchedDecisionStore(db, {
@@ -147,7 +153,7 @@ export function createServices(options: ServicesOptions): Services {
   }
 }
 
-/** Until the tenant's billing settings choose a gateway: the sandbox, one account per tenant. */
+/** The sandbox, one account per tenant: every tenant's gateway until its billing settings choose Stripe. */
 function sandboxGatewayFor(db: Db): (tenantId: string) => Promise<MoneyGateway> {
   const gateways = new Map<string, MoneyGateway>()
   return async (tenantId) => {

@@ -13,6 +13,7 @@ import { type AdminEnv, staffSession } from '../http/admin.ts'
 import { defaultHook, documentServers } from '../http/openapi.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { Logger } from '../logging.ts'
+import { billingSettingsRoutes } from '../payments/billing-settings-routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
@@ -80,6 +81,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', referenceRoutes(deps.db))
   app.route('/', representativeRoutes(deps.db))
   app.route('/', serviceLineRoutes(deps.db))
+  app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net'
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js'
 import { LRUCache } from 'lru-cache'
+import type { PaymentMethod } from '../../db/schema.ts'
 import type { CapturedRequest } from '../../rules/request.ts'
 import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
 import { captureBankAccount } from '../payments/bank-account.ts'
@@ -56,9 +57,28 @@ function normalizeIp(raw: string, path: string[], errors: FieldError[]): string 
   return ip
 }
 
-export function capture(body: AuthorizationRequest, secret: string): CapturedRequest {
+/** A stored method chosen by id: its kept facts stand in for the card (server/payments/stored-methods.ts). */
+export type StoredCard = Pick<
+  PaymentMethod,
+  'type' | 'fingerprint' | 'bin' | 'last4' | 'brand' | 'exp_month' | 'exp_year'
+>
+
+export function capture(body: AuthorizationRequest, secret: string, stored?: StoredCard): CapturedRequest {
   const errors: FieldError[] = []
   const country = (body.payment_method?.billing_address?.country ?? 'US') as CountryCode
+  const chosen = body.payment_method?.type === 'stored' ? body.payment_method : undefined
+  if (chosen && !chosen.id) errors.push(fieldError(['payment_method', 'id'], 'is required with type stored'))
+  else if (chosen && !stored)
+    errors.push(fieldError(['payment_method', 'id'], 'is not one of your stored payment methods'))
+  if (chosen && (chosen.card || chosen.bank_account))
+    errors.push(
+      fieldError(
+        ['payment_method', chosen.card ? 'card' : 'bank_account'],
+        'is not sent with a stored method',
+      ),
+    )
+  if (body.payment_method && !chosen && body.payment_method.id !== undefined)
+    errors.push(fieldError(['payment_method', 'id'], 'is only sent with type stored'))
 
   if (body.kind === 'purchase' && !body.amount)
     errors.push(fieldError(['amount'], 'is required for a purchase'))
@@ -91,7 +111,18 @@ export function capture(body: AuthorizationRequest, secret: string): CapturedReq
 
   const card = body.payment_method?.card
   let capturedCard: NonNullable<CapturedRequest['payment_method']>['card'] = null
-  if (card) {
+  if (chosen && stored?.bin && stored.last4 && stored.brand && stored.exp_month && stored.exp_year)
+    // the facts read the stored card as they read the card it was: same fingerprint, BIN and expiry
+    capturedCard = {
+      bin: stored.bin,
+      last4: stored.last4,
+      brand: stored.brand,
+      fingerprint: stored.fingerprint,
+      luhn_valid: true,
+      exp_month: stored.exp_month,
+      exp_year: stored.exp_year,
+    }
+  else if (card) {
     const digits = card.number.replace(/[ -]/g, '')
     if (digits.length < 12 || digits.length > 19) {
       errors.push(fieldError(['payment_method', 'card', 'number'], 'must have 12 to 19 digits'))
@@ -131,8 +162,9 @@ export function capture(body: AuthorizationRequest, secret: string): CapturedReq
     },
     payment_method: body.payment_method
       ? {
-          type: body.payment_method.type,
+          type: chosen && stored ? stored.type : body.payment_method.type,
           card: capturedCard,
+          ...(chosen?.id ? { stored_id: chosen.id } : {}),
           ...(bankAccount ? { bank_account: captureBankAccount(secret, bankAccount) } : {}),
           billing_address: body.payment_method.billing_address
             ? {

@@ -33,6 +33,7 @@ const paymentMethodTypes = [
   'utility',
   'isp',
   'wallet',
+  'stored',
 ] as const
 
 export const authorizationRequestSchema = z
@@ -76,7 +77,17 @@ export const authorizationRequestSchema = z
       .default({}),
     payment_method: z
       .object({
-        type: z.enum(paymentMethodTypes),
+        type: z.enum(paymentMethodTypes).openapi({
+          description:
+            '`stored`: a method the customer paid with before, chosen by `id` (GET /v1/payment-methods)',
+        }),
+        id: z
+          .string()
+          .regex(/^pm_[A-Za-z0-9]+$/, 'a stored payment method id, pm_…')
+          .optional()
+          .openapi({
+            description: 'with type `stored`: the stored method to charge through its gateway token',
+          }),
         card: z
           .object({
             number: z

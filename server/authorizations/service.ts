@@ -27,6 +27,7 @@ import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import type { Payments } from '../payments/payments.ts'
 import { payForPurchase } from '../payments/purchases.ts'
+import { findStoredMethod } from '../payments/stored-methods.ts'
 import { liveVerification, verificationOf } from '../payments/verification.ts'
 import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
 import { liveProviderSources, providerCallRows } from '../providers/sources.ts'
@@ -218,7 +219,11 @@ async function decide(
   const gateway = deps.gateway ?? sandboxGateway
 
   // 1. Capture: the request normalized, the card reduced to what may be kept
-  const request = capture(body, deps.secret)
+  const stored =
+    body.payment_method?.type === 'stored' && body.payment_method.id
+      ? await findStoredMethod(deps.db, tenantId, body.payment_method.id)
+      : undefined
+  const request = capture(body, deps.secret, stored)
   const requestHash = idempotencyKey ? hashOf(body, deps.secret) : null
 
   // The Idempotency-Key is looked up once, after the locks: a replay is rare, so every first

@@ -29,6 +29,7 @@ import type { Logger } from '../logging.ts'
 import { enqueueEvent, type WebhookEvent } from '../webhooks/webhooks.ts'
 import { type GatewayAnswer, GatewayUnavailable, type MoneyGateway, type PaymentSource } from './port.ts'
 import { purchaseUsage } from './purchases.ts'
+import { rememberToken } from './stored-methods.ts'
 
 export type PaymentKind = 'hold' | 'charge'
 export type PaymentStatus =
@@ -760,7 +761,12 @@ export class Payments {
         .execute()
       await this.book(trx, tenantId, updated, operation.operation, now)
       if (answer.token && payment.payment_method_id)
-        await rememberToken(trx, tenantId, payment.payment_method_id, payment.gateway, answer.token)
+        await rememberToken(trx, {
+          tenantId,
+          gateway: payment.gateway,
+          token: answer.token,
+          paymentMethodId: payment.payment_method_id,
+        })
       const outcome = await this.outcome(trx, tenantId, operationId)
       await purchaseUsage(trx, tenantId, outcome.payment, now)
       const event = eventFor[operation.operation]
@@ -975,24 +981,4 @@ async function lockPayment(trx: Trx, tenantId: string, paymentId: string): Promi
     .executeTakeFirst()
   if (!row) throw new PaymentError('not_found', `no payment ${paymentId}`)
   return toPayment(row)
-}
-
-/**
- * Keeps the gateway's token on the stored method so it can be charged again without the number.
- * (The gateways engineer's rememberToken replaces this when merged.)
- */
-async function rememberToken(
-  trx: Trx,
-  tenantId: string,
-  paymentMethodId: string,
-  gateway: string,
-  token: string,
-) {
-  await trx
-    .updateTable('payment_methods')
-    .set({ gateway, gateway_token: token })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', paymentMethodId)
-    .where('gateway_token', 'is', null)
-    .execute()
 }

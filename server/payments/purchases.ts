@@ -15,6 +15,7 @@ import type { Database } from '../../db/schema.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
 import type { Payment, PaymentOutcome, Payments } from './payments.ts'
 import type { DeclineCode, PaymentSource } from './port.ts'
+import { findStoredMethod, storedMethodSource } from './stored-methods.ts'
 
 /** What a decision's response shows of its payment. */
 export interface DecisionPayment {
@@ -113,15 +114,20 @@ export async function payForPurchase(
   decision: DecisionResponse,
   body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
 ): Promise<DecisionResponse> {
-  const source = paymentSourceOf(body)
-  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || !source) return decision
-  if (body.amount.value <= 0) return decision
-  const direct = source.type === 'bank_account' || body.capture === 'automatic'
+  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || body.amount.value <= 0)
+    return decision
   const customerId = decision.customer?.id ?? null
-  const paymentMethodId =
-    customerId && decision.payment_method?.fingerprint
-      ? await storedMethodId(deps.db, tenantId, customerId, decision.payment_method.fingerprint)
-      : null
+  let source = paymentSourceOf(body)
+  let paymentMethodId: string | null = null
+  if (body.payment_method?.type === 'stored' && body.payment_method.id) {
+    // a stored method is charged through the token its gateway gave (server/payments/stored-methods.ts)
+    const stored = await findStoredMethod(deps.db, tenantId, body.payment_method.id)
+    source = stored ? (storedMethodSource(stored)?.source ?? null) : null
+    paymentMethodId = stored?.id ?? null
+  } else if (customerId && decision.payment_method?.fingerprint)
+    paymentMethodId = await storedMethodId(deps.db, tenantId, customerId, decision.payment_method.fingerprint)
+  if (!source) return decision
+  const direct = source.type === 'bank_account' || body.capture === 'automatic'
   const request = {
     tenantId,
     amount: body.amount.value,

@@ -146,6 +146,25 @@ describe('a purchase’s hold', () => {
     // checking / EFT is charged directly too: test/api/external-verification.test.ts (it needs the check approval sandbox)
   })
 
+  it('keeps the card’s token, so a returning customer pays with the stored method by id', async () => {
+    const person = newPerson()
+    const first = await authorize(t, buy(person, 1000))
+    expect(first.payment?.status).toBe('authorized')
+    const listed = await ok(await t.get(`/v1/payment-methods?customer_id=${person.customerId}`))
+    expect(listed.payment_methods).toHaveLength(1)
+    const methodId = listed.payment_methods[0].id as string
+    const again = await authorize(t, buy(person, 700, { payment_method: { type: 'stored', id: methodId } }))
+    expect(again.outcome).toBe('approve')
+    expect(again.payment).toMatchObject({ kind: 'hold', status: 'authorized', amount_authorized: 700 })
+    const payment = await t.db
+      .selectFrom('payments')
+      .select(['payment_method_id', 'gateway_reference'])
+      .where('id', '=', again.payment?.id ?? '')
+      .executeTakeFirstOrThrow()
+    expect(payment.payment_method_id).toBe(methodId)
+    expect(payment.gateway_reference).toMatch(/^pi_sandbox_/)
+  })
+
   it('is another tenant’s business: 404', async () => {
     const decision = await authorize(t, buy(newPerson(), 1000))
     await problemOf(await t.post(`/v1/authorizations/${decision.id}/capture`, {}, { key: t.otherKey }), 404)

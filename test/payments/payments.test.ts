@@ -2,7 +2,7 @@
 // ledger with its webhook in one transaction; retries never move money twice; calls whose answer
 // never came are settled by the reconciler, and nothing stays unknown forever.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { accounts, paymentBooks } from '../../server/ledger/ledger.ts'
+import { paymentBooks } from '../../server/ledger/ledger.ts'
 import { createLogger } from '../../server/logging.ts'
 import { PaymentError, type PaymentOutcome, Payments } from '../../server/payments/payments.ts'
 import { GatewayUnavailable, type MoneyGateway } from '../../server/payments/port.ts'
@@ -440,6 +440,64 @@ describe('answers that never come', () => {
       .where('payment_id', '=', held.payment.id)
       .execute()
     expect(open).toEqual([])
+  })
+
+  it('a process that died mid-call leaves its operation pending; the reconciler finishes it', async () => {
+    // what a crash leaves: the payment and its operation committed, the gateway called, no answer recorded
+    const before = clock
+    await database.db
+      .insertInto('payments')
+      .values({
+        tenant_id: tenantId,
+        id: 'pay_crashed',
+        kind: 'charge',
+        status: 'pending',
+        currency: 'USD',
+        gateway: 'sandbox',
+      })
+      .execute()
+    await database.db
+      .insertInto('payment_operations')
+      .values({
+        tenant_id: tenantId,
+        id: 'pop_crashed',
+        payment_id: 'pay_crashed',
+        operation: 'charge',
+        amount: 1500,
+        idempotency_key: 'ses_crashed:charge',
+        status: 'pending',
+        attempts: 1,
+        next_check_at: new Date(before.getTime() + 15_000),
+      })
+      .execute()
+    const sandbox = createSandboxMoneyGateway({ db: database.db, account: tenantId, now })
+    await sandbox.charge({
+      idempotencyKey: 'pop_crashed',
+      amount: 1500,
+      currency: 'USD',
+      source: card('4242424242424242'),
+      description: 'x',
+    })
+
+    clock = new Date(before.getTime() + 60_000)
+    await reconciler.sweep(clock)
+    // a charge is kept (a session's settlement asking again with its key finds it), booked once
+    const settled = await payments.get(tenantId, 'pay_crashed')
+    expect(settled).toMatchObject({ status: 'captured', amount_captured: 1500 })
+    const retried = await payments.charge({
+      tenantId,
+      amount: 1500,
+      currency: 'USD',
+      source: card('4242424242424242'),
+      key: 'ses_crashed:charge',
+    })
+    expect(retried.payment.id).toBe('pay_crashed')
+    expect(await paymentBooks(database.db, tenantId, 'pay_crashed')).toEqual({
+      held: 0,
+      captured: 1500,
+      refunded: 0,
+    })
+    expect(await ledgerKinds('pay_crashed')).toEqual(['charge'])
   })
 
   it('a hold the gateway never received fails; nothing was held', async () => {

@@ -2,7 +2,7 @@
 // answer per idempotency key, holds that lapse, tokens that remember their card, and books that
 // outlive the process that wrote them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { GatewayAnswer, PaymentSource } from '../../server/payments/port.ts'
+import type { GatewayAnswer } from '../../server/payments/port.ts'
 import { GatewayUnavailable } from '../../server/payments/port.ts'
 import { createSandboxMoneyGateway, IdempotencyMismatch } from '../../server/payments/sandbox-gateway.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
