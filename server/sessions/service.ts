@@ -28,6 +28,7 @@ import { ProblemError, validationProblem, zodToProblem } from '../http/problem.t
 import { newId } from '../ids.ts'
 import type { Logger } from '../logging.ts'
 import type { PaymentSource } from '../payments/port.ts'
+import { findStoredMethod, storedMethodSource } from '../payments/stored-methods.ts'
 import { billedParty, billedSecondsOf, billingWindow } from './billing-window.ts'
 import {
   type LegRequest,
@@ -268,14 +269,20 @@ async function start(
   const method = request.payment_method
   if (!method)
     throw validationProblem(['payment_method'], 'is required: a session is paid by card, checking or EFT')
-  if (!cardTypes.has(method.type) && !directTypes.has(method.type))
+  if (!cardTypes.has(method.type) && !directTypes.has(method.type) && method.type !== 'stored')
     throw validationProblem(
       ['payment_method', 'type'],
-      'a session is paid by card, debit card, checking or eft',
+      'a session is paid by card, debit card, a stored method, checking or eft',
     )
   if (directTypes.has(method.type) && !method.bank_account)
     throw validationProblem(['payment_method', 'bank_account'], 'is required to pay by checking or EFT')
-  const source = cardTypes.has(method.type) ? cardSource(request) : null
+  // a stored method is held through its gateway token, like the card it was
+  const stored =
+    method.type === 'stored' && method.id ? await findStoredMethod(db, tenantId, method.id) : undefined
+  const storedSource = stored ? storedMethodSource(stored) : null
+  if (method.type === 'stored' && !storedSource)
+    throw validationProblem(['payment_method', 'id'], 'is not one of your stored payment methods')
+  const source = cardTypes.has(method.type) ? cardSource(request) : (storedSource?.source ?? null)
 
   const line = await termsOf(db, tenantId, request.service_line_id)
   const { service_line_id: _line, ...asked } = request

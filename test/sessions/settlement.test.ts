@@ -243,6 +243,38 @@ describe('settlement', () => {
     expect(announced.filter((d) => d.body.includes(session.id))).toHaveLength(1)
   })
 
+  it('a returning customer’s stored method is held through its token', async () => {
+    const person = newPerson()
+    const { session: carded } = await t.services.sessions.start(sessionBody(person, 'advice'), {
+      tenantId: 'acme',
+      channel: 'api',
+    })
+    await t.services.sessions.end('acme', carded.id)
+    const method = await t.db
+      .selectFrom('payment_methods')
+      .select(['id', 'gateway_token'])
+      .where('tenant_id', '=', 'acme')
+      .where('fingerprint', '=', carded.decision.payment_method?.fingerprint ?? '')
+      .executeTakeFirstOrThrow()
+    expect(method.gateway_token).not.toBeNull()
+    const { session } = await t.services.sessions.start(
+      sessionBody(person, 'advice', { payment_method: { type: 'stored', id: method.id } }),
+      { tenantId: 'acme', channel: 'api' },
+    )
+    expect(session).toMatchObject({ status: 'live', hold: { amount: 2990, status: 'authorized' } })
+    expect(session.decision.payment_method?.fingerprint).toBe(carded.decision.payment_method?.fingerprint)
+    await t.services.sessions.end('acme', session.id)
+    await expect(
+      t.services.sessions.start(
+        sessionBody(person, 'advice', { payment_method: { type: 'stored', id: 'pm_nothere' } }),
+        {
+          tenantId: 'acme',
+          channel: 'api',
+        },
+      ),
+    ).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'payment_method.id' })] })
+  })
+
   it('the ledger balances after the whole matrix', async () => {
     expect(await ledgerOff(t.db, 'acme')).toEqual([])
   })
