@@ -28,6 +28,8 @@ import {
 import type { Logger } from '../logging.ts'
 import { enqueueEvent, type WebhookEvent } from '../webhooks/webhooks.ts'
 import { type GatewayAnswer, GatewayUnavailable, type MoneyGateway, type PaymentSource } from './port.ts'
+import { purchaseUsage } from './purchases.ts'
+import { rememberToken } from './stored-methods.ts'
 
 export type PaymentKind = 'hold' | 'charge'
 export type PaymentStatus =
@@ -319,6 +321,12 @@ export class Payments {
       .where('id', '=', id)
       .executeTakeFirst()
     return row ? toPayment(row) : undefined
+  }
+
+  /** What a money call made with this key came to, if one was made. */
+  async byKey(tenantId: string, key: string): Promise<PaymentOutcome | undefined> {
+    const operation = await this.findOperation(tenantId, key)
+    return operation ? this.outcome(this.db, tenantId, operation.id) : undefined
   }
 
   async operations(tenantId: string, paymentId: string): Promise<PaymentOperation[]> {
@@ -652,6 +660,7 @@ export class Payments {
         .where('id', '=', payment.id)
         .execute()
       const result = await this.outcome(trx, tenantId, operationId)
+      await purchaseUsage(trx, tenantId, result.payment, now)
       await this.announce(trx, tenantId, 'payment.failed', result, now)
       return result
     })
@@ -708,6 +717,7 @@ export class Payments {
           .execute()
         await this.book(trx, tenantId, updated, operation.operation, now)
         const outcome = await this.outcome(trx, tenantId, operationId)
+        await purchaseUsage(trx, tenantId, outcome.payment, now)
         await this.announce(trx, tenantId, 'payment.failed', outcome, now)
         return { outcome }
       }
@@ -751,8 +761,14 @@ export class Payments {
         .execute()
       await this.book(trx, tenantId, updated, operation.operation, now)
       if (answer.token && payment.payment_method_id)
-        await rememberToken(trx, tenantId, payment.payment_method_id, payment.gateway, answer.token)
+        await rememberToken(trx, {
+          tenantId,
+          gateway: payment.gateway,
+          token: answer.token,
+          paymentMethodId: payment.payment_method_id,
+        })
       const outcome = await this.outcome(trx, tenantId, operationId)
+      await purchaseUsage(trx, tenantId, outcome.payment, now)
       const event = eventFor[operation.operation]
       if (event) await this.announce(trx, tenantId, event, outcome, now)
       return { outcome }
@@ -860,6 +876,7 @@ export class Payments {
           .where('id', '=', id)
           .execute()
         await this.book(trx, tenantId, expired, 'expire', now)
+        await purchaseUsage(trx, tenantId, expired, now)
       })
     return due.length
   }
@@ -964,24 +981,4 @@ async function lockPayment(trx: Trx, tenantId: string, paymentId: string): Promi
     .executeTakeFirst()
   if (!row) throw new PaymentError('not_found', `no payment ${paymentId}`)
   return toPayment(row)
-}
-
-/**
- * Keeps the gateway's token on the stored method so it can be charged again without the number.
- * (The gateways engineer's rememberToken replaces this when merged.)
- */
-async function rememberToken(
-  trx: Trx,
-  tenantId: string,
-  paymentMethodId: string,
-  gateway: string,
-  token: string,
-) {
-  await trx
-    .updateTable('payment_methods')
-    .set({ gateway, gateway_token: token })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', paymentMethodId)
-    .where('gateway_token', 'is', null)
-    .execute()
 }
