@@ -104,6 +104,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/webhooks/WebhooksPage.tsx')),
   },
   {
+    path: '/payments-settings',
+    title: 'Payments settings',
+    least: 'admin',
+    nav: { label: 'Payments settings', section: 'admin' },
+    component: lazy(() => import('./pages/payment-settings/PaymentSettingsPage.tsx')),
+  },
+  {
     path: '/users',
     title: 'Users',
     least: 'admin',

@@ -100,16 +100,25 @@ export function viewBillingSettings(
       updated_by: null,
       updated_at: null,
     }
-  const secret = row.gateway_secret_sealed ? unsealSecret(serverSecret, row.gateway_secret_sealed) : null
   return {
     gateway: isGatewayName(row.gateway) ? row.gateway : billingDefaults.gateway,
-    secret_set: secret !== null,
-    secret_last4: secret ? secret.slice(-4) : null,
+    secret_set: row.gateway_secret_sealed !== null,
+    secret_last4: lastFour(row.gateway_secret_sealed, serverSecret),
     gateway_account: row.gateway_account,
     settlement: isSettlementMode(row.settlement) ? row.settlement : billingDefaults.settlement,
     heartbeat_timeout_seconds: row.heartbeat_timeout_seconds,
     updated_by: row.updated_by,
     updated_at: row.updated_at.toISOString(),
+  }
+}
+
+/** The stored key's last four; null when none is stored or it was sealed under another deployment secret. */
+function lastFour(sealed: string | null, serverSecret: string): string | null {
+  if (!sealed) return null
+  try {
+    return unsealSecret(serverSecret, sealed).slice(-4)
+  } catch {
+    return null
   }
 }
 

@@ -2,7 +2,7 @@
 // Stripe on with a key; the key is stored sealed, never shown (only its last four), and every change
 // is audited without it; another tenant's settings are its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { findBillingSettingsRow } from '../../server/payments/billing-settings.ts'
+import { findBillingSettingsRow, viewBillingSettings } from '../../server/payments/billing-settings.ts'
 import { gatewayResolver } from '../../server/payments/gateways.ts'
 import { GatewayUnavailable, type MoneyGateway } from '../../server/payments/port.ts'
 import { startTestApp, TEST_SECRET, type TestApp } from '../support/app.ts'
@@ -172,5 +172,11 @@ describe('gatewayFor', () => {
       sandbox: () => sandbox,
     })
     await expect(gatewayFor('acme')).rejects.toBeInstanceOf(GatewayUnavailable)
+    // and the settings still read: a key is stored, its last four unknown
+    const row = await findBillingSettingsRow(t.db, 'acme')
+    expect(viewBillingSettings(row, 'a-different-deployment-secret')).toMatchObject({
+      secret_set: true,
+      secret_last4: null,
+    })
   })
 })

@@ -87,6 +87,16 @@ describe('the stand-in checks requests against the published description', () =>
     expect(
       checkValue(schema, { amount: '5', currency: 'usd', capture_method: 'later' }, 'body'),
     ).toHaveLength(1)
+    expect(
+      checkValue(schema, { amount: '5', currency: 'usd', metadata: { tollgate_key: 'pop_1' } }, 'body'),
+    ).toEqual([])
+    expect(
+      checkValue(
+        schema,
+        { amount: '5', currency: 'usd', payment_method_options: { card: { installments_x: '1' } } },
+        'body',
+      ),
+    ).toEqual(['body[payment_method_options][card][installments_x]: is not a documented parameter'])
   })
 
   it('refuses a POST without an Idempotency-Key, as a violation', async () => {

@@ -177,6 +177,8 @@ export function checkValue(schema: Schema, value: unknown, param: string): strin
       for (const [key, inner] of Object.entries(record)) {
         const property = schema.properties?.[key]
         if (property) problems.push(...checkValue(property, inner, `${param}[${key}]`))
+        else if (typeof schema.additionalProperties === 'object')
+          problems.push(...checkValue(schema.additionalProperties, inner, `${param}[${key}]`))
         else if (schema.additionalProperties === false || (schema.properties && !schema.additionalProperties))
           problems.push(`${param}[${key}]: is not a documented parameter`)
       }
