@@ -90,6 +90,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/payouts/PayoutsPage.tsx')),
   },
   {
+    path: '/service-lines',
+    title: 'Service lines',
+    least: 'viewer',
+    nav: { label: 'Service lines', section: 'admin' },
+    component: lazy(() => import('./pages/service-lines/ServiceLinesPage.tsx')),
+  },
+  {
     path: '/webhooks',
     title: 'Webhooks',
     least: 'admin',

@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
+import { serviceLineRoutes } from '../billing/service-line-routes.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
@@ -78,6 +79,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))
   app.route('/', representativeRoutes(deps.db))
+  app.route('/', serviceLineRoutes(deps.db))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app

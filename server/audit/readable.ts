@@ -186,6 +186,20 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
     ),
   )
   entities.set(
+    'service_line',
+    await labels(
+      idsOf(entries, 'service_line'),
+      (ids) =>
+        db
+          .selectFrom('service_lines')
+          .select(['id', 'name'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      (r) => [r.id, r.name],
+    ),
+  )
+  entities.set(
     'webhook',
     await labels(
       idsOf(entries, 'webhook'),

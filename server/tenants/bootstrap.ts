@@ -3,6 +3,7 @@
 // or are random and returned once so the caller can print them.
 import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
+import { seedDemoServiceLines } from '../billing/service-lines.ts'
 import { newId, randomToken } from '../ids.ts'
 import { seedSandboxProviders } from '../providers/demo.ts'
 import { seedReferenceSamples } from '../reference/samples.ts'
@@ -97,6 +98,9 @@ export async function bootstrapIfEmpty(
 
   // three representatives on the loopback extensions 1001–1003 (the telephony step rings them)
   await seedDemoRepresentatives(db, DEMO_TENANT)
+
+  // the lines demo sessions are billed on
+  await seedDemoServiceLines(db, DEMO_TENANT)
 
   return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword }
 }
