@@ -98,7 +98,6 @@ export async function bootstrapIfEmpty(
 
   // three representatives on the loopback extensions 1001–1003 (the telephony step rings them)
   await seedDemoRepresentatives(db, DEMO_TENANT)
-
   // the lines demo sessions are billed on
   await seedDemoServiceLines(db, DEMO_TENANT)
 

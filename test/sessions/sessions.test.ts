@@ -268,6 +268,67 @@ describe('legs and the billing window', () => {
   })
 })
 
+describe('representatives’ pay', () => {
+  it('each representative’s leg is kept for pay and accrued once at settlement', async () => {
+    for (const [id, extension] of [
+      ['rep_ann', '2001'],
+      ['rep_bob', '2002'],
+    ] as const)
+      await t.db
+        .insertInto('representatives')
+        .values({
+          tenant_id: 'acme',
+          id,
+          name: id,
+          extension,
+          pay_plan: 'share',
+          pay_share_bps: 5000,
+          pay_currency: 'USD',
+        })
+        .execute()
+    const { id } = await startSession(sessionBody(newPerson(), 'advice'))
+    const ann = await json<SessionView>(
+      await t.post(`/v1/sessions/${id}/legs`, { party: 'representative', representative_id: 'rep_ann' }),
+      201,
+    )
+    clock.advance(60)
+    await json<SessionView>(
+      await t.post(`/v1/sessions/${id}/legs`, { party: 'representative', representative_id: 'rep_bob' }),
+      201,
+    )
+    clock.advance(60)
+    await endLeg(id, ann.legs[0]?.id ?? '')
+    clock.advance(60)
+    const ended = await end(id)
+    // 180 s at 2.99 a minute
+    expect(ended.charge?.amount).toBe(897)
+    const accruals = await t.db
+      .selectFrom('pay_accruals')
+      .select(['representative_id', 'seconds', 'amount'])
+      .where('tenant_id', '=', 'acme')
+      .where('session_id', '=', id)
+      .orderBy('representative_id')
+      .execute()
+    expect(accruals.map((a) => [a.representative_id, a.seconds])).toEqual([
+      ['rep_ann', 120],
+      ['rep_bob', 120],
+    ])
+    const paid = accruals.reduce((sum, a) => sum + Number(a.amount), 0)
+    // half the charge between them, split by their seconds, rounded down (the rest to the house)
+    expect(paid).toBeGreaterThan(440)
+    expect(paid).toBeLessThanOrEqual(448)
+    // settling again accrues nothing more
+    await t.services.sessions.settle('acme', id)
+    const again = await t.db
+      .selectFrom('pay_accruals')
+      .select('id')
+      .where('tenant_id', '=', 'acme')
+      .where('session_id', '=', id)
+      .execute()
+    expect(again).toHaveLength(2)
+  })
+})
+
 describe('heartbeats and the sweeper', () => {
   it('a session whose heartbeats stop is ended at its last heartbeat and settled', async () => {
     const { id } = await startSession(sessionBody(newPerson(), 'advice'))
