@@ -1,10 +1,13 @@
 // Representatives and payouts in a real Chromium: the demo's three representatives on 1001–1003,
 // an editor adds one (a taken extension is refused at the field), changes a pay plan and takes
 // someone off the roster; a viewer reads the roster but cannot change it or see payouts; an analyst
-// picks a period of payouts and downloads it as CSV.
+// reads what a representative earned from a real session (started, answered and ended through
+// /v1/sessions), picks a period and downloads it as CSV.
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newPerson } from '../api/identities.ts'
 import { chromiumAvailable } from './support/chromium.ts'
 import {
   type ConsoleServer,
@@ -15,6 +18,55 @@ import {
   signIn,
   startConsoleServer,
 } from './support/harness.ts'
+
+/** A merchant API call on the demo workspace's key. */
+async function merchant(server: ConsoleServer, path: string, body: unknown, status: number) {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${server.apiKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': randomBytes(12).toString('hex'),
+    },
+    body: JSON.stringify(body),
+  })
+  const text = await response.text()
+  if (response.status !== status) throw new Error(`${path}: ${response.status} ${text}`)
+  return JSON.parse(text) as { id: string; status: string; legs: { id: string }[] }
+}
+
+/** A phone session on the demo's advice line answered by Ada (extension 1001) for a little over a second. */
+async function sessionAnsweredByAda(server: ConsoleServer): Promise<string> {
+  const person = newPerson()
+  const session = await merchant(
+    server,
+    '/v1/sessions',
+    {
+      service_line_id: 'advice',
+      channel: 'phone',
+      customer: { id: person.customerId, phone: person.phone, name: 'Browser Caller' },
+      network: { ani: person.phone, ip: '203.0.113.7' },
+      payment_method: {
+        type: 'card',
+        card: { number: person.card, exp_month: 12, exp_year: 2030, cvc: '123' },
+        billing_address: { line1: '12 Main St', postal_code: '94107', country: 'US' },
+      },
+    },
+    201,
+  )
+  if (session.status !== 'live') throw new Error(`the session is ${session.status}`)
+  const answered = await merchant(
+    server,
+    `/v1/sessions/${session.id}/legs`,
+    { party: 'representative', representative_id: 'rep_ada' },
+    201,
+  )
+  await new Promise((resolve) => setTimeout(resolve, 1_200))
+  await merchant(server, `/v1/sessions/${session.id}/legs/${answered.legs[0]?.id}/end`, {}, 200)
+  const ended = await merchant(server, `/v1/sessions/${session.id}/end`, { reason: 'completed' }, 200)
+  if (ended.status !== 'settled') throw new Error(`the session ended ${ended.status}`)
+  return session.id
+}
 
 describe.skipIf(!chromiumAvailable)('representatives and payouts in the console', () => {
   let server: ConsoleServer
@@ -84,7 +136,8 @@ describe.skipIf(!chromiumAvailable)('representatives and payouts in the console'
     await context.close()
   })
 
-  it('lets an analyst pick a period and download the payouts as CSV', async () => {
+  it('shows an analyst what a representative earned from a session, by period, and downloads it as CSV', async () => {
+    const sessionId = await sessionAnsweredByAda(server)
     const analyst = await createStaff(server, 'analyst')
     const { context, page } = await openConsole(browser, server)
     await signIn(page, analyst.email, analyst.password)
@@ -93,11 +146,20 @@ describe.skipIf(!chromiumAvailable)('representatives and payouts in the console'
     // the first view is this month so far
     const from = page.getByLabel('From')
     await expect.poll(() => from.inputValue()).toMatch(/^\d{4}-\d{2}-01$/)
-    await page.getByText('No pay in this period').waitFor()
+    // the advice line bills its first minute whole: 2.99, and Ada's plan is half of it
+    const ada = page.getByTestId('payout-line').filter({ hasText: 'Ada Moreno' })
+    await ada.waitFor()
+    expect(await ada.textContent()).toContain('$1.49')
+    expect(await page.getByTestId('payout-total').textContent()).toContain('Total in USD')
+    await page.getByLabel('Representative').selectOption({ label: 'Ada Moreno (1001)' })
+    await page.getByRole('button', { name: 'Show' }).click()
+    const leg = page.getByRole('table', { name: 'Sessions paid for' }).getByTestId('payout-accrual')
+    await leg.waitFor()
+    expect(await leg.textContent()).toContain(sessionId)
+    await screenshot(page, 'payouts-representative')
 
     await from.fill('2026-11-01')
     await page.getByLabel('To (included)').fill('2026-11-30')
-    await page.getByLabel('Representative').selectOption({ label: 'Ada Moreno (1001)' })
     await page.getByRole('button', { name: 'Show' }).click()
     await page.waitForURL(/from=2026-11-01.*to=2026-11-30.*representative=rep_ada/)
     await page.getByText('No pay in this period').waitFor()
