@@ -1,7 +1,8 @@
 // PostgreSQL test databases: one per suite, cloned from a migrated template, dropped afterwards.
 import postgres from 'postgres'
 
-export const templateName = 'tollgate_test_template'
+// One template per checkout when several run tests against one PostgreSQL at once (TOLLGATE_TEST_TEMPLATE)
+export const templateName = process.env.TOLLGATE_TEST_TEMPLATE ?? 'tollgate_test_template'
 
 export async function withAdminDb<T>(url: string, work: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   const admin = postgres(url, { max: 1, onnotice: () => {} })
