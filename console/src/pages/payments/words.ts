@@ -150,10 +150,10 @@ export function checkInWords(check: {
   if (check.balanced) {
     const count = check.currencies.reduce((sum, c) => sum + c.transactions, 0)
     return count === 0
-      ? 'Balanced — nothing has been written yet.'
-      : `Balanced — debits equal credits in every currency, across ${formatCount(count)} transactions.`
+      ? 'Nothing has been written yet.'
+      : `Debits equal credits in every currency, across ${formatCount(count)} transactions.`
   }
   const off = check.currencies.filter((c) => c.difference !== 0).map((c) => c.currency)
   const which = off.length ? ` Totals are off in ${off.join(', ')}.` : ''
-  return `Not balanced — ${check.unbalanced_count} ${check.unbalanced_count === 1 ? 'transaction does' : 'transactions do'} not balance.${which}`
+  return `${check.unbalanced_count} ${check.unbalanced_count === 1 ? 'transaction does' : 'transactions do'} not balance.${which}`
 }
