@@ -273,7 +273,7 @@ describe('the ledger', () => {
 
     const payable = await json<{ entries: EntryBody[] }>(
       viewer,
-      `/admin/v1/ledger/entries?account=representatives_payable&session_id=${settled.sessionId}`,
+      `/admin/v1/ledger/entries?account=representative_pay_payable&session_id=${settled.sessionId}`,
     )
     expect(payable.entries.map((e) => e.credit)).toEqual([239, 239])
     const forB = await json<{ entries: EntryBody[] }>(
@@ -315,8 +315,8 @@ describe('the ledger', () => {
       }),
     ])
     const balance = (account: string) => check.accounts.find((a) => a.account === account)?.balance
-    expect(balance('session_revenue')).toBe(-2 * 1196)
-    expect(balance('holds_outstanding')).toBe(-2990)
+    expect(balance('revenue')).toBe(-2 * 1196)
+    expect(balance('holds_offset')).toBe(-2990)
   })
 
   it('lists exactly what is off when a transaction does not balance, in that tenant only', async () => {

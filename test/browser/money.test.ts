@@ -149,9 +149,9 @@ describe.skipIf(!chromiumAvailable)('sessions, payments and the ledger in the co
     await expect.poll(() => entries.count()).toBe(11 + 2 + 2)
     await screenshot(page, 'ledger')
 
-    await page.getByRole('textbox', { name: 'Account' }).fill('representatives_payable')
+    await page.getByRole('textbox', { name: 'Account' }).fill('representative_pay_payable')
     await page.getByRole('button', { name: 'Search' }).click()
-    await page.waitForURL('**/console/ledger?account=representatives_payable')
+    await page.waitForURL('**/console/ledger?account=representative_pay_payable')
     await expect.poll(() => entries.count()).toBe(2)
     expect(await entries.first().textContent()).toContain('Representative pay')
     await entries

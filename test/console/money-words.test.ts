@@ -23,7 +23,8 @@ describe('money in words', () => {
     expect(settlementInWords('credit_difference')).toBe(
       'The whole hold was captured and the difference credited back',
     )
-    expect(accountLabel('representatives_payable')).toBe('Representatives payable')
+    expect(accountLabel('representative_pay_payable')).toBe('Owed to representatives')
+    expect(accountLabel('gateway_receivable')).toBe('Owed to us by the gateway')
     expect(accountLabel('revenue:sessions')).toBe('Revenue sessions')
   })
 

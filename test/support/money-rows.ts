@@ -226,19 +226,19 @@ export async function insertSettledSession(
   await db
     .insertInto('ledger_entries')
     .values([
-      entry(holdTx, 'hold', 'customer_holds', { debit: 2990 }, plus(t0, 1)),
-      entry(holdTx, 'hold', 'holds_outstanding', { credit: 2990 }, plus(t0, 1)),
-      entry(captureTx, 'capture', 'holds_outstanding', { debit: 1196 }, plus(endedAt, 1)),
-      entry(captureTx, 'capture', 'customer_holds', { credit: 1196 }, plus(endedAt, 1)),
+      entry(holdTx, 'hold', 'holds', { debit: 2990 }, plus(t0, 1)),
+      entry(holdTx, 'hold', 'holds_offset', { credit: 2990 }, plus(t0, 1)),
+      entry(captureTx, 'capture', 'holds_offset', { debit: 1196 }, plus(endedAt, 1)),
+      entry(captureTx, 'capture', 'holds', { credit: 1196 }, plus(endedAt, 1)),
       entry(captureTx, 'capture', 'gateway_receivable', { debit: 1196 }, plus(endedAt, 1)),
-      entry(captureTx, 'capture', 'session_revenue', { credit: 1196 }, plus(endedAt, 1)),
-      entry(releaseTx, 'release', 'holds_outstanding', { debit: 1794 }, plus(endedAt, 1)),
-      entry(releaseTx, 'release', 'customer_holds', { credit: 1794 }, plus(endedAt, 1)),
+      entry(captureTx, 'capture', 'revenue', { credit: 1196 }, plus(endedAt, 1)),
+      entry(releaseTx, 'release', 'holds_offset', { debit: 1794 }, plus(endedAt, 1)),
+      entry(releaseTx, 'release', 'holds', { credit: 1794 }, plus(endedAt, 1)),
       entry(payTx, 'pay_accrual', 'representative_pay_expense', { debit: 478 }, plus(endedAt, 2)),
-      entry(payTx, 'pay_accrual', 'representatives_payable', { credit: 239 }, plus(endedAt, 2), {
+      entry(payTx, 'pay_accrual', 'representative_pay_payable', { credit: 239 }, plus(endedAt, 2), {
         representative_id: repA,
       }),
-      entry(payTx, 'pay_accrual', 'representatives_payable', { credit: 239 }, plus(endedAt, 2), {
+      entry(payTx, 'pay_accrual', 'representative_pay_payable', { credit: 239 }, plus(endedAt, 2), {
         representative_id: repB,
       }),
     ])
@@ -355,8 +355,8 @@ export async function insertLiveSession(
     .insertInto('ledger_entries')
     .values(
       [
-        ['customer_holds', { debit: 2990 }],
-        ['holds_outstanding', { credit: 2990 }],
+        ['holds', { debit: 2990 }],
+        ['holds_offset', { credit: 2990 }],
       ].map(([account, side]) => ({
         tenant_id: tenantId,
         transaction_id: holdTx,
@@ -441,7 +441,7 @@ export async function insertUnbalancedTransaction(
       {
         tenant_id: tenantId,
         transaction_id: transactionId,
-        account: 'session_revenue',
+        account: 'revenue',
         currency: options.currency ?? 'USD',
         credit: options.credit ?? 450,
         kind: 'capture',

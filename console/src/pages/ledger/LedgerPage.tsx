@@ -204,7 +204,7 @@ export default function LedgerPage() {
           </header>
           <search>
             <form class="filters" onSubmit={submit} aria-label="Filter ledger entries">
-              {field('account', 'Account', 'e.g. customer_holds')}
+              {field('account', 'Account', 'e.g. holds')}
               {field('kind', 'Kind', 'hold, capture, refund…')}
               {field('currency', 'Currency', 'USD')}
               {field('session_id', 'Session', 'session id')}

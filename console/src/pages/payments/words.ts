@@ -108,6 +108,7 @@ export function endReasonInWords(reason: string | null | undefined): string | nu
 
 const ledgerKinds: Record<string, string> = {
   hold: 'Hold placed',
+  hold_increment: 'Hold raised',
   capture: 'Capture',
   release: 'Hold released',
   void: 'Hold released',
@@ -122,9 +123,21 @@ export function ledgerKindLabel(kind: string): string {
   return ledgerKinds[kind] ?? sentenceCase(kind.replaceAll('_', ' '))
 }
 
-/** An account's name as written in the ledger (customer_holds, revenue:sessions) made readable. */
+// The chart of accounts (server/ledger/ledger.ts) in staff's words; an account not named here is
+// shown by its own name made readable.
+const accounts: Record<string, string> = {
+  holds: 'Held on customers’ accounts',
+  holds_offset: 'Holds (offsetting side)',
+  gateway_receivable: 'Owed to us by the gateway',
+  revenue: 'Revenue',
+  refunds: 'Refunds',
+  representative_pay_expense: 'Representatives’ pay (expense)',
+  representative_pay_payable: 'Owed to representatives',
+}
+
+/** An account's name as staff read it: holds → "Held on customers’ accounts". */
 export function accountLabel(account: string): string {
-  return sentenceCase(account.replaceAll(/[_:.]+/g, ' ').trim())
+  return accounts[account] ?? sentenceCase(account.replaceAll(/[_:.]+/g, ' ').trim())
 }
 
 function sentenceCase(text: string): string {
