@@ -17,12 +17,12 @@ import {
   paymentWithOperationsSchema,
 } from '../payments/admin-routes.ts'
 
-const sessionStatuses = ['live', 'ended', 'settled'] as const
+const sessionStatuses = ['opening', 'live', 'ended', 'settled', 'failed', 'refused'] as const
 
 const sessionSummarySchema = z
   .object({
     id: z.string(),
-    status: z.string().openapi({ description: 'live | ended | settled' }),
+    status: z.string().openapi({ description: sessionStatuses.join(' | ') }),
     channel: z.string(),
     mode: z.string().openapi({ description: 'conference (billed while representatives are on) | chat_room' }),
     service_line: z.object({ id: z.string(), name: z.string().nullable() }),
@@ -109,7 +109,7 @@ const listSessions = adminRoute('viewer', {
   tags: ['Sessions'],
   summary: 'Billable sessions, live and past, newest first',
   description:
-    'status "past" means ended or settled. q matches a session, decision or customer id. representative_id: sessions that representative joined.',
+    'status "past" means no longer live: ended, settled, failed or refused. q matches a session, decision or customer id. representative_id: sessions that representative joined.',
   request: {
     query: z.object({
       q: z.string().max(200).optional(),
@@ -268,7 +268,7 @@ export function sessionAdminRoutes(db: Db) {
           eb.or([eb('s.id', '=', term), eb('s.decision_id', '=', term), eb('s.customer_id', '=', term)]),
         ),
       )
-      .$if(q.status === 'past', (b) => b.where('s.status', 'in', ['ended', 'settled']))
+      .$if(q.status === 'past', (b) => b.where('s.status', 'not in', ['opening', 'live']))
       .$if(q.status !== undefined && q.status !== 'past', (b) => b.where('s.status', '=', q.status as string))
       .$if(q.service_line_id !== undefined, (b) =>
         b.where('s.service_line_id', '=', q.service_line_id as string),

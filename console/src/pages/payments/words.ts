@@ -72,7 +72,10 @@ export function declineInWords(code: string | null | undefined): string | null {
 }
 
 const sessionStatuses: Record<string, string> = {
+  opening: 'Starting',
   live: 'Live',
+  failed: 'Failed to start',
+  refused: 'Refused',
   ended: 'Ended, settling',
   settled: 'Settled',
 }
