@@ -660,6 +660,42 @@ export interface PayAccrualsTable {
   accrued_at: RequiredTimestamp
 }
 
+/** The sandbox gateway's payment intents (its own books, not Tollgate's: db/migrations/2026-12-05T0210_pay.ts). */
+export interface SandboxGatewayPaymentsTable {
+  account: string
+  reference: string
+  /** requires_capture | succeeded | canceled */
+  status: string
+  currency: string
+  amount_authorized: Int8
+  amount_captured: DefaultedInt8
+  amount_refunded: DefaultedInt8
+  /** the test card's behaviour, remembered for its token; never the number */
+  behaviour: string
+  expires_at: NullableTimestamp
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+/** The sandbox gateway's answer per idempotency key. */
+export interface SandboxGatewayRequestsTable {
+  account: string
+  idempotency_key: string
+  operation: string
+  fingerprint: string
+  answer: ColumnType<unknown, string | null | undefined, string | null>
+  created_at: Timestamp
+}
+
+/** Tokens the sandbox gateway issued for stored methods. */
+export interface SandboxGatewayTokensTable {
+  account: string
+  token: string
+  behaviour: string
+  last4: string
+  created_at: Timestamp
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -700,6 +736,9 @@ export interface Database {
   session_legs: SessionLegsTable
   representatives: RepresentativesTable
   pay_accruals: PayAccrualsTable
+  sandbox_gateway_payments: SandboxGatewayPaymentsTable
+  sandbox_gateway_requests: SandboxGatewayRequestsTable
+  sandbox_gateway_tokens: SandboxGatewayTokensTable
 }
 
 export type Tenant = Selectable<TenantsTable>

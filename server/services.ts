@@ -10,6 +10,10 @@ import { type BatcherOptions, batchedDecisionStore } from './decision-store/batc
 import type { Logger } from './logging.ts'
 import { Metrics } from './metrics.ts'
 import type { PaymentGateway } from './payments/gateway.ts'
+import { Payments } from './payments/payments.ts'
+import type { MoneyGateway } from './payments/port.ts'
+import { PaymentReconciler } from './payments/reconciler.ts'
+import { createSandboxMoneyGateway } from './payments/sandbox-gateway.ts'
 import { ProviderRegistry } from './providers/client.ts'
 import { ReviewEscalator } from './reviews/escalation.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
@@ -29,6 +33,8 @@ export interface ServicesOptions {
   batches?: BatcherOptions
   /** verifies cards (AVS, CVC, name); the sandbox when not given */
   gateway?: PaymentGateway
+  /** the tenant's money gateway; the sandbox (one account per tenant) when not given */
+  gatewayFor?: (tenantId: string) => Promise<MoneyGateway>
 }
 
 export interface Services {
@@ -47,6 +53,12 @@ export interface Services {
   backtests: BacktestRunner
   webhooks: WebhookDispatcher
   reviewEscalation: ReviewEscalator
+  /** the tenant's money gateway (sandbox unless its billing settings say otherwise) */
+  gatewayFor(tenantId: string): Promise<MoneyGateway>
+  /** holds, captures, voids, refunds and charges, booked on the ledger */
+  payments: Payments
+  /** settles money calls whose answer never came; start() runs it */
+  paymentReconciler: PaymentReconciler
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -66,6 +78,9 @@ export function createServices(options: ServicesOptions): Services {
   const backtests = new BacktestRunner({ db, logger })
   const webhooks = new WebhookDispatcher({ db, secret, logger })
   const reviewEscalation = new ReviewEscalator({ db, logger })
+  const gatewayFor = options.gatewayFor ?? sandboxGatewayFor(db)
+  const payments = new Payments({ db, gatewayFor, logger })
+  const paymentReconciler = new PaymentReconciler({ db, payments, logger })
   return {
     db,
     secret,
@@ -88,15 +103,37 @@ export function createServices(options: ServicesOptions): Services {
     backtests,
     webhooks,
     reviewEscalation,
+    gatewayFor,
+    payments,
+    paymentReconciler,
     start() {
       backtests.start()
       webhooks.start()
       reviewEscalation.start()
+      paymentReconciler.start()
     },
     async stop() {
       // a running backtest stops after its batch and keeps its cursor for the next start
-      await Promise.all([backtests.stop(), webhooks.stop(), reviewEscalation.stop()])
+      await Promise.all([
+        backtests.stop(),
+        webhooks.stop(),
+        reviewEscalation.stop(),
+        paymentReconciler.stop(),
+      ])
     },
+  }
+}
+
+/** Until the tenant's billing settings choose a gateway: the sandbox, one account per tenant. */
+function sandboxGatewayFor(db: Db): (tenantId: string) => Promise<MoneyGateway> {
+  const gateways = new Map<string, MoneyGateway>()
+  return async (tenantId) => {
+    let gateway = gateways.get(tenantId)
+    if (!gateway) {
+      gateway = createSandboxMoneyGateway({ db, account: tenantId })
+      gateways.set(tenantId, gateway)
+    }
+    return gateway
   }
 }
 

@@ -79,4 +79,10 @@ export interface MoneyGateway {
   }): Promise<GatewayAnswer>
   /** raise an open hold to a new total; only when incrementalAuthorization */
   increment(call: { idempotencyKey: string; reference: string; amount: number }): Promise<GatewayAnswer>
+  /**
+   * What became of the call made with this key: its answer, or null when the gateway never received
+   * it. Optional; the reconciler asks it about a hold or charge whose source (a card number that was
+   * never stored) it cannot send again. Without it such a call stays unknown until it gives up.
+   */
+  find?(call: { idempotencyKey: string }): Promise<GatewayAnswer | null>
 }

@@ -104,7 +104,10 @@ const create = adminRoute('admin', {
               events: z
                 .array(z.enum(webhookEvents))
                 .min(1)
-                .openapi({ description: 'decision.resolved now; session.settled when sessions settle' }),
+                .openapi({
+                  description:
+                    'decision.resolved, session.settled, payment.captured, payment.voided, payment.refunded, payment.failed',
+                }),
               description: z.string().max(500).default(''),
             })
             .strict(),

@@ -7,7 +7,14 @@ import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
 import { newId } from '../ids.ts'
 
-export const webhookEvents = ['decision.resolved', 'session.settled'] as const
+export const webhookEvents = [
+  'decision.resolved',
+  'session.settled',
+  'payment.captured',
+  'payment.voided',
+  'payment.refunded',
+  'payment.failed',
+] as const
 export type WebhookEvent = (typeof webhookEvents)[number]
 
 /** attempts per delivery, the first included */

@@ -8,11 +8,19 @@ export type WebhookEvent = NewEndpoint['events'][number]
 export const webhookEvents = [
   'decision.resolved',
   'session.settled',
+  'payment.captured',
+  'payment.voided',
+  'payment.refunded',
+  'payment.failed',
 ] as const satisfies readonly WebhookEvent[]
 
 export const eventDescriptions: Record<WebhookEvent, string> = {
   'decision.resolved': 'a reviewer approved or blocked a decision',
   'session.settled': 'a session was settled',
+  'payment.captured': 'money was taken: a hold captured or a direct charge',
+  'payment.voided': 'a hold was released in full',
+  'payment.refunded': 'money was given back, in whole or in part',
+  'payment.failed': 'the payment provider declined a payment, or never answered',
 }
 
 export type Endpoint = Schema<'WebhookEndpoint'>
