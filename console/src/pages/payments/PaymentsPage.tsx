@@ -181,9 +181,27 @@ export default function PaymentsPage() {
                         <td>
                           <Show
                             when={p.session_id}
-                            fallback={<span class="muted">{p.decision_id ? 'Purchase' : '—'}</span>}
+                            fallback={
+                              <Show when={p.decision_id} fallback="—">
+                                {(decision) => (
+                                  <A
+                                    href={`/decisions/${encodeURIComponent(decision())}`}
+                                    onClick={(e) => e.stopPropagation()}
+                                  >
+                                    Purchase
+                                  </A>
+                                )}
+                              </Show>
+                            }
                           >
-                            Session
+                            {(session) => (
+                              <A
+                                href={`/sessions/${encodeURIComponent(session())}`}
+                                onClick={(e) => e.stopPropagation()}
+                              >
+                                Session
+                              </A>
+                            )}
                           </Show>
                         </td>
                       </tr>
