@@ -10,6 +10,7 @@ import * as providers from './migrations/2026-11-23T0545_providers.ts'
 import * as decisionCompression from './migrations/2026-11-23T0600_decision_compression.ts'
 import * as money from './migrations/2026-12-05T0100_money.ts'
 import * as pay from './migrations/2026-12-05T0210_pay.ts'
+import * as sessions from './migrations/2026-12-05T0240_sessions.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0600_decision_compression': decisionCompression,
   '2026-12-05T0100_money': money,
   '2026-12-05T0210_pay': pay,
+  '2026-12-05T0240_sessions': sessions,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

@@ -587,7 +587,7 @@ export interface SessionsTable {
   channel: string
   /** conference | chat_room */
   mode: string
-  /** live | ended | settled */
+  /** opening | live | ended | settled | failed */
   status: string
   currency: string
   hold_payment_id: Nullable<string>
@@ -611,6 +611,16 @@ export interface SessionsTable {
   settlement: Nullable<string>
   idempotency_key: Nullable<string>
   request_hash: Nullable<string>
+  /** the service line's billing terms as they were at the start (2026-12-05T0240_sessions) */
+  terms: ColumnType<unknown, string | null | undefined, string | null>
+  /** why it failed to start: the gateway's decline code, or nothing_granted */
+  failure_code: Nullable<string>
+  failure_message: Nullable<string>
+  /** checking / EFT only: the bank account sealed until the direct charge at the end, then null */
+  payment_source_sealed: Nullable<string>
+  settle_attempts: Defaulted<number>
+  /** when the sweeper next tries to settle it (ended) or to clean up a start that never finished (opening) */
+  next_settle_at: NullableTimestamp
 }
 
 export interface SessionLegsTable {

@@ -17,6 +17,7 @@ import { IMPORT_MAX_BYTES } from './lists/imports.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
 import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import type { Services } from './services.ts'
+import { sessionRoutes } from './sessions/routes.ts'
 
 export interface AppOptions {
   /** serve the deterministic sandbox providers at /sandbox/providers/{kind} (default true) */
@@ -143,6 +144,8 @@ export function createApp(services: Services, options: AppOptions = {}) {
   v1.use('/authorizations/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
   v1.use('/decisions/*', apiKeyAuth(services.db, services.apiKeys))
   v1.route('/', authorizationRoutes(services))
+  v1.use('/sessions/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
+  v1.route('/', sessionRoutes(services))
   app.route('/', v1)
 
   const admin = adminApp({

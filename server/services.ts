@@ -17,6 +17,8 @@ import { createSandboxMoneyGateway } from './payments/sandbox-gateway.ts'
 import { ProviderRegistry } from './providers/client.ts'
 import { ReviewEscalator } from './reviews/escalation.ts'
 import { RuleSetCache } from './rule-sets/active.ts'
+import { type Sessions, sessions } from './sessions/service.ts'
+import { SessionSweeper } from './sessions/sweeper.ts'
 import { ShadowEvaluator } from './shadow/evaluator.ts'
 import { WebhookDispatcher } from './webhooks/dispatcher.ts'
 
@@ -35,6 +37,8 @@ export interface ServicesOptions {
   gateway?: PaymentGateway
   /** the tenant's money gateway; the sandbox (one account per tenant) when not given */
   gatewayFor?: (tenantId: string) => Promise<MoneyGateway>
+  /** the sessions' clock; tests pass one they move by hand */
+  clock?: () => Date
 }
 
 export interface Services {
@@ -59,6 +63,10 @@ export interface Services {
   payments: Payments
   /** settles money calls whose answer never came; start() runs it */
   paymentReconciler: PaymentReconciler
+  /** billable sessions: /v1/sessions, and the telephony bridge in-process */
+  sessions: Sessions
+  /** ends silent sessions and settles unsettled ones; start() runs it */
+  sessionSweeper: SessionSweeper
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -81,6 +89,25 @@ export function createServices(options: ServicesOptions): Services {
   const gatewayFor = options.gatewayFor ?? sandboxGatewayFor(db)
   const payments = new Payments({ db, gatewayFor, logger })
   const paymentReconciler = new PaymentReconciler({ db, payments, logger })
+  const decide = authorizations({
+    db,
+    secret,
+    ruleSets,
+    metrics,
+    shadow,
+    providers,
+    store,
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+  })
+  const billableSessions = sessions({
+    db,
+    secret,
+    logger,
+    authorizations: decide,
+    payments,
+    clock: options.clock,
+  })
+  const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
   return {
     db,
     secret,
@@ -90,27 +117,21 @@ export function createServices(options: ServicesOptions): Services {
     apiKeys: new ApiKeyCache(),
     providers,
     shadow,
-    authorizations: authorizations({
-      db,
-      secret,
-      ruleSets,
-      metrics,
-      shadow,
-      providers,
-      store,
-      ...(options.gateway ? { gateway: options.gateway } : {}),
-    }),
+    authorizations: decide,
     backtests,
     webhooks,
     reviewEscalation,
     gatewayFor,
     payments,
     paymentReconciler,
+    sessions: billableSessions,
+    sessionSweeper,
     start() {
       backtests.start()
       webhooks.start()
       reviewEscalation.start()
       paymentReconciler.start()
+      sessionSweeper.start()
     },
     async stop() {
       // a running backtest stops after its batch and keeps its cursor for the next start
@@ -119,6 +140,7 @@ export function createServices(options: ServicesOptions): Services {
         webhooks.stop(),
         reviewEscalation.stop(),
         paymentReconciler.stop(),
+        sessionSweeper.stop(),
       ])
     },
   }

@@ -67,6 +67,18 @@ export interface CallerContext {
   ruleSetPointer?: RuleSetPointer | undefined
   /** a credential the caller has not confirmed yet: the decision confirms it in its own transaction */
   keyCheck?: KeyCheck | undefined
+  /**
+   * A session's grant (server/sessions/service.ts): what an approved session reserves against the
+   * allowances, reckoned from the approval's limits and written with the decision, under its locks
+   */
+  reserve?: ((limits: DecisionResponse['limits']) => Reservation) | undefined
+}
+
+/** The seconds and money a live session holds against the allowances until it is settled. */
+export interface Reservation {
+  seconds: number
+  amount: number
+  currency: string
 }
 
 /**
@@ -308,7 +320,10 @@ async function decide(
           mismatch: mismatchOf(tenantId, id, now, customer?.id ?? null, request, evaluation.fired),
           verification: verificationOf(tenantId, id, now, gateway.name, request, verification.answer()),
           purchaseLimit: purchaseLimitOf(decided),
-          usage: decision.outcome === 'approve' ? usageOf(decided) : null,
+          usage:
+            decision.outcome === 'approve'
+              ? usageOf(decided, request.kind === 'session' ? context.reserve?.(decision.limits) : undefined)
+              : null,
         })
 
         // 7. Respond
@@ -397,7 +412,10 @@ function purchaseLimitOf({
 }
 
 /** What an approval counts against the allowances of its customer, phone, card and IP. */
-function usageOf({ tenantId, id, now, request, customer }: Decided): RecordRow<'usage'> {
+function usageOf(
+  { tenantId, id, now, request, customer }: Decided,
+  reserved: Reservation | undefined,
+): RecordRow<'usage'> {
   return {
     tenant_id: tenantId,
     decision_id: id,
@@ -408,10 +426,10 @@ function usageOf({ tenantId, id, now, request, customer }: Decided): RecordRow<'
     ip: request.network.ip,
     sessions: request.kind === 'session' ? 1 : 0,
     purchases: request.kind === 'purchase' ? 1 : 0,
-    seconds: 0,
-    // a session's money counts when it is billed; a purchase's now
-    amount: request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
-    currency: request.amount?.currency ?? null,
+    // a session started through Sessions reserves its grant until settlement replaces it with the bill
+    seconds: reserved?.seconds ?? 0,
+    amount: reserved ? reserved.amount : request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
+    currency: reserved?.currency ?? request.amount?.currency ?? null,
   }
 }
 

@@ -13,6 +13,9 @@
 // BENCH_CLOSED=0 leaves out Tollgate's closed-loop phases, for a curve of open-loop rates alone:
 // BENCH_CLOSED=0 BENCH_FLOOR=0 BENCH_RATES=500,700,900,1200,1500
 // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the Tollgate process there.
+// BENCH_SESSION_CONNECTIONS (default 8; 0 skips) adds the session phase: whole sessions (start → two
+// legs → end → settled) as sessions/s, p50/p99 of a whole session (test/bench/sessions.ts), on the
+// demo tenant's "advice" service line.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
 import { randomBytes } from 'node:crypto'
@@ -27,6 +30,7 @@ import { type ServerProcess, startServerProcess } from '../support/server-proces
 import { busyCores, readCpuTimes } from './machine.ts'
 import { openLoop } from './open-loop.ts'
 import { between, scrapeWorkers } from './server-metrics.ts'
+import { sessionPhase } from './sessions.ts'
 import { makeAuthorization, makeCustomers, seededRandom } from './workload.ts'
 
 /** "16,4" → [16, 4]; "0" → [] (the knobs' way of skipping their phases) */
@@ -59,6 +63,7 @@ const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // the demo tenant's providers in the database); local: the Tollgate server serves them itself
 const providers = process.env.BENCH_PROVIDERS ?? (adminUrl ? 'remote' : 'local')
 const benchDatabase = 'tollgate_bench'
+const sessionConnections = Number(process.env.BENCH_SESSION_CONNECTIONS ?? 8)
 
 const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
 const runId = randomBytes(4).toString('hex')
@@ -120,6 +125,25 @@ const closedLoop =
       p99: result.latency.p99,
       failures: result.non2xx + result.errors + result.timeouts,
     }
+  }
+
+/** Whole sessions on `clients` connections, a fresh customer each (test/bench/sessions.ts). */
+const wholeSessions =
+  (clients: number): Drive =>
+  (url, seconds) => {
+    let next = 0
+    return sessionPhase({
+      url,
+      apiKey,
+      lineId: 'advice',
+      seconds,
+      clients,
+      nextCustomer: () => {
+        const customer = customers[next++ % customers.length]
+        if (!customer) throw new Error('no customers')
+        return customer
+      },
+    })
   }
 
 /** Open loop: `rate` requests a second on a fixed schedule (test/bench/open-loop.ts). */
@@ -394,6 +418,15 @@ async function main(): Promise<void> {
           tollgate,
           fixedRate(rate),
           closedPhases || i > 0 ? Math.min(warmup, 5) : warmup,
+        ),
+      )
+    if (sessionConnections > 0)
+      phases.push(
+        await measure(
+          `Tollgate sessions: start → two legs → end → settled (${engine}), ${sessionConnections} connections — sessions/s, ms per whole session`,
+          tollgate,
+          wholeSessions(sessionConnections),
+          Math.min(warmup, 5),
         ),
       )
   } finally {

@@ -36,6 +36,8 @@ export async function startTestApp(
     poolSize?: number
     /** outside data providers' clients, to point the sandbox at a listening server */
     providers?: ProviderRegistry
+    /** the sessions' clock, for suites that let minutes pass */
+    clock?: () => Date
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase({ poolSize: options.poolSize })
@@ -48,6 +50,7 @@ export async function startTestApp(
     logger,
     metrics: new Metrics(),
     ...(options.providers ? { providers: options.providers } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   })
   const app = createApp(services)
 
