@@ -101,13 +101,10 @@ const create = adminRoute('admin', {
           schema: z
             .object({
               url: z.string().max(2000).openapi({ example: 'https://merchant.example/tollgate/webhooks' }),
-              events: z
-                .array(z.enum(webhookEvents))
-                .min(1)
-                .openapi({
-                  description:
-                    'decision.resolved, session.settled, payment.captured, payment.voided, payment.refunded, payment.failed',
-                }),
+              events: z.array(z.enum(webhookEvents)).min(1).openapi({
+                description:
+                  'decision.resolved, session.settled, payment.captured, payment.voided, payment.refunded, payment.failed',
+              }),
               description: z.string().max(500).default(''),
             })
             .strict(),
