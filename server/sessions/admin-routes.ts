@@ -48,6 +48,11 @@ const sessionSummarySchema = z
     hold_status: z.string().nullable(),
     charge: z.union([moneySchema, z.null()]).openapi({ description: 'the rated charge, once ended' }),
     representatives: z.number().int().openapi({ description: 'how many representatives joined' }),
+    failure: z
+      .union([z.object({ code: z.string(), message: z.string().nullable() }), z.null()])
+      .openapi({
+        description: 'why the hold or the final charge failed (a decline code), or nothing_granted',
+      }),
   })
   .openapi('SessionSummary')
 
@@ -208,6 +213,7 @@ function sessionBody(row: SessionRow): z.infer<typeof sessionSummarySchema> {
     hold_status: row.hold_status,
     charge: row.charge_amount === null ? null : { value: Number(row.charge_amount), currency: row.currency },
     representatives: Number(row.representative_count),
+    failure: row.failure_code ? { code: row.failure_code, message: row.failure_message } : null,
   }
 }
 

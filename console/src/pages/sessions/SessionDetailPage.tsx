@@ -10,6 +10,7 @@ import { Fields, Section } from '../decisions/DecisionDetailPage.tsx'
 import { LedgerEntriesTable, OperationsTable, PaymentStatusBadge } from '../payments/parts.tsx'
 import {
   clock,
+  declineInWords,
   endReasonInWords,
   paymentKindLabel,
   sessionStatusLabel,
@@ -148,6 +149,15 @@ function Summary(props: { detail: SessionDetail }) {
           <span class={`badge session-${s().status}`}>{sessionStatusLabel(s().status)}</span>
         </span>
         <Show when={settlementInWords(s().settlement)}>{(text) => <p class="resolution">{text()}.</p>}</Show>
+        <Show when={s().failure}>
+          {(failure) => (
+            <p class="resolution error-text">
+              {failure().code === 'nothing_granted'
+                ? 'Nothing could be granted: the allowances or the hold left no time.'
+                : `The payment failed: ${declineInWords(failure().code)}.`}
+            </p>
+          )}
+        </Show>
       </div>
       <Fields
         rows={[

@@ -41,7 +41,8 @@ export function timelineOf(detail: Pick<SessionDetail, 'session' | 'legs'>, now:
       ? (at(detail.session.billing_ended_at) - start) / 1000
       : (axisEnd - start) / 1000
     window = { left: percent(from), width: percent(until - from) }
-    windowSeconds = Math.max(0, Math.round(until - from))
+    // whole seconds begun, as the server bills them
+    windowSeconds = Math.max(0, Math.ceil(until - from))
   }
   return { axisSeconds, legs, window, windowSeconds }
 }
