@@ -61,7 +61,10 @@ describe.skipIf(!chromiumAvailable)('a real session in the console', () => {
       body: body === undefined ? (method === 'POST' ? '{}' : undefined) : JSON.stringify(body),
     })
     const text = await response.text()
-    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`)
+    if (response.status >= 300)
+      throw new Error(
+        `${method} ${path}: ${response.status} ${text}\nserver log: ${server.process.stderr.join('').slice(-3000)}`,
+      )
     return JSON.parse(text) as SessionBody
   }
 
