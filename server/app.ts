@@ -14,6 +14,7 @@ import { docsRoutes, faviconResponse } from './http/docs.ts'
 import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
+import { purchasePaymentRoutes } from './payments/routes.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
 import { isReferenceImport, REFERENCE_IMPORT_MAX_BYTES } from './reference/routes.ts'
 import type { Services } from './services.ts'
@@ -144,6 +145,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
   v1.use('/authorizations/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
   v1.use('/decisions/*', apiKeyAuth(services.db, services.apiKeys))
   v1.route('/', authorizationRoutes(services))
+  v1.route('/', purchasePaymentRoutes(services))
   v1.use('/sessions/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
   v1.route('/', sessionRoutes(services))
   app.route('/', v1)

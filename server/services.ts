@@ -78,6 +78,9 @@ export function createServices(options: ServicesOptions): Services {
   const ruleSets = new RuleSetCache()
   const providers = options.providers ?? new ProviderRegistry()
   const shadow = new ShadowEvaluator({ db, ruleSets, logger, metrics })
+  const gatewayFor = options.gatewayFor ?? sandboxGatewayFor(db)
+  const payments = new Payments({ db, gatewayFor, logger })
+  const paymentReconciler = new PaymentReconciler({ db, payments, logger })
   const store = batchedDecisionStore(db, {
     ...options.batches,
     onBatch: (size) => metrics.batchSize.observe(size),
@@ -86,9 +89,6 @@ export function createServices(options: ServicesOptions): Services {
   const backtests = new BacktestRunner({ db, logger })
   const webhooks = new WebhookDispatcher({ db, secret, logger })
   const reviewEscalation = new ReviewEscalator({ db, logger })
-  const gatewayFor = options.gatewayFor ?? sandboxGatewayFor(db)
-  const payments = new Payments({ db, gatewayFor, logger })
-  const paymentReconciler = new PaymentReconciler({ db, payments, logger })
   const decide = authorizations({
     db,
     secret,
@@ -97,6 +97,7 @@ export function createServices(options: ServicesOptions): Services {
     shadow,
     providers,
     store,
+    payments,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   const billableSessions = sessions({

@@ -109,6 +109,27 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/ledger/LedgerPage.tsx')),
   },
   {
+    path: '/representatives',
+    title: 'Representatives',
+    least: 'viewer',
+    nav: { label: 'Representatives', section: 'work' },
+    component: lazy(() => import('./pages/representatives/RepresentativesPage.tsx')),
+  },
+  {
+    path: '/payouts',
+    title: 'Payouts',
+    least: 'analyst',
+    nav: { label: 'Payouts', section: 'work' },
+    component: lazy(() => import('./pages/payouts/PayoutsPage.tsx')),
+  },
+  {
+    path: '/service-lines',
+    title: 'Service lines',
+    least: 'viewer',
+    nav: { label: 'Service lines', section: 'admin' },
+    component: lazy(() => import('./pages/service-lines/ServiceLinesPage.tsx')),
+  },
+  {
     path: '/webhooks',
     title: 'Webhooks',
     least: 'admin',

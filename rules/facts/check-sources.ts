@@ -36,6 +36,11 @@ export interface CheckSources {
   binInfo?(bin: string): Promise<BinInfo | null>
   /** The device id was tied to this customer before this time. */
   deviceSeenBefore?(customerId: string, deviceId: string, before: Date): Promise<boolean>
+  /**
+   * The customer was approved before this time: an earlier decision of theirs was approved (or
+   * limited, which passes every check), or a reviewer approved one before this time.
+   */
+  customerVerified?(customerId: string, before: Date): Promise<boolean>
   /** Earlier decisions of this subject temporarily blocked for an identity mismatch since this time. */
   recentMismatches?(subject: MismatchSubject, value: string, since: Date): Promise<number>
   /**

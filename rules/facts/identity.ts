@@ -55,6 +55,21 @@ export const identityFacts: FactSpec[] = [
     },
   }),
   fact({
+    name: 'customer_verified',
+    priority: DATA_FACT_PRIORITY,
+    prefetch: true,
+    description:
+      'The customer was approved before this request, by the rules or by a reviewer: false for a customer first seen now, and for one only ever sent to review or blocked (null when it cannot be known)',
+    valueType: 'boolean',
+    resolve: (_p, run) => {
+      const customerId = run.ctx.customer.id
+      if (!run.ctx.customer.returning) return false
+      const verified = run.ctx.sources.customerVerified?.bind(run.ctx.sources)
+      if (!customerId || !verified) return null
+      return once(run, 'customer_verified', () => verified(customerId, run.ctx.now))
+    },
+  }),
+  fact({
     name: 'recent_mismatches',
     priority: DATA_FACT_PRIORITY,
     prefetch: true,

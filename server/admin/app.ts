@@ -6,6 +6,7 @@ import type { Db } from '../../db/connect.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
+import { serviceLineRoutes } from '../billing/service-line-routes.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
@@ -17,6 +18,7 @@ import { paymentAdminRoutes } from '../payments/admin-routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
+import { representativeRoutes } from '../representatives/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
@@ -82,6 +84,8 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', sessionAdminRoutes(deps.db))
   app.route('/', paymentAdminRoutes(deps.db))
   app.route('/', ledgerAdminRoutes(deps.db))
+  app.route('/', representativeRoutes(deps.db))
+  app.route('/', serviceLineRoutes(deps.db))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app

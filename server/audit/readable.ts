@@ -186,6 +186,20 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
     ),
   )
   entities.set(
+    'service_line',
+    await labels(
+      idsOf(entries, 'service_line'),
+      (ids) =>
+        db
+          .selectFrom('service_lines')
+          .select(['id', 'name'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      (r) => [r.id, r.name],
+    ),
+  )
+  entities.set(
     'webhook',
     await labels(
       idsOf(entries, 'webhook'),
@@ -197,6 +211,20 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
           .where('id', 'in', ids)
           .execute(),
       (r) => [r.id, r.url],
+    ),
+  )
+  entities.set(
+    'representative',
+    await labels(
+      idsOf(entries, 'representative'),
+      (ids) =>
+        db
+          .selectFrom('representatives')
+          .select(['id', 'name', 'extension'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      (r) => [r.id, `${r.name} (${r.extension})`],
     ),
   )
   return { users, entities }

@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { defaultHook, type MerchantEnv } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
+import { decisionPayment, paymentOfDecision } from '../payments/purchases.ts'
 import { providerCallsOf } from '../providers/sources.ts'
 import type { Services } from '../services.ts'
 import {
@@ -84,7 +85,9 @@ const readDecision = createRoute({
   },
 })
 
-export function authorizationRoutes(services: Pick<Services, 'db' | 'authorizations' | 'apiKeys'>) {
+export function authorizationRoutes(
+  services: Pick<Services, 'db' | 'authorizations' | 'apiKeys' | 'payments'>,
+) {
   const app = new OpenAPIHono<MerchantEnv>({ defaultHook })
 
   app.openapi(createAuthorization, async (c) => {
@@ -107,9 +110,13 @@ export function authorizationRoutes(services: Pick<Services, 'db' | 'authorizati
     const row = await services.authorizations.get(c.get('tenantId'), id)
     if (!row) throw new ProblemError('not_found', `No decision ${id}`)
     const decision = row.response as DecisionResponse
+    // the payment as it stands now (captured, refunded …), not as it stood when decided
+    const paymentId = await paymentOfDecision(services.db, c.get('tenantId'), id)
+    const payment = paymentId ? await services.payments.get(c.get('tenantId'), paymentId) : undefined
     return c.json(
       {
         ...decision,
+        ...(payment ? { payment: decisionPayment(payment) } : {}),
         resolution: (row.resolution as DecisionResponse['resolution']) ?? null,
         explanation: {
           fired_rules: (row.fired_rules as { id: string; name: string; type: string; conditions: [] }[]).map(

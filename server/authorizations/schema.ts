@@ -127,6 +127,10 @@ export const authorizationRequestSchema = z
       })
       .strict()
       .optional(),
+    capture: z.enum(['manual', 'automatic']).optional().openapi({
+      description:
+        'for an approved card purchase: manual (the default) places a hold for the amount, captured later with POST /v1/authorizations/{id}/capture; automatic charges it at once. Checking and EFT are always charged at once',
+    }),
     items: z
       .array(
         z
@@ -263,6 +267,27 @@ export const decisionSchema = z
       })
       .nullable(),
     rule_set: z.object({ id: z.string(), version: z.number().int() }).nullable(),
+    payment: z
+      .object({
+        id: z.string().openapi({ example: 'pay_0mhk2x1c7a8b9c0d1e2f3g4h' }),
+        kind: z.enum(['hold', 'charge']),
+        status: z.string().openapi({
+          description:
+            'pending, authorized (held), captured, voided, expired (the hold lapsed), refunded, failed or unknown (no answer yet)',
+        }),
+        currency: z.string(),
+        amount_authorized: z.number().int(),
+        amount_captured: z.number().int(),
+        amount_refunded: z.number().int(),
+        failure_code: z
+          .string()
+          .nullable()
+          .openapi({ description: 'the gateway’s decline code when it failed' }),
+        expires_at: z.string().nullable().openapi({ description: 'when an uncaptured hold lapses' }),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: 'for an approved card, checking or EFT purchase: the money it holds or took' }),
     resolution: z
       .object({
         outcome,

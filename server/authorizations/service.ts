@@ -25,6 +25,8 @@ import { newId } from '../ids.ts'
 import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
+import type { Payments } from '../payments/payments.ts'
+import { payForPurchase } from '../payments/purchases.ts'
 import { liveVerification, verificationOf } from '../payments/verification.ts'
 import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
 import { liveProviderSources, providerCallRows } from '../providers/sources.ts'
@@ -48,6 +50,8 @@ export interface AuthorizationDeps {
   providers?: ProviderRegistry
   /** where decisions are recorded: server/decision-store/batcher.ts shares transactions between them */
   store: DecisionStore
+  /** places an approved purchase's hold (or charge) once its decision has committed */
+  payments?: Payments
 }
 
 /**
@@ -330,7 +334,18 @@ async function decide(
         return { decision, replayed: false }
       },
     )
-    if ('movedTo' in decided || decided.replayed) return decided
+    if ('movedTo' in decided) return decided
+    // 8. Pay: outside the decision's transaction, so no subject lock waits on the gateway. A replay
+    // that read the decision before its payment was recorded asks again with the same payment key,
+    // so it answers what the first request answered and holds nothing twice.
+    if (deps.payments && request.kind === 'purchase' && awaitsPayment(decided.decision))
+      decided.decision = await payForPurchase(
+        { db: deps.db, payments: deps.payments },
+        tenantId,
+        decided.decision,
+        body,
+      )
+    if (decided.replayed) return decided
     deps.metrics.recordDecision(
       decided.decision.outcome,
       context.channel,
@@ -346,6 +361,13 @@ async function decide(
     }
     throw error
   }
+}
+
+/** An approval recorded without its payment yet: just decided, or replayed while the first request pays. */
+function awaitsPayment(decision: DecisionResponse & { payment?: unknown }): boolean {
+  if (decision.outcome !== 'approve' || decision.payment) return false
+  // a decision from before purchases held money is not paid for on a late replay
+  return Date.now() - Date.parse(decision.created_at) < 10 * 60_000
 }
 
 /** keyed, so the hash of a body that held a card number reveals nothing about it */

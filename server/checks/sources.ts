@@ -119,6 +119,18 @@ export function checkFactSources(
       return row !== undefined
     },
 
+    async customerVerified(customerId, before) {
+      // a replay sees only what was decided and resolved before the decision it replays
+      const at = asOf && asOf < before ? asOf : before
+      const rows = await read<{ verified: number }>(
+        CompiledQuery.raw(
+          `select 1 as verified from decisions where tenant_id = $1 and customer_id = $2 and created_at < $3 and (outcome in ('approve', 'limit') or (resolution ->> 'outcome' = 'approve' and cast(resolution ->> 'resolved_at' as timestamptz) < $3)) limit 1`,
+          [tenantId, customerId, at],
+        ),
+      )
+      return rows.length > 0
+    },
+
     async recentMismatches(subject, value, since) {
       // fixed text per subject, as the usage and list lookups: building it with Kysely for every
       // decision cost more than running it

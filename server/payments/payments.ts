@@ -28,6 +28,7 @@ import {
 import type { Logger } from '../logging.ts'
 import { enqueueEvent, type WebhookEvent } from '../webhooks/webhooks.ts'
 import { type GatewayAnswer, GatewayUnavailable, type MoneyGateway, type PaymentSource } from './port.ts'
+import { purchaseUsage } from './purchases.ts'
 
 export type PaymentKind = 'hold' | 'charge'
 export type PaymentStatus =
@@ -319,6 +320,12 @@ export class Payments {
       .where('id', '=', id)
       .executeTakeFirst()
     return row ? toPayment(row) : undefined
+  }
+
+  /** What a money call made with this key came to, if one was made. */
+  async byKey(tenantId: string, key: string): Promise<PaymentOutcome | undefined> {
+    const operation = await this.findOperation(tenantId, key)
+    return operation ? this.outcome(this.db, tenantId, operation.id) : undefined
   }
 
   async operations(tenantId: string, paymentId: string): Promise<PaymentOperation[]> {
@@ -652,6 +659,7 @@ export class Payments {
         .where('id', '=', payment.id)
         .execute()
       const result = await this.outcome(trx, tenantId, operationId)
+      await purchaseUsage(trx, tenantId, result.payment, now)
       await this.announce(trx, tenantId, 'payment.failed', result, now)
       return result
     })
@@ -708,6 +716,7 @@ export class Payments {
           .execute()
         await this.book(trx, tenantId, updated, operation.operation, now)
         const outcome = await this.outcome(trx, tenantId, operationId)
+        await purchaseUsage(trx, tenantId, outcome.payment, now)
         await this.announce(trx, tenantId, 'payment.failed', outcome, now)
         return { outcome }
       }
@@ -753,6 +762,7 @@ export class Payments {
       if (answer.token && payment.payment_method_id)
         await rememberToken(trx, tenantId, payment.payment_method_id, payment.gateway, answer.token)
       const outcome = await this.outcome(trx, tenantId, operationId)
+      await purchaseUsage(trx, tenantId, outcome.payment, now)
       const event = eventFor[operation.operation]
       if (event) await this.announce(trx, tenantId, event, outcome, now)
       return { outcome }
@@ -860,6 +870,7 @@ export class Payments {
           .where('id', '=', id)
           .execute()
         await this.book(trx, tenantId, expired, 'expire', now)
+        await purchaseUsage(trx, tenantId, expired, now)
       })
     return due.length
   }

@@ -1,6 +1,6 @@
 // The demo tenant's external verification (figure 10, steps 1014–1016): the sandbox providers,
-// served by this server at /sandbox/providers/{kind}, and the rules that use them. An unknown
-// customer is checked with the credit bureau: verified → approved (no rule fires); not verified →
+// served by this server at /sandbox/providers/{kind}, and the rules that use them. A customer not
+// yet verified (never approved before, by the rules or a reviewer) is checked with the credit bureau: verified → approved (no rule fires); not verified →
 // review; the bureau unreachable, or not asked because the request lacks the customer's name →
 // review, because it fails closed. A checking or EFT payment the
 // check approval service does not approve goes to review; an unknown caller whose line the ANI
@@ -62,7 +62,11 @@ export async function seedSandboxProviders(db: Db, tenantId: string): Promise<vo
 }
 
 type DemoRule = RuleSetDefinitionInput['rules'][number]
-const unknownCustomer = { fact: 'returning_customer', operator: 'equal', value: false }
+// "Not yet verified", not "not returning": a customer sent to review (or blocked) is returning on
+// their next request, and must not be approved then without the check they never passed. Never
+// approved before — by these rules or by a reviewer — means checked again. A data fact, read before
+// the providers (lower priority), so a verified customer costs no provider call.
+const unknownCustomer = { fact: 'customer_verified', operator: 'notEqual', value: true }
 const bureau = { provider: 'credit_bureau' }
 
 export const externalVerificationRules: DemoRule[] = [
@@ -70,7 +74,7 @@ export const externalVerificationRules: DemoRule[] = [
     id: 'unknown-customer-not-verified',
     name: 'Unknown customer not verified by the credit bureau',
     description:
-      'A customer no list knows is verified with independent sources; one the credit bureau cannot verify goes to a reviewer',
+      'A customer never approved before is verified with independent sources; one the credit bureau cannot verify goes to a reviewer',
     priority: 5,
     enabled: true,
     conditions: {
@@ -159,7 +163,7 @@ export const externalVerificationRules: DemoRule[] = [
     id: 'unknown-caller-institution',
     name: 'Unknown caller from a prison or pay phone line',
     description:
-      'The ANI / line-type database places an unknown caller’s number in a prison or at a pay phone',
+      'The ANI / line-type database places the number of a caller never approved before in a prison or at a pay phone',
     priority: 10,
     enabled: true,
     conditions: {

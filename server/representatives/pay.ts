@@ -16,7 +16,7 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../db/schema.ts'
 import { newId } from '../ids.ts'
-import { postTransaction } from './pay-ledger.ts'
+import { accounts, postTransaction } from '../ledger/ledger.ts'
 
 export type PayPlan =
   | { plan: 'share'; shareBps: number }
@@ -120,10 +120,6 @@ export function payForLegs(input: PayInput): PayLine[] {
   return lines
 }
 
-/** The ledger accounts a pay accrual moves between (see server/ledger/ledger.ts's chart). */
-export const PAY_EXPENSE_ACCOUNT = 'representative_pay_expense'
-export const PAY_PAYABLE_ACCOUNT = 'representative_pay_payable'
-
 export interface AccrueSessionPayInput {
   tenantId: string
   sessionId: string
@@ -199,12 +195,13 @@ export async function accrueSessionPay(
         kind: 'pay_accrual',
         currency: line.currency,
         entries: [
-          { account: PAY_EXPENSE_ACCOUNT, debit: line.amount },
-          { account: PAY_PAYABLE_ACCOUNT, credit: line.amount },
+          { account: accounts.representativePay, debit: line.amount },
+          { account: accounts.representativePayPayable, credit: line.amount },
         ],
         sessionId: input.sessionId,
         representativeId: line.representativeId,
         memo: `Pay for leg ${line.legId} (${line.seconds} s, ${line.payPlan})`,
+        at: input.at,
       })
   }
   return {

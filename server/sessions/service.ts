@@ -342,7 +342,7 @@ async function start(
       last_heartbeat_at: now,
       idempotency_key: idempotencyKey ?? null,
       request_hash: requestHash,
-      terms: JSON.stringify(terms),
+      terms: jsonb(terms),
       next_settle_at: approved ? new Date(now.getTime() + OPENING_TIMEOUT_MS) : null,
       payment_source_sealed:
         approved && bank

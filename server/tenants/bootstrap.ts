@@ -3,9 +3,11 @@
 // or are random and returned once so the caller can print them.
 import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
+import { seedDemoServiceLines } from '../billing/service-lines.ts'
 import { newId, randomToken } from '../ids.ts'
 import { seedSandboxProviders } from '../providers/demo.ts'
 import { seedReferenceSamples } from '../reference/samples.ts'
+import { seedDemoRepresentatives } from '../representatives/representatives.ts'
 import { hashPassword } from '../users/passwords.ts'
 import { demoRuleSet } from './demo-rule-set.ts'
 import { createTenant, installRuleSet } from './tenants.ts'
@@ -93,6 +95,11 @@ export async function bootstrapIfEmpty(
 
   // SANDBOX outside data providers on this server's own /sandbox paths, for external verification
   await seedSandboxProviders(db, DEMO_TENANT)
+
+  // three representatives on the loopback extensions 1001–1003 (the telephony step rings them)
+  await seedDemoRepresentatives(db, DEMO_TENANT)
+  // the lines demo sessions are billed on
+  await seedDemoServiceLines(db, DEMO_TENANT)
 
   return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword }
 }

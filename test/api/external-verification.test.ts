@@ -184,6 +184,65 @@ describe('an unknown customer verified by the sandbox providers', () => {
   })
 })
 
+describe('a customer sent to review is not approved unchecked next time', () => {
+  const withoutName = (person: Person) => {
+    const body = purchaseOf(person)
+    return { ...body, customer: { id: person.customerId, email: person.email } }
+  }
+
+  it('is checked again while no one has approved them, and approved once a reviewer has', async () => {
+    const analyst = await staffClient(t, 'acme', 'analyst', 'reviewer@acme.test')
+    const person = newPerson()
+    const mark = sandboxHits.length
+    const first = await authorize(t, withoutName(person))
+    expect(first.outcome).toBe('review')
+
+    // returning now, but never approved: the same check, the same review — not an approval
+    const retry = await authorize(t, withoutName(person))
+    expect(retry.customer?.returning).toBe(true)
+    expect(retry.outcome).toBe('review')
+    expect(retry.reasons.map((r) => r.reason_code)).toContain('identity.not_checked')
+    expect(factValue(await explain(retry.id), 'customer_verified')).toBe(false)
+    expect(hitsSince(mark)).toBe(0)
+
+    // a reviewer approves the first: the customer is verified from then on, with no provider call
+    const claimed = await analyst.request('POST', `/admin/v1/reviews/${first.id}/claim`, {})
+    expect(claimed.status, await claimed.clone().text()).toBe(200)
+    const resolved = await analyst.request('POST', `/admin/v1/reviews/${first.id}/resolve`, {
+      decision: 'approve',
+      note: 'called the customer back',
+    })
+    expect(resolved.status, await resolved.clone().text()).toBe(200)
+    const after = await authorize(t, withoutName(person))
+    expect(after.outcome).toBe('approve')
+    const explained = await explain(after.id)
+    expect(factValue(explained, 'customer_verified')).toBe(true)
+    expect(explained.explanation.providers).toEqual([])
+    expect(hitsSince(mark)).toBe(0)
+  })
+
+  it('asks the bureau again for a customer it could not verify, and sends them to review again', async () => {
+    const person = personWith({ email: `again-${Date.now()}@unverified.example` })
+    const mark = sandboxHits.length
+    expect((await authorize(t, purchaseOf(person))).outcome).toBe('review')
+    const again = await authorize(t, purchaseOf(person))
+    expect(again.customer?.returning).toBe(true)
+    expect(again.outcome).toBe('review')
+    expect(again.reasons.map((r) => r.rule)).toContain('unknown-customer-not-verified')
+    expect(hitsSince(mark)).toBe(2)
+  })
+
+  it('a customer approved once is not checked again', async () => {
+    const person = newPerson()
+    expect((await authorize(t, purchaseOf(person))).outcome).toBe('approve')
+    const mark = sandboxHits.length
+    const again = await authorize(t, withoutName(person))
+    expect(again.outcome).toBe('approve')
+    expect(factValue(await explain(again.id), 'customer_verified')).toBe(true)
+    expect(hitsSince(mark)).toBe(0)
+  })
+})
+
 describe('a provider that cannot answer', () => {
   it('times out within its deadline and fails closed: the decision goes to review', async () => {
     await configure(bureau, { timeout_ms: 600 })
@@ -279,6 +338,8 @@ describe('the check approval service and the ANI database', () => {
     const mark = sandboxHits.length
     const first = await authorize(t, checking(person, '123456789'))
     expect(first.outcome).toBe('approve')
+    // an approved checking payment is charged at once: no hold on a bank account
+    expect(first.payment).toMatchObject({ kind: 'charge', status: 'captured', amount_captured: 2500 })
     const checkCalls = () => sandboxHits.slice(mark).filter((p) => p.endsWith('/check_approval')).length
     expect(checkCalls()).toBe(1)
 

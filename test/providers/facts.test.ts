@@ -27,9 +27,10 @@ const request: CapturedRequest = {
 
 const ruleSet: RuleSetDefinitionInput = { settings: { currency: 'USD' }, rules: externalVerificationRules }
 
-function sourcesAnswering(outcome: ProviderOutcome | null) {
+function sourcesAnswering(outcome: ProviderOutcome | null, verifiedBefore?: boolean) {
   const asked: { kind: ProviderKind; query: unknown }[] = []
   const sources: FactSources = {
+    ...(verifiedBefore === undefined ? {} : { customerVerified: async () => verifiedBefore }),
     usage: async (_s, _v, ranges) =>
       ranges.map(() => ({ sessions: 0, purchases: 0, seconds: 0, amount: 0, oldest: null })),
     listHits: async () => new Set(),
@@ -53,9 +54,9 @@ const verified: ProviderOutcome = {
 
 async function decide(
   outcome: ProviderOutcome | null,
-  options: { returning?: boolean; r?: CapturedRequest } = {},
+  options: { returning?: boolean; verifiedBefore?: boolean; r?: CapturedRequest } = {},
 ) {
-  const { sources, asked } = sourcesAnswering(outcome)
+  const { sources, asked } = sourcesAnswering(outcome, options.verifiedBefore)
   const evaluation = await compileRuleSet(ruleSet).evaluate({
     request: options.r ?? request,
     now: new Date('2026-01-05T12:00:00Z'),
@@ -79,10 +80,28 @@ describe('provider facts', () => {
     expect(result.fact('provider_identity_verified')).toBe(true)
   })
 
-  it('never ask for a returning customer', async () => {
-    const result = await decide(verified, { returning: true })
+  it('never ask for a customer approved before', async () => {
+    const result = await decide(verified, { returning: true, verifiedBefore: true })
     expect(result.asked).toEqual([])
+    expect(result.fact('customer_verified')).toBe(true)
     expect(result.fact('provider_identity_verified')).toBeUndefined()
+  })
+
+  it('ask again for a returning customer never approved (sent to review or blocked before)', async () => {
+    const result = await decide(verified, { returning: true, verifiedBefore: false })
+    expect(result.asked.map((a) => a.kind)).toEqual(['credit_bureau'])
+    expect(result.fact('customer_verified')).toBe(false)
+    expect(result.outcome).toBe('approve')
+  })
+
+  it('fail closed when it cannot be known whether a returning customer was approved: ask', async () => {
+    const result = await decide(
+      { ...verified, answer: { ...verifiedIdentity, identity_verified: false } },
+      { returning: true },
+    )
+    expect(result.fact('customer_verified')).toBeNull()
+    expect(result.asked.map((a) => a.kind)).toEqual(['credit_bureau'])
+    expect(result.outcome).toBe('review')
   })
 
   it('do not ask without the identifiers the provider needs, and send that unknown customer to review', async () => {

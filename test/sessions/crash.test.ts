@@ -45,10 +45,10 @@ describe('a crash with live sessions', () => {
       first_period_seconds: 1,
       increment_seconds: 1,
     })
-    // a silent session is ended after 2 seconds
+    // a silent session is ended after 8 seconds: longer than this test takes to start them before the kill
     await db
       .insertInto('billing_settings')
-      .values({ tenant_id: 'acme', heartbeat_timeout_seconds: 2 })
+      .values({ tenant_id: 'acme', heartbeat_timeout_seconds: 8 })
       .execute()
     key = (await createApiKey(db, 'acme', 'crash')).key
     dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-sessions-crash-'))
@@ -90,13 +90,32 @@ describe('a crash with live sessions', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200))
     for (const id of connected) await post(`/v1/sessions/${id}/heartbeat`, {})
 
+    // two more are being ended — rated, captured, settled — when the process dies
+    const ending: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const session = await post('/v1/sessions', sessionBody(newPerson(), 'advice'))
+      await post(`/v1/sessions/${session.id}/legs`, { party: 'representative' })
+      ending.push(session.id)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    // a heartbeat after connecting, so they are billed whether or not their end arrives
+    for (const id of ending) await post(`/v1/sessions/${id}/heartbeat`, {})
+    for (const id of ending)
+      void fetch(`${server.url}/v1/sessions/${id}/end`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{}',
+      }).catch(() => {})
+    connected.push(...ending)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+
     const exited = once(server.child, 'exit')
     server.child.kill('SIGKILL')
     await exited
     server = await start()
 
     const all = [...connected, ...silent]
-    const deadline = Date.now() + 60_000
+    const deadline = Date.now() + 100_000
     let rows: {
       id: string
       status: string
@@ -131,7 +150,7 @@ describe('a crash with live sessions', () => {
         .execute()
       expect(operations, row.id).toHaveLength(1)
       if (connected.includes(row.id)) {
-        // billed up to the last heartbeat, about 1.2 s after connecting
+        // billed up to the last heartbeat (or the end), about a second after connecting
         expect(row.billed_seconds).toBeGreaterThan(0)
         expect(hold.status).toBe('captured')
         expect(operations[0]).toMatchObject({ operation: 'capture', status: 'succeeded' })
@@ -142,5 +161,5 @@ describe('a crash with live sessions', () => {
       }
     }
     expect(await ledgerOff(database.db, 'acme')).toEqual([])
-  }, 150_000)
+  }, 200_000)
 })
