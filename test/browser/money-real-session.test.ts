@@ -134,7 +134,10 @@ describe.skipIf(!chromiumAvailable)('a real session in the console', () => {
     expect(await page.getByTestId('session-payment').textContent()).toContain('Captured')
     await screenshot(page, 'session-real')
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ledger' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Ledger', exact: true })
+      .click()
     const verdict = page.getByTestId('ledger-check')
     await verdict.waitFor()
     expect(await verdict.textContent()).toContain('Balanced')

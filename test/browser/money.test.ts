@@ -53,7 +53,10 @@ describe.skipIf(!chromiumAvailable)('sessions, payments and the ledger in the co
     const { email, password } = await createStaff(server, 'viewer')
     const { context, page } = await openConsole(browser, server)
     await signIn(page, email, password)
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Sessions', exact: true })
+      .click()
     const table = page.getByRole('table', { name: 'Sessions' })
     await table.waitFor()
     // live sessions first
@@ -108,7 +111,10 @@ describe.skipIf(!chromiumAvailable)('sessions, payments and the ledger in the co
   it('lists payments with their state, finds the declined one and shows its gateway call', async () => {
     const { context, page } = await openConsole(browser, server)
     await signIn(page)
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Payments', exact: true })
+      .click()
     const table = page.getByRole('table', { name: 'Payments' })
     await table.waitFor()
     await expect.poll(() => table.locator('tbody tr').count()).toBe(3)
@@ -136,7 +142,10 @@ describe.skipIf(!chromiumAvailable)('sessions, payments and the ledger in the co
   it('says plainly that the ledger is off, names the transaction, and filters entries', async () => {
     const { context, page } = await openConsole(browser, server)
     await signIn(page)
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ledger' }).click()
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Ledger', exact: true })
+      .click()
     const verdict = page.getByTestId('ledger-check')
     await verdict.waitFor()
     expect(await verdict.textContent()).toContain('Not balanced')
