@@ -76,6 +76,16 @@ describe.skipIf(!chromiumAvailable)('sessions, payments and the ledger in the co
     expect(rowText).toContain('$11.96')
     expect(rowText).toContain('3 min 5 s')
 
+    // narrowed to a representative who was on it, then to a line it was not on, then cleared
+    await page.getByLabel('Representative').selectOption('rep_rows_b')
+    await page.waitForURL(/representative_id=rep_rows_b/)
+    await expect.poll(() => table.locator('tbody tr').count()).toBe(1)
+    await page.getByLabel('Service line').selectOption('advice')
+    await page.waitForURL(/service_line_id=advice/)
+    await page.getByText('No sessions here').waitFor()
+    await page.getByRole('button', { name: 'Clear' }).click()
+    await page.waitForURL('**/console/sessions?status=past')
+
     await row.click()
     await page.waitForURL(`**/console/sessions/${settled.sessionId}`)
     await page.getByRole('heading', { name: `Session ${settled.sessionId}` }).waitFor()

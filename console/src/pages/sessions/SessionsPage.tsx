@@ -8,7 +8,7 @@ import { formatDateTime, formatMoney, formatSeconds, formatShortDateTime } from 
 import { SearchActions } from '../../lib/submission.tsx'
 import { PaymentStatusBadge } from '../payments/parts.tsx'
 import { clock, sessionStatusLabel } from '../payments/words.ts'
-import { type SessionSummary, searchSessions } from './api.ts'
+import { type SessionSummary, searchSessions, sessionFilterChoices } from './api.ts'
 
 const views = [
   { value: 'live', label: 'Live' },
@@ -27,9 +27,27 @@ function durationOf(s: SessionSummary, now: number): string {
 
 export default function SessionsPage() {
   const navigate = useNavigate()
-  const [params, setParams] = useSearchParams<{ status: string; q: string }>()
+  const [params, setParams] = useSearchParams<{
+    status: string
+    q: string
+    representative_id: string
+    service_line_id: string
+  }>()
   const status = () => params.status ?? 'live'
-  const applied = () => ({ status: status(), q: params.q ?? '' })
+  const applied = () => ({
+    status: status(),
+    q: params.q ?? '',
+    representative_id: params.representative_id ?? '',
+    service_line_id: params.service_line_id ?? '',
+  })
+  const query = (search: ReturnType<typeof applied>) => ({
+    status: search.status || undefined,
+    q: search.q || undefined,
+    representative_id: search.representative_id || undefined,
+    service_line_id: search.service_line_id || undefined,
+  })
+  // the filters' choices; without them (an older server, a failed read) the page still lists sessions
+  const [choices] = createResource(() => sessionFilterChoices().catch(() => null))
   const [draft, setDraft] = createSignal(applied().q)
   createEffect(
     on(
@@ -44,7 +62,7 @@ export default function SessionsPage() {
   const [loadingMore, setLoadingMore] = createSignal(false)
   const [now, setNow] = createSignal(Date.now())
   const [firstPage, { refetch }] = createResource(applied, (search) =>
-    searchSessions({ status: search.status || undefined, q: search.q || undefined }).then((page) => {
+    searchSessions(query(search)).then((page) => {
       setMore([])
       setCursor(page.next_cursor)
       setNow(Date.now())
@@ -56,11 +74,7 @@ export default function SessionsPage() {
     if (!next) return
     setLoadingMore(true)
     try {
-      const page = await searchSessions({
-        status: status() || undefined,
-        q: params.q || undefined,
-        cursor: next,
-      })
+      const page = await searchSessions({ ...query(applied()), cursor: next })
       setMore((rows) => [...rows, ...page.sessions])
       setCursor(page.next_cursor)
     } finally {
@@ -74,7 +88,7 @@ export default function SessionsPage() {
   }
   const clear = () => {
     setDraft('')
-    setParams({ q: undefined })
+    setParams({ q: undefined, representative_id: undefined, service_line_id: undefined })
   }
 
   return (
@@ -117,7 +131,38 @@ export default function SessionsPage() {
               onInput={(e) => setDraft(e.currentTarget.value)}
             />
           </label>
-          <SearchActions filtered={Boolean(params.q)} onClear={clear} />
+          <Show when={choices()}>
+            {(c) => (
+              <>
+                <label class="field">
+                  <span class="field-label">Representative</span>
+                  <select
+                    name="representative_id"
+                    value={params.representative_id ?? ''}
+                    onChange={(e) => setParams({ representative_id: e.currentTarget.value || undefined })}
+                  >
+                    <option value="">Anyone</option>
+                    <For each={c().representatives}>{(r) => <option value={r.id}>{r.name}</option>}</For>
+                  </select>
+                </label>
+                <label class="field">
+                  <span class="field-label">Service line</span>
+                  <select
+                    name="service_line_id"
+                    value={params.service_line_id ?? ''}
+                    onChange={(e) => setParams({ service_line_id: e.currentTarget.value || undefined })}
+                  >
+                    <option value="">Any</option>
+                    <For each={c().serviceLines}>{(l) => <option value={l.id}>{l.name}</option>}</For>
+                  </select>
+                </label>
+              </>
+            )}
+          </Show>
+          <SearchActions
+            filtered={Boolean(params.q || params.representative_id || params.service_line_id)}
+            onClear={clear}
+          />
         </form>
       </search>
 
