@@ -64,12 +64,10 @@ export const paymentOperationSchema = z
     amount: moneySchema,
     status: z.string().openapi({ description: 'pending | succeeded | declined | failed | unknown' }),
     attempts: z.number().int(),
-    idempotency_key: z
-      .string()
-      .openapi({
-        description:
-          'the caller’s stable key for this call: a retry with it reuses the call and moves no money twice',
-      }),
+    idempotency_key: z.string().openapi({
+      description:
+        'the caller’s stable key for this call: a retry with it reuses the call and moves no money twice',
+    }),
     gateway_reference: z.string().nullable(),
     decline_code: z.string().nullable(),
     message: z.string().nullable(),

@@ -48,11 +48,9 @@ const sessionSummarySchema = z
     hold_status: z.string().nullable(),
     charge: z.union([moneySchema, z.null()]).openapi({ description: 'the rated charge, once ended' }),
     representatives: z.number().int().openapi({ description: 'how many representatives joined' }),
-    failure: z
-      .union([z.object({ code: z.string(), message: z.string().nullable() }), z.null()])
-      .openapi({
-        description: 'why the hold or the final charge failed (a decline code), or nothing_granted',
-      }),
+    failure: z.union([z.object({ code: z.string(), message: z.string().nullable() }), z.null()]).openapi({
+      description: 'why the hold or the final charge failed (a decline code), or nothing_granted',
+    }),
   })
   .openapi('SessionSummary')
 
