@@ -11,9 +11,11 @@ import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
 import { defaultHook, documentServers } from '../http/openapi.ts'
+import { ledgerAdminRoutes } from '../ledger/admin-routes.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { Logger } from '../logging.ts'
 import { billingSettingsRoutes } from '../payments/billing-settings-routes.ts'
+import { paymentAdminRoutes } from '../payments/admin-routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
@@ -21,6 +23,7 @@ import { representativeRoutes } from '../representatives/routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
+import { sessionAdminRoutes } from '../sessions/admin-routes.ts'
 import { shadowRoutes } from '../shadow/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
 import { webhookRoutes } from '../webhooks/routes.ts'
@@ -79,6 +82,9 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', purchaseLimitRoutes(deps.db))
   app.route('/', listRoutes(deps.db))
   app.route('/', referenceRoutes(deps.db))
+  app.route('/', sessionAdminRoutes(deps.db))
+  app.route('/', paymentAdminRoutes(deps.db))
+  app.route('/', ledgerAdminRoutes(deps.db))
   app.route('/', representativeRoutes(deps.db))
   app.route('/', serviceLineRoutes(deps.db))
   app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))

@@ -88,6 +88,11 @@ describe.skipIf(!chromiumAvailable)('signing in to the console', () => {
       'Decisions',
       'Rule sets',
       'Lists',
+      'Sessions',
+      'Payments',
+      'Ledger',
+      'Representatives',
+      'Service lines',
     ])
     expect(await page.getByTestId('signed-in-user').textContent()).toContain('viewer')
 

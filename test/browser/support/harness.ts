@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { connect, type Db } from '../../../db/connect.ts'
+import { migrateToLatest } from '../../../db/migrate.ts'
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts'
 import { reviewRuleSet } from '../../support/review-rule-set.ts'
 import { type ServerProcess, startServerProcess } from '../../support/server-process.ts'
@@ -25,13 +27,24 @@ export interface ConsoleServer {
   stop(): Promise<void>
 }
 
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  options: {
+    /** rows to write before the server starts (PGlite is one process's: the server's, once it runs) */
+    prepare?: (db: Db) => Promise<void>
+  } = {},
+): Promise<ConsoleServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-browser-'))
   const database: TestDatabase | null = process.env.TEST_DATABASE_URL
     ? await createTestDatabase({ poolSize: 1 })
     : null
   const apiKey = `tg_${TENANT}_${randomBytes(24).toString('hex')}`
   try {
+    if (options.prepare) {
+      const handle = database ?? (await connect({ dataDir }))
+      if (!database) await migrateToLatest(handle.db)
+      await options.prepare(handle.db)
+      if (!database) await handle.close()
+    }
     const server = await startServerProcess({
       env: {
         DATABASE_URL: database?.url ?? '',
