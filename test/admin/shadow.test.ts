@@ -65,8 +65,11 @@ async function decideSeries(tag: string) {
 
 /** What the merchant sees, without what differs by nature between two series (ids, times). */
 function comparable(decision: Record<string, unknown>) {
-  const { id: _id, created_at: _at, customer: _customer, payment_method: _pm, ...rest } = decision
-  return rest
+  const { id: _id, created_at: _at, customer: _customer, payment_method: _pm, payment, ...rest } = decision
+  if (!payment || typeof payment !== 'object') return { ...rest, payment }
+  // the hold is its own payment each time, with its own id and expiry: what it holds must agree
+  const { id: _paymentId, expires_at: _expires, ...held } = payment as Record<string, unknown>
+  return { ...rest, payment: held }
 }
 
 async function usageOf(decisionIds: string[]) {
