@@ -177,6 +177,23 @@ export const ruleSchema = z
   .strict()
 export type Rule = z.infer<typeof ruleSchema>
 
+/** The reasons a payment gateway gives for declining, as server/payments/port.ts names them, and its silence. */
+export const paymentDeclineCodes = [
+  'generic_decline',
+  'insufficient_funds',
+  'incorrect_cvc',
+  'incorrect_zip',
+  'expired_card',
+  'processing_error',
+  'authorization_expired',
+  'amount_too_large',
+  'not_supported',
+  'no_answer',
+] as const
+export type PaymentDeclineOutcomes = Partial<
+  Record<(typeof paymentDeclineCodes)[number], 'block' | 'temporary_block'>
+>
+
 export const settingsSchema = z
   .object({
     currency: z
@@ -194,6 +211,15 @@ export const settingsSchema = z
       .min(0)
       .default(0)
       .describe('minor units held before a session connects'),
+    payment_declines: z
+      .partialRecord(
+        z.enum(paymentDeclineCodes),
+        z.enum(['block', 'temporary_block']).describe('what a purchase declined for this reason becomes'),
+      )
+      .optional()
+      .describe(
+        'How a gateway decline turns an approved purchase around (figure 9): a code not named keeps its default — block for a refused or expired card, temporary_block for funds, security code, postal code, a processing error or no answer',
+      ),
     purchase_value_limit: z
       .object({
         amount: z.number().int().min(1).describe('minor units of the rule set’s currency'),

@@ -349,6 +349,7 @@ async function decide(
         tenantId,
         decided.decision,
         body,
+        compiled.definition.settings.payment_declines,
       )
     if (decided.replayed) return decided
     deps.metrics.recordDecision(

@@ -12,6 +12,7 @@
 import { sql, type Transaction } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import type { Database } from '../../db/schema.ts'
+import type { PaymentDeclineOutcomes } from '../../rules/schema.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
 import type { Payment, PaymentOutcome, Payments } from './payments.ts'
 import type { DeclineCode, PaymentSource } from './port.ts'
@@ -53,8 +54,12 @@ const temporaryDeclines = new Set<string>([
   'no_answer',
 ])
 
-export function outcomeForDecline(code: DeclineCode | 'no_answer'): 'block' | 'temporary_block' {
-  return temporaryDeclines.has(code) ? 'temporary_block' : 'block'
+/** What a decline turns the purchase into: the rule set's setting for its code, else the default above. */
+export function outcomeForDecline(
+  code: DeclineCode | 'no_answer',
+  ruleSet: PaymentDeclineOutcomes = {},
+): 'block' | 'temporary_block' {
+  return ruleSet[code] ?? (temporaryDeclines.has(code) ? 'temporary_block' : 'block')
 }
 
 const declineReasons: Record<DeclineCode | 'no_answer', string> = {
@@ -113,6 +118,8 @@ export async function payForPurchase(
   tenantId: string,
   decision: DecisionResponse,
   body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
+  /** the deciding rule set's settings.payment_declines */
+  declines?: PaymentDeclineOutcomes,
 ): Promise<DecisionResponse> {
   if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || body.amount.value <= 0)
     return decision
@@ -140,7 +147,7 @@ export async function payForPurchase(
     description: `Purchase ${decision.id}`,
   }
   const outcome = direct ? await deps.payments.charge(request) : await deps.payments.hold(request)
-  const response = respond(decision, outcome)
+  const response = respond(decision, outcome, declines)
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('decisions')
@@ -167,6 +174,7 @@ export async function payForPurchase(
 function respond(
   decision: DecisionResponse,
   outcome: PaymentOutcome,
+  declines: PaymentDeclineOutcomes | undefined,
 ): DecisionResponse & { payment: DecisionPayment } {
   const payment = decisionPayment(outcome.payment)
   const status = outcome.payment.status
@@ -176,7 +184,7 @@ function respond(
     | 'no_answer'
   return {
     ...decision,
-    outcome: outcomeForDecline(code),
+    outcome: outcomeForDecline(code, declines),
     reasons: [
       ...decision.reasons,
       {

@@ -2,7 +2,9 @@
 // refunds it; a decline turns the decision into block or temporary_block with the reason; the
 // spending allowance counts what is held or taken, never what was released.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ruleSetDefinitionSchema } from '../../rules/schema.ts'
 import { paymentBooks } from '../../server/ledger/ledger.ts'
+import { demoRuleSet } from '../../server/tenants/demo-rule-set.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { unbalanced } from '../support/money.ts'
 import { authorize, newPerson, type Person, problemOf, purchaseBy } from './identities.ts'
@@ -235,5 +237,41 @@ describe('a gateway decline', () => {
     expect(read.payment.status).toBe('voided')
     expect(read.outcome).toBe('temporary_block')
     expect(await unbalanced(t.db, 'acme')).toEqual([])
+  })
+})
+
+describe('a rule set that says what declines become', () => {
+  let own: TestApp
+  beforeAll(async () => {
+    own = await startTestApp({
+      ruleSet: {
+        ...demoRuleSet,
+        settings: {
+          ...demoRuleSet.settings,
+          payment_declines: { insufficient_funds: 'block', generic_decline: 'temporary_block' },
+        },
+      },
+    })
+  })
+  afterAll(() => own.close())
+
+  it.each([
+    ['4000000000009995', 'insufficient_funds', 'block'],
+    ['4000000000000002', 'generic_decline', 'temporary_block'],
+    // not named in the setting: the default stands
+    ['4000000000000069', 'expired_card', 'block'],
+    ['4000000000000127', 'incorrect_cvc', 'temporary_block'],
+  ])('%s (%s) becomes %s', async (number, code, outcome) => {
+    const decision = await authorize(own, withCard(newPerson(), 900, number))
+    expect(decision.outcome).toBe(outcome)
+    expect(decision.reasons.at(-1)).toMatchObject({ rule: 'payment', reason_code: `payment.${code}` })
+  })
+
+  it('refuses a code no gateway gives, naming it', async () => {
+    const definition = {
+      ...demoRuleSet,
+      settings: { ...demoRuleSet.settings, payment_declines: { stolen_card: 'block' } },
+    }
+    expect(ruleSetDefinitionSchema.safeParse(definition).success).toBe(false)
   })
 })
