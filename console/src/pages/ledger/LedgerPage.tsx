@@ -6,6 +6,7 @@ import { createEffect, createResource, createSignal, For, on, Show } from 'solid
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatCount, formatDateTime, formatMoney } from '../../lib/format.ts'
+import { createPagedList } from '../../lib/paging.ts'
 import { SearchActions } from '../../lib/submission.tsx'
 import type { LedgerEntry } from '../payments/api.ts'
 import { LedgerEntriesTable } from '../payments/parts.tsx'
@@ -142,28 +143,11 @@ export default function LedgerPage() {
   const search = (filters: Filters): LedgerSearch =>
     Object.fromEntries(filterKeys.map((key) => [key, filters[key].trim() || undefined])) as LedgerSearch
 
-  const [more, setMore] = createSignal<LedgerEntry[]>([])
-  const [cursor, setCursor] = createSignal<string | null>(null)
-  const [loadingMore, setLoadingMore] = createSignal(false)
-  const [firstPage, { refetch }] = createResource(applied, (filters) =>
-    searchEntries(search(filters)).then((page) => {
-      setMore([])
-      setCursor(page.next_cursor)
-      return page
-    }),
+  const { firstPage, refetch, more, cursor, loadingMore, loadMore } = createPagedList(
+    applied,
+    (filters, next) => searchEntries(next ? { ...search(filters), cursor: next } : search(filters)),
+    (page): LedgerEntry[] => page.entries,
   )
-  const loadMore = async () => {
-    const next = cursor()
-    if (!next) return
-    setLoadingMore(true)
-    try {
-      const page = await searchEntries({ ...search(applied()), cursor: next })
-      setMore((rows) => [...rows, ...page.entries])
-      setCursor(page.next_cursor)
-    } finally {
-      setLoadingMore(false)
-    }
-  }
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
     const d = draft()

@@ -1,10 +1,11 @@
 // Payments: every hold and direct charge, its state and amounts; open holds one click away. The
 // filters live in the address, so back, reload and shared links keep them.
 import { A, useNavigate, useSearchParams } from '@solidjs/router'
-import { createEffect, createResource, createSignal, For, on, Show } from 'solid-js'
+import { createEffect, createSignal, For, on, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatDateTime, formatMoney, formatShortDateTime, maskedCard } from '../../lib/format.ts'
+import { createPagedList } from '../../lib/paging.ts'
 import { SearchActions } from '../../lib/submission.tsx'
 import { type Payment, type PaymentSearch, searchPayments } from './api.ts'
 import { PaymentStatusBadge } from './parts.tsx'
@@ -32,28 +33,11 @@ export default function PaymentsPage() {
     kind: filters.kind || undefined,
   })
 
-  const [more, setMore] = createSignal<Payment[]>([])
-  const [cursor, setCursor] = createSignal<string | null>(null)
-  const [loadingMore, setLoadingMore] = createSignal(false)
-  const [firstPage, { refetch }] = createResource(applied, (filters) =>
-    searchPayments(search(filters)).then((page) => {
-      setMore([])
-      setCursor(page.next_cursor)
-      return page
-    }),
+  const { firstPage, refetch, more, cursor, loadingMore, loadMore } = createPagedList(
+    applied,
+    (filters, next) => searchPayments(next ? { ...search(filters), cursor: next } : search(filters)),
+    (page): Payment[] => page.payments,
   )
-  const loadMore = async () => {
-    const next = cursor()
-    if (!next) return
-    setLoadingMore(true)
-    try {
-      const page = await searchPayments({ ...search(applied()), cursor: next })
-      setMore((rows) => [...rows, ...page.payments])
-      setCursor(page.next_cursor)
-    } finally {
-      setLoadingMore(false)
-    }
-  }
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
     const d = draft()

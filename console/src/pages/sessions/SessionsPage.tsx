@@ -5,6 +5,7 @@ import { createEffect, createResource, createSignal, For, on, Show } from 'solid
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatDateTime, formatMoney, formatSeconds, formatShortDateTime } from '../../lib/format.ts'
+import { createPagedList } from '../../lib/paging.ts'
 import { SearchActions } from '../../lib/submission.tsx'
 import { PaymentStatusBadge } from '../payments/parts.tsx'
 import { clock, sessionStatusLabel } from '../payments/words.ts'
@@ -57,30 +58,13 @@ export default function SessionsPage() {
     ),
   )
 
-  const [more, setMore] = createSignal<SessionSummary[]>([])
-  const [cursor, setCursor] = createSignal<string | null>(null)
-  const [loadingMore, setLoadingMore] = createSignal(false)
   const [now, setNow] = createSignal(Date.now())
-  const [firstPage, { refetch }] = createResource(applied, (search) =>
-    searchSessions(query(search)).then((page) => {
-      setMore([])
-      setCursor(page.next_cursor)
-      setNow(Date.now())
-      return page
-    }),
+  const { firstPage, refetch, more, cursor, loadingMore, loadMore } = createPagedList(
+    applied,
+    (search, next) => searchSessions(next ? { ...query(search), cursor: next } : query(search)),
+    (page): SessionSummary[] => page.sessions,
+    () => setNow(Date.now()),
   )
-  const loadMore = async () => {
-    const next = cursor()
-    if (!next) return
-    setLoadingMore(true)
-    try {
-      const page = await searchSessions({ ...query(applied()), cursor: next })
-      setMore((rows) => [...rows, ...page.sessions])
-      setCursor(page.next_cursor)
-    } finally {
-      setLoadingMore(false)
-    }
-  }
   const submit = (event: SubmitEvent) => {
     event.preventDefault()
     if (draft().trim() === (params.q ?? '')) void refetch()
