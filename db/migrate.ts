@@ -11,6 +11,7 @@ import * as decisionCompression from './migrations/2026-11-23T0600_decision_comp
 import * as money from './migrations/2026-12-05T0100_money.ts'
 import * as pay from './migrations/2026-12-05T0210_pay.ts'
 import * as sessions from './migrations/2026-12-05T0240_sessions.ts'
+import * as telephony from './migrations/2026-12-06T0100_telephony.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T0100_money': money,
   '2026-12-05T0210_pay': pay,
   '2026-12-05T0240_sessions': sessions,
+  '2026-12-06T0100_telephony': telephony,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

@@ -490,6 +490,10 @@ export interface ServiceLinesTable {
   hold_minutes: Nullable<number>
   /** conference | chat_room */
   mode: Defaulted<string>
+  /** 1, 2 or 3: the solo, dual or triple queue */
+  representatives_per_call: Defaulted<number>
+  /** prompts, waiting content, strategy, maximum wait, partner network (telephony/lines.ts) */
+  telephony: ColumnType<unknown, string | undefined, string>
   active: Defaulted<boolean>
   created_by: Nullable<string>
   created_at: Timestamp
@@ -650,6 +654,16 @@ export interface RepresentativesTable {
     number | bigint | null
   >
   pay_currency: string
+  /** how FreeSWITCH reaches them: user/1001, sofia/gateway/…/number, loopback/… */
+  dial_string: Nullable<string>
+  /** the number they log in from (recognised by ANI), E.164 */
+  phone: Nullable<string>
+  /** scrypt hash of the keypad PIN for logging in from another phone */
+  pin_hash: Nullable<string>
+  gender: Nullable<string>
+  zodiac_sign: Nullable<string>
+  /** expertise tags callers may ask for */
+  expertise: ColumnType<string[], string | undefined, string>
   active: Defaulted<boolean>
   created_by: Nullable<string>
   created_at: Timestamp
@@ -706,6 +720,97 @@ export interface SandboxGatewayTokensTable {
   created_at: Timestamp
 }
 
+/** A dialled number and what it answers (unique across tenants: FreeSWITCH gives only the number). */
+export interface ServiceNumbersTable {
+  number: string
+  tenant_id: string
+  /** service_line | representatives */
+  purpose: string
+  service_line_id: Nullable<string>
+  advertising_source: Nullable<string>
+  created_at: Timestamp
+}
+
+/** Where a representative is now in the availability queues. */
+export interface RepresentativePresenceTable {
+  tenant_id: string
+  representative_id: string
+  /** offline | available | reserved | on_call | wrap_up | break */
+  state: string
+  /** any of solo, dual, triple */
+  queues: ColumnType<string[], string | undefined, string>
+  partner_id: Nullable<string>
+  login_id: Nullable<string>
+  logged_in_at: NullableTimestamp
+  state_changed_at: Timestamp
+  idle_since: NullableTimestamp
+  last_offered_at: NullableTimestamp
+  calls_taken: Defaulted<number>
+  talk_seconds: Defaulted<number>
+  missed_in_row: Defaulted<number>
+  reserved_call_id: Nullable<string>
+  reserved_until: NullableTimestamp
+  wrap_up_until: NullableTimestamp
+}
+
+/** A login, by phone or console, to its logout. */
+export interface RepresentativeLoginsTable {
+  tenant_id: string
+  id: string
+  representative_id: string
+  /** phone | console */
+  via: string
+  queues: ColumnType<string[], string, string>
+  partner_id: Nullable<string>
+  logged_in_at: RequiredTimestamp
+  logged_out_at: NullableTimestamp
+  calls_taken: Defaulted<number>
+  service_seconds: Defaulted<number>
+}
+
+/** A call the bridge answered, from the IVR to its end. */
+export interface CallsTable {
+  tenant_id: string
+  id: string
+  channel_uuid: string
+  bridge_id: string
+  /** caller | representative_line */
+  kind: Defaulted<string>
+  dnis: string
+  ani: Nullable<string>
+  advertising_source: Nullable<string>
+  service_line_id: Nullable<string>
+  decision_id: Nullable<string>
+  session_id: Nullable<string>
+  /** ivr | waiting | connecting | conference | ended */
+  stage: string
+  representatives_needed: Defaulted<number>
+  preferences: ColumnType<Record<string, unknown>, string | undefined, string>
+  conference_name: Nullable<string>
+  started_at: RequiredTimestamp
+  enqueued_at: NullableTimestamp
+  connected_at: NullableTimestamp
+  ended_at: NullableTimestamp
+  end_reason: Nullable<string>
+  updated_at: Timestamp
+}
+
+/** A representative reserved for a call, and their leg. */
+export interface CallMembersTable {
+  tenant_id: string
+  id: string
+  call_id: string
+  representative_id: string
+  /** reserved | ringing | joined | left | no_answer | cancelled */
+  status: string
+  leg_uuid: Nullable<string>
+  member_id: Nullable<string>
+  session_leg_id: Nullable<string>
+  reserved_at: RequiredTimestamp
+  joined_at: NullableTimestamp
+  left_at: NullableTimestamp
+}
+
 export interface Database {
   staff_sessions: StaffSessionsTable
   login_failures: LoginFailuresTable
@@ -749,6 +854,11 @@ export interface Database {
   sandbox_gateway_payments: SandboxGatewayPaymentsTable
   sandbox_gateway_requests: SandboxGatewayRequestsTable
   sandbox_gateway_tokens: SandboxGatewayTokensTable
+  service_numbers: ServiceNumbersTable
+  representative_presence: RepresentativePresenceTable
+  representative_logins: RepresentativeLoginsTable
+  calls: CallsTable
+  call_members: CallMembersTable
 }
 
 export type Tenant = Selectable<TenantsTable>

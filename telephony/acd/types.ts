@@ -1,0 +1,84 @@
+// What the call flows ask of the ACD (telephony/acd/): representatives' presence in the solo, dual
+// and triple availability queues, and race-free reservation of one to three of them for a call.
+// Assignment runs in PostgreSQL row locks (FOR UPDATE SKIP LOCKED; PGlite serialises), so any number
+// of bridge processes may share one database.
+
+export type QueueKind = 'solo' | 'dual' | 'triple'
+export const queueFor = { 1: 'solo', 2: 'dual', 3: 'triple' } as const satisfies Record<1 | 2 | 3, QueueKind>
+
+export type Strategy = 'longest_idle' | 'fewest_calls' | 'least_talk_time' | 'round_robin' | 'random'
+
+export type PresenceState = 'offline' | 'available' | 'reserved' | 'on_call' | 'wrap_up' | 'break'
+
+/** What a caller asked for; every given field must match each representative offered. */
+export interface CallerPreferences {
+  gender?: string
+  zodiac_sign?: string
+  expertise?: string
+  /** a known representative's extension: only they will do */
+  extension?: string
+}
+
+export interface ReservedRepresentative {
+  id: string
+  name: string
+  extension: string
+  dialString: string
+}
+
+export interface Reservation {
+  callId: string
+  representatives: ReservedRepresentative[]
+  /** a representative who has not joined by then counts a miss and goes back to the queue */
+  reservedUntil: Date
+}
+
+export interface QueuePosition {
+  /** 1 = next */
+  position: number
+  /** Erlang C's expected wait for this position (telephony/acd/erlang-c.ts), null when it cannot say (no one logged in) */
+  estimatedWaitSeconds: number | null
+}
+
+export interface LoginOptions {
+  queues: QueueKind[]
+  partnerId?: string | null
+  via: 'phone' | 'console'
+}
+
+export interface PresenceView {
+  representative_id: string
+  state: PresenceState
+  queues: QueueKind[]
+  partner_id: string | null
+  logged_in_at: string | null
+  state_changed_at: string
+}
+
+export interface Acd {
+  login(tenantId: string, representativeId: string, options: LoginOptions): Promise<PresenceView>
+  logout(tenantId: string, representativeId: string, options: { via: 'phone' | 'console' }): Promise<void>
+  /** a break (or back from one): not offered calls, still logged in */
+  setBreak(tenantId: string, representativeId: string, onBreak: boolean): Promise<PresenceView>
+
+  /** the caller (call row already written by the bridge, stage ivr) joins its line's queue: stage waiting */
+  enqueue(tenantId: string, callId: string): Promise<void>
+  /** reserves the call's representatives if enough matching ones are free (stage connecting), else null */
+  reserve(tenantId: string, callId: string): Promise<Reservation | null>
+  /** a reserved representative's leg joined the conference (add-member): on_call; the call's stage conference */
+  joined(
+    tenantId: string,
+    callId: string,
+    representativeId: string,
+    leg: { legUuid: string; memberId?: string; at: Date },
+  ): Promise<void>
+  /** a reserved representative did not answer in time: back to available, or to break after too many misses */
+  missed(tenantId: string, callId: string, representativeId: string): Promise<{ onBreak: boolean }>
+  /** a representative left the call (del-member): wrap-up, talk time and calls counted */
+  left(tenantId: string, callId: string, representativeId: string, at: Date): Promise<void>
+  /** the caller left the queue or the call ended: any representative still reserved goes back */
+  release(tenantId: string, callId: string, reason: string): Promise<void>
+  position(tenantId: string, callId: string): Promise<QueuePosition>
+  /** ends wrap-ups and expired reservations whose time has come; the bridge runs it on a timer */
+  tick(now?: Date): Promise<void>
+}
