@@ -492,7 +492,7 @@ export interface ServiceLinesTable {
   mode: Defaulted<string>
   /** 1, 2 or 3: the solo, dual or triple queue */
   representatives_per_call: Defaulted<number>
-  /** prompts, waiting content, strategy, maximum wait, partner network (telephony/lines.ts) */
+  /** prompts, waiting content, strategy, maximum wait, partner network (server/billing/line-telephony.ts) */
   telephony: ColumnType<unknown, string | undefined, string>
   active: Defaulted<boolean>
   created_by: Nullable<string>

@@ -1,4 +1,4 @@
-// What the call flows ask of the ACD (telephony/acd/): representatives' presence in the solo, dual
+// What the call flows and the console ask of the ACD (server/acd/): representatives' presence in the solo, dual
 // and triple availability queues, and race-free reservation of one to three of them for a call.
 // Assignment runs in PostgreSQL row locks (FOR UPDATE SKIP LOCKED; PGlite serialises), so any number
 // of bridge processes may share one database.
@@ -36,7 +36,7 @@ export interface Reservation {
 export interface QueuePosition {
   /** 1 = next */
   position: number
-  /** Erlang C's expected wait for this position (telephony/acd/erlang-c.ts), null when it cannot say (no one logged in) */
+  /** Erlang C's expected wait for this position (server/acd/erlang-c.ts), null when it cannot say (no one logged in) */
   estimatedWaitSeconds: number | null
 }
 
