@@ -2,8 +2,6 @@
 // answers, moved through its stages by the flow (and by the ACD and the conference), ended once.
 // Functions take the database first; each is one statement.
 import type { Db } from '../../db/connect.ts'
-import { jsonb } from '../../db/json.ts'
-import type { CallerPreferences } from '../../server/acd/types.ts'
 
 export interface NewCall {
   tenantId: string
@@ -50,21 +48,6 @@ export async function recordSession(
   await db
     .updateTable('calls')
     .set({ decision_id: ids.decisionId, session_id: ids.sessionId, updated_at: at })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', callId)
-    .execute()
-}
-
-export async function recordPreferences(
-  db: Db,
-  tenantId: string,
-  callId: string,
-  preferences: CallerPreferences,
-  at: Date,
-): Promise<void> {
-  await db
-    .updateTable('calls')
-    .set({ preferences: jsonb(preferences), updated_at: at })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', callId)
     .execute()

@@ -23,7 +23,7 @@ import { findStoredMethods } from '../../server/payments/stored-methods.ts'
 import type { SessionRequestInput, SessionView } from '../../server/sessions/schema.ts'
 import type { CallFlows, FlowDeps, NumberEntry } from '../deps.ts'
 import type { CallChannel, DigitsPrompt, EslEvent } from '../esl/types.ts'
-import { endCall, insertCall, recordPreferences, recordSession } from './calls.ts'
+import { endCall, insertCall, recordSession } from './calls.ts'
 import {
   birthDateOf,
   expiryOf,
@@ -221,10 +221,9 @@ class Ivr {
       if (correct === 'card') payment = await this.typedCard()
       return { entered, payment }
     })
-    // the ACD matches on what askPreferences records on the calls row
-    await this.askPreferences()
+    const preferences = await this.askPreferences()
     const birthDate = this.t.waiting_content === 'birth_date_message' ? await this.askBirthDate() : null
-    await this.wait(session, birthDate)
+    await this.wait(session, preferences, birthDate)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -441,7 +440,6 @@ class Ivr {
       })
       preferences = preferenceOf(kind, choice, expertise) ?? {}
     }
-    await recordPreferences(this.deps.services.db, this.tenantId, this.callId, preferences, this.deps.clock())
     return preferences
   }
 
@@ -470,7 +468,7 @@ class Ivr {
   // -------------------------------------------------------------------------------------------
   // the queue
 
-  private async wait(session: SessionView, birthDate: string | null) {
+  private async wait(session: SessionView, preferences: CallerPreferences, birthDate: string | null) {
     const { acd } = this.deps
     const clock = () => this.deps.clock().getTime()
     let partnerAsked = false
@@ -478,7 +476,7 @@ class Ivr {
       if (event.name === 'DTMF' && event.get('DTMF-Digit') === this.t.partner_key) partnerAsked = true
     })
     try {
-      await acd.enqueue(this.tenantId, this.callId)
+      await acd.enqueue(this.tenantId, this.callId, { preferences })
       this.state.queued = true
       const enqueuedAt = clock()
       let lastAnnounced: number | null = null
@@ -502,7 +500,7 @@ class Ivr {
             throw new Goodbye(outcome.reason)
           }
           // no reserved representative came in: back in the queue, announced again
-          await acd.enqueue(this.tenantId, this.callId)
+          await acd.enqueue(this.tenantId, this.callId, { preferences })
           this.state.queued = true
           lastAnnounced = null
           await this.setPlaybackLimits(this.t.partner_key)
@@ -556,14 +554,16 @@ class Ivr {
 
   private async transfer(reason: 'partner_key' | 'max_wait'): Promise<never> {
     const target = this.t.partner_network as string
+    const endReason = reason === 'partner_key' ? 'partner_transfer' : 'max_wait_transfer'
     await this.play('transfer_notice')
-    await this.deps.acd.release(this.tenantId, this.callId, reason)
+    // release() ends the call row with this reason: the queue and the row agree
+    await this.deps.acd.release(this.tenantId, this.callId, endReason)
     this.state.queued = false
     // an extension of the dialplan, or a dial string bridged inline
     const destination = target.includes('/') ? `'bridge:${target}' inline` : target
     await this.call.api(`uuid_transfer ${this.call.uuid} ${destination}`)
     this.state.transferred = true
-    throw new Goodbye(reason === 'partner_key' ? 'partner_transfer' : 'max_wait_transfer')
+    throw new Goodbye(endReason)
   }
 
   private async heartbeat(sessionId: string): Promise<void> {

@@ -5,7 +5,8 @@
 // end, no hold is left and no session live; card digits reach no row and no log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPrompts } from '../../server/billing/line-telephony.ts'
-import { newPerson, type Person, sessionBody } from '../sessions/support.ts'
+import type { Person } from '../api/identities.ts'
+import { newPerson, sessionBody } from '../sessions/support.ts'
 import type { FakeCall } from '../support/fake-freeswitch/index.ts'
 import { type CallerHarness, rowsContaining, startCallerHarness } from './caller-support.ts'
 
