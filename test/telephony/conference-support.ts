@@ -1,0 +1,227 @@
+// A bridge on a real service graph against the fake FreeSWITCH, for the conference and
+// representatives'-line journeys. The caller's side is a short stand-in (write the call, answer,
+// start the session, queue, hand the reservation to the real conference flow, queue again on
+// `requeue`): the flows are passed in precisely so one flow can be tested with the others real.
+// The sessions, the bridge and the fake share one clock (the fake's), so Event-Date-Timestamp and
+// the session's times agree to the millisecond.
+import { sql } from 'kysely'
+import { lineTelephony } from '../../server/billing/line-telephony.ts'
+import { newId } from '../../server/ids.ts'
+import { hashPassword } from '../../server/users/passwords.ts'
+import { type Bridge, createBridge } from '../../telephony/bridge.ts'
+import type { ConferenceOutcome, FlowDeps, NumberEntry } from '../../telephony/deps.ts'
+import type { CallChannel } from '../../telephony/esl/types.ts'
+import { addLine, type LineInput, newPerson, sessionBody } from '../sessions/support.ts'
+import { startTestApp, type TestApp } from '../support/app.ts'
+import { type FakeFreeSwitch, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
+
+export const START = new Date('2026-12-06T10:00:00.000Z')
+
+export interface CallerRecord {
+  callId?: string
+  sessionId?: string
+  outcomes: ConferenceOutcome[]
+  done: Promise<void>
+}
+
+export interface Harness {
+  fs: FakeFreeSwitch
+  t: TestApp
+  bridge: Bridge
+  /** what the stand-in caller flow did for each channel uuid */
+  callers: Map<string, CallerRecord>
+  addLine(
+    line: LineInput & { number: string; perCall: 1 | 2 | 3; telephony?: Record<string, unknown> },
+  ): Promise<void>
+  addRepresentative(rep: {
+    id: string
+    name: string
+    extension: string
+    dialString?: string
+    phone?: string
+    pin?: string
+    queues?: Array<'solo' | 'dual' | 'triple'>
+  }): Promise<void>
+  /** polls `check` (real time) until it returns something truthy */
+  until<T>(
+    check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+    timeoutMs?: number,
+  ): Promise<T>
+  close(): Promise<void>
+}
+
+export async function startHarness(
+  options: { bridgeId?: string; maxReserveTries?: number } = {},
+): Promise<Harness> {
+  const fs = await startFakeFreeSwitch({ now: START })
+  const t = await startTestApp({ clock: () => fs.now() })
+  const callers = new Map<string, CallerRecord>()
+  const maxReserveTries = options.maxReserveTries ?? 400
+
+  async function standInCaller(
+    deps: FlowDeps,
+    call: CallChannel,
+    entry: Extract<NumberEntry, { purpose: 'service_line' }>,
+  ): Promise<void> {
+    const record = callers.get(call.uuid) ?? { outcomes: [], done: Promise.resolve() }
+    callers.set(call.uuid, record)
+    const { services, acd } = deps
+    const line = await services.db
+      .selectFrom('service_lines')
+      .select(['representatives_per_call', 'telephony'])
+      .where('tenant_id', '=', entry.tenantId)
+      .where('id', '=', entry.serviceLineId)
+      .executeTakeFirstOrThrow()
+    const callId = newId('call')
+    record.callId = callId
+    await services.db
+      .insertInto('calls')
+      .values({
+        tenant_id: entry.tenantId,
+        id: callId,
+        channel_uuid: call.uuid,
+        bridge_id: deps.bridgeId,
+        dnis: call.dnis,
+        ani: call.ani ?? null,
+        service_line_id: entry.serviceLineId,
+        stage: 'ivr',
+        representatives_needed: line.representatives_per_call,
+        started_at: deps.clock(),
+      })
+      .execute()
+    await call.execute('answer')
+    const person = newPerson()
+    const { session } = await services.sessions.start(sessionBody(person, entry.serviceLineId), {
+      tenantId: entry.tenantId,
+      channel: 'phone',
+    })
+    if (session.status !== 'live')
+      throw new Error(`session ${session.status}: ${JSON.stringify(session.failure)}`)
+    record.sessionId = session.id
+    await services.db
+      .updateTable('calls')
+      .set({ session_id: session.id, decision_id: session.decision.id })
+      .where('tenant_id', '=', entry.tenantId)
+      .where('id', '=', callId)
+      .execute()
+    for (let tries = 0; tries < maxReserveTries && !call.isHungUp; ) {
+      await acd.enqueue(entry.tenantId, callId)
+      const reservation = await acd.reserve(entry.tenantId, callId)
+      if (!reservation) {
+        tries++
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        continue
+      }
+      const outcome = await deps.flows.conference(deps, call, {
+        tenantId: entry.tenantId,
+        callId,
+        sessionId: session.id,
+        serviceLineId: entry.serviceLineId,
+        line: lineTelephony(line.telephony),
+        reservation,
+        maxDurationSeconds: session.max_duration_seconds,
+      })
+      record.outcomes.push(outcome)
+      if (outcome.kind === 'ended') return
+    }
+    // nobody came: the call ends unbilled
+    await acd.release(entry.tenantId, callId, 'no_representative')
+    await services.sessions.end(entry.tenantId, session.id, { reason: 'no_representative' })
+    if (!call.isHungUp) await call.hangup()
+  }
+
+  const bridge = await createBridge({
+    services: t.services,
+    logger: t.services.logger,
+    listen: { host: '127.0.0.1', port: 0 },
+    freeswitch: { host: fs.host, port: fs.port, password: fs.password },
+    flows: { caller: standInCaller },
+    clock: () => fs.now(),
+    tickMs: 50,
+    backoff: { initialMs: 20, maxMs: 100 },
+    ...(options.bridgeId ? { bridgeId: options.bridgeId } : {}),
+  })
+  await fs.waitFor(() => fs.inboundConnections > 0)
+
+  async function until<T>(
+    check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+    timeoutMs = 10_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const value = await check()
+      if (value) return value
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${check.toString().slice(0, 200)}`)
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
+  return {
+    fs,
+    t,
+    bridge,
+    callers,
+    until,
+    async addLine(line) {
+      await addLine(t.db, 'acme', line)
+      await t.db
+        .updateTable('service_lines')
+        .set({
+          representatives_per_call: line.perCall,
+          telephony: JSON.stringify(line.telephony ?? {}),
+        })
+        .where('tenant_id', '=', 'acme')
+        .where('id', '=', line.id)
+        .execute()
+      await t.db
+        .insertInto('service_numbers')
+        .values({ number: line.number, tenant_id: 'acme', purpose: 'service_line', service_line_id: line.id })
+        .execute()
+    },
+    async addRepresentative(rep) {
+      await t.db
+        .insertInto('representatives')
+        .values({
+          tenant_id: 'acme',
+          id: rep.id,
+          name: rep.name,
+          extension: rep.extension,
+          pay_plan: 'share',
+          pay_share_bps: 5000,
+          pay_currency: 'USD',
+          dial_string: rep.dialString ?? `loopback/${rep.extension}`,
+          phone: rep.phone ?? null,
+          pin_hash: rep.pin ? await hashPassword(rep.pin) : null,
+        })
+        .execute()
+      if (rep.queues) await t.services.acd.login('acme', rep.id, { queues: rep.queues, via: 'console' })
+    },
+    async close() {
+      await bridge.close()
+      await fs.close()
+      await t.close()
+    },
+  }
+}
+
+/** A representative's presence as the ACD left it. */
+export async function presenceOf(t: TestApp, representativeId: string) {
+  return t.db
+    .selectFrom('representative_presence')
+    .selectAll()
+    .where('tenant_id', '=', 'acme')
+    .where('representative_id', '=', representativeId)
+    .executeTakeFirst()
+}
+
+export async function membersOf(t: TestApp, callId: string) {
+  return t.db
+    .selectFrom('call_members')
+    .selectAll()
+    .where('tenant_id', '=', 'acme')
+    .where('call_id', '=', callId)
+    .orderBy('representative_id')
+    .execute()
+}
+
+export { sql }
