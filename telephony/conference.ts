@@ -17,14 +17,17 @@ import { type CallChannel, EslCommandError, type EslEvent, type Hangup } from '.
 
 /** The conference profile the shipped conference.conf.xml defines (telephony/freeswitch/). */
 export const CONFERENCE_PROFILE = 'tollgate'
-/** How often a live call tells the sessions it is alive (the sweeper ends silent ones after 90 s). */
-const HEARTBEAT_MS = 30_000
-/** How long a leg FreeSWITCH says answered may take to show up in the conference. */
-const JOIN_GRACE_MS = 5_000
-/** How long the end waits for the kicked legs' del-member before closing them itself. */
-const LEAVE_GRACE_MS = 3_000
-/** A control command that does not answer in this long is given up (FreeSWITCH may be gone). */
-const COMMAND_TIMEOUT_MS = 5_000
+/** The conference's waits, in real milliseconds; tests shorten them. */
+export const conferenceTimings = {
+  /** how often a live call tells the sessions it is alive (the sweeper ends silent ones after 90 s) */
+  heartbeatMs: 30_000,
+  /** how long a leg FreeSWITCH says answered may take to show up in the conference */
+  joinGraceMs: 5_000,
+  /** how long the end waits for the kicked legs' del-member before closing them itself */
+  leaveGraceMs: 3_000,
+  /** a control command that does not answer in this long is given up (FreeSWITCH may be gone) */
+  commandTimeoutMs: 5_000,
+}
 
 export function conferenceNameOf(callId: string): string {
   return `call-${callId}`
@@ -102,7 +105,7 @@ class ConferenceCall {
       deps.services.sessions
         .heartbeat(context.tenantId, context.sessionId)
         .catch((error: unknown) => this.log.warn({ err: error }, 'session heartbeat failed'))
-    }, HEARTBEAT_MS)
+    }, conferenceTimings.heartbeatMs)
     heartbeat.unref()
     try {
       await deps.services.db
@@ -158,7 +161,7 @@ class ConferenceCall {
       // answered: the add-member follows; a leg that never shows up counts as not answered
       setTimeout(() => {
         void this.serial(() => (leg.state === 'ringing' ? this.notAnswered(leg, 'never joined') : undefined))
-      }, JOIN_GRACE_MS).unref()
+      }, conferenceTimings.joinGraceMs).unref()
     } catch (error) {
       const cause = error instanceof EslCommandError ? error.reply : String(error)
       await this.serial(() => this.notAnswered(leg, cause))
@@ -317,7 +320,7 @@ class ConferenceCall {
     // the representatives still in (or still ringing) go; their del-member closes their legs
     const staying = this.legs.filter((l) => l.state === 'joined' || l.state === 'ringing')
     await Promise.all(staying.map((leg) => this.kill(leg)))
-    await this.legsSettled(LEAVE_GRACE_MS)
+    await this.legsSettled(conferenceTimings.leaveGraceMs)
     const endAt = this.latest(decision.at)
     await this.serial(async () => {
       for (const leg of this.legs) {
@@ -373,7 +376,7 @@ class ConferenceCall {
   /** A control command whose failure the call survives (the channel may already be gone). */
   private async api(command: string): Promise<string | undefined> {
     try {
-      return await this.deps.control.api(command, { timeoutMs: COMMAND_TIMEOUT_MS })
+      return await this.deps.control.api(command, { timeoutMs: conferenceTimings.commandTimeoutMs })
     } catch (error) {
       this.log.info({ err: error, command: command.split(' ')[0] }, 'control command failed')
       return undefined

@@ -104,8 +104,8 @@ export async function startHarness(
       .where('tenant_id', '=', entry.tenantId)
       .where('id', '=', callId)
       .execute()
+    await acd.enqueue(entry.tenantId, callId)
     for (let tries = 0; tries < maxReserveTries && !call.isHungUp; ) {
-      await acd.enqueue(entry.tenantId, callId)
       const reservation = await acd.reserve(entry.tenantId, callId)
       if (!reservation) {
         tries++
@@ -123,6 +123,7 @@ export async function startHarness(
       })
       record.outcomes.push(outcome)
       if (outcome.kind === 'ended') return
+      await acd.enqueue(entry.tenantId, callId)
     }
     // nobody came: the call ends unbilled
     await acd.release(entry.tenantId, callId, 'no_representative')

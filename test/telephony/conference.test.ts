@@ -197,4 +197,36 @@ describe('conference', () => {
     expect(session.billed_seconds).toBe(0)
     await t.services.acd.logout('acme', 'rep_eve', { via: 'console' })
   })
+
+  it('FreeSWITCH restarts mid-call: the bridge reconnects and the session settles from the legs seen', async () => {
+    const { fs, t } = h
+    await h.addRepresentative({ id: 'rep_hal', name: 'Hal Ashby', extension: '1008', queues: ['solo'] })
+    fs.registerEndpoint('loopback/1008', { answerAfterMs: 1000 })
+    const call = fs.placeCall({ dnis: '9001', ani: '+15551230005' })
+    await call.waitForApp('conference')
+    const record = await h.until(() => h.callers.get(call.uuid))
+    await fs.waitFor(() => fs.legs().some((l) => l.dialString === 'loopback/1008'))
+    const startedAt = fs.now().getTime()
+    await fs.advance(1000)
+    await h.until(async () => (await membersOf(t, record.callId ?? ''))[0]?.status === 'joined')
+    await fs.advance(30_000)
+    const before = fs.coreUuid
+    await fs.restart()
+    expect(fs.coreUuid).not.toBe(before)
+    expect((await call.ended).by).toBe('restart')
+    await fs.waitFor(() => fs.inboundConnections > 0)
+    const session = await h.until(async () => {
+      const s = await sessionOf(record.sessionId ?? '')
+      return s.status === 'settled' && s
+    })
+    // seen: the add-member at +1 s, and the connection lost at +31 s
+    expect(session.billing_started_at).toBe(new Date(startedAt + 1000).toISOString())
+    expect(session.billed_seconds).toBe(30)
+    const row = await callRow(record.callId ?? '')
+    expect(row.stage).toBe('ended')
+    expect((await presenceOf(t, 'rep_hal'))?.state).toBe('wrap_up')
+    // nothing of this bridge is left open for the sweep
+    expect(await h.bridge.sweepLostCalls()).toBe(0)
+    await t.services.acd.logout('acme', 'rep_hal', { via: 'console' })
+  })
 })
