@@ -141,13 +141,14 @@ async function serveHere(): Promise<void> {
   services.start()
   // each server process (each TOLLGATE_WORKERS worker) runs a bridge of its own: the workers share
   // ESL_LISTEN through node:cluster as they share PORT, and each keeps its own FREESWITCH_ESL connection
-  const bridge = await startBridge(services, config, logger).catch((error: NodeJS.ErrnoException) => {
-    printCredentials(credentials, config.port, 'Tollgate created a new demo tenant but could not start:')
-    const where = `${config.eslListen.host}:${config.eslListen.port}`
-    return handle
-      .close()
-      .finally(() => refuseToStart(`cannot listen on ESL_LISTEN ${where}: ${error.message}`))
-  })
+  const bridge = await startBridge(services, config, logger).catch(
+    async (error: NodeJS.ErrnoException): Promise<never> => {
+      printCredentials(credentials, config.port, 'Tollgate created a new demo tenant but could not start:')
+      await handle.close().catch(() => undefined)
+      const where = `${config.eslListen.host}:${config.eslListen.port}`
+      return refuseToStart(`cannot listen on ESL_LISTEN ${where}: ${error.message}`)
+    },
+  )
   // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
   let inFlight = 0
   const fetch: typeof app.fetch = async (...args) => {

@@ -5,24 +5,16 @@
 // The sessions, the bridge and the fake share one clock (the fake's), so Event-Date-Timestamp and
 // the session's times agree to the millisecond.
 import { sql } from 'kysely'
-import { lineTelephony } from '../../server/billing/line-telephony.ts'
-import { newId } from '../../server/ids.ts'
 import { hashPassword } from '../../server/users/passwords.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
-import type { ConferenceOutcome, FlowDeps, NumberEntry } from '../../telephony/deps.ts'
-import type { CallChannel } from '../../telephony/esl/types.ts'
-import { addLine, type LineInput, newPerson, sessionBody } from '../sessions/support.ts'
+import { addLine, type LineInput } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type FakeFreeSwitch, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
+import { type CallerRecord, standInCallerFlow } from './stand-in-caller.ts'
+
+export type { CallerRecord }
 
 export const START = new Date('2026-12-06T10:00:00.000Z')
-
-export interface CallerRecord {
-  callId?: string
-  sessionId?: string
-  outcomes: ConferenceOutcome[]
-  done: Promise<void>
-}
 
 export interface Harness {
   fs: FakeFreeSwitch
@@ -56,80 +48,7 @@ export async function startHarness(
   const fs = await startFakeFreeSwitch({ now: START })
   const t = await startTestApp({ clock: () => fs.now() })
   const callers = new Map<string, CallerRecord>()
-  const maxReserveTries = options.maxReserveTries ?? 400
-
-  async function standInCaller(
-    deps: FlowDeps,
-    call: CallChannel,
-    entry: Extract<NumberEntry, { purpose: 'service_line' }>,
-  ): Promise<void> {
-    const record = callers.get(call.uuid) ?? { outcomes: [], done: Promise.resolve() }
-    callers.set(call.uuid, record)
-    const { services, acd } = deps
-    const line = await services.db
-      .selectFrom('service_lines')
-      .select(['representatives_per_call', 'telephony'])
-      .where('tenant_id', '=', entry.tenantId)
-      .where('id', '=', entry.serviceLineId)
-      .executeTakeFirstOrThrow()
-    const callId = newId('call')
-    record.callId = callId
-    await services.db
-      .insertInto('calls')
-      .values({
-        tenant_id: entry.tenantId,
-        id: callId,
-        channel_uuid: call.uuid,
-        bridge_id: deps.bridgeId,
-        dnis: call.dnis,
-        ani: call.ani ?? null,
-        service_line_id: entry.serviceLineId,
-        stage: 'ivr',
-        representatives_needed: line.representatives_per_call,
-        started_at: deps.clock(),
-      })
-      .execute()
-    await call.execute('answer')
-    const person = newPerson()
-    const { session } = await services.sessions.start(sessionBody(person, entry.serviceLineId), {
-      tenantId: entry.tenantId,
-      channel: 'phone',
-    })
-    if (session.status !== 'live')
-      throw new Error(`session ${session.status}: ${JSON.stringify(session.failure)}`)
-    record.sessionId = session.id
-    await services.db
-      .updateTable('calls')
-      .set({ session_id: session.id, decision_id: session.decision.id })
-      .where('tenant_id', '=', entry.tenantId)
-      .where('id', '=', callId)
-      .execute()
-    await acd.enqueue(entry.tenantId, callId)
-    for (let tries = 0; tries < maxReserveTries && !call.isHungUp; ) {
-      const reservation = await acd.reserve(entry.tenantId, callId)
-      if (!reservation) {
-        tries++
-        await new Promise((resolve) => setTimeout(resolve, 10))
-        continue
-      }
-      const outcome = await deps.flows.conference(deps, call, {
-        tenantId: entry.tenantId,
-        callId,
-        sessionId: session.id,
-        serviceLineId: entry.serviceLineId,
-        line: lineTelephony(line.telephony),
-        reservation,
-        maxDurationSeconds: session.max_duration_seconds,
-      })
-      record.outcomes.push(outcome)
-      if (outcome.kind === 'ended') return
-      await acd.enqueue(entry.tenantId, callId)
-    }
-    // nobody came: the call ends unbilled
-    await acd.release(entry.tenantId, callId, 'no_representative')
-    await services.sessions.end(entry.tenantId, session.id, { reason: 'no_representative' })
-    if (!call.isHungUp) await call.hangup()
-  }
+  const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400)
 
   const bridge = await createBridge({
     services: t.services,
