@@ -145,3 +145,27 @@ export async function membersOf(t: TestApp, callId: string) {
 }
 
 export { sql }
+
+/**
+ * Every representative who joined a second call before leaving the one before: each representative's
+ * conference memberships, ordered by join, must follow one another.
+ */
+export async function doubleBookings(t: TestApp): Promise<string[]> {
+  const members = await t.db
+    .selectFrom('call_members')
+    .select(['representative_id', 'call_id', 'joined_at', 'left_at'])
+    .where('tenant_id', '=', 'acme')
+    .where('joined_at', 'is not', null)
+    .orderBy('representative_id')
+    .orderBy('joined_at')
+    .execute()
+  const overlaps: string[] = []
+  for (let i = 1; i < members.length; i++) {
+    const previous = members[i - 1]
+    const current = members[i]
+    if (!previous || !current || previous.representative_id !== current.representative_id) continue
+    if (!previous.left_at || (current.joined_at && current.joined_at < previous.left_at))
+      overlaps.push(`${current.representative_id}: ${previous.call_id} and ${current.call_id}`)
+  }
+  return overlaps
+}
