@@ -326,23 +326,27 @@ class ConferenceCall {
       for (const leg of this.legs) {
         if (leg.state === 'joined') {
           leg.state = 'left'
-          await this.closeLeg(leg, endAt)
+          await this.attempt('closing a leg', () => this.closeLeg(leg, endAt))
         } else if (leg.state === 'ringing') leg.state = 'no_answer'
       }
     })
-    await deps.acd.release(context.tenantId, context.callId, decision.reason)
-    await deps.services.sessions.end(context.tenantId, context.sessionId, {
-      reason: decision.reason,
-      at: endAt,
-    })
+    // the money first: each step below is tried whatever became of the one before
+    await this.attempt('ending the session', () =>
+      deps.services.sessions.end(context.tenantId, context.sessionId, { reason: decision.reason, at: endAt }),
+    )
+    await this.attempt('releasing the call', () =>
+      deps.acd.release(context.tenantId, context.callId, decision.reason),
+    )
     if (!call.isHungUp) await call.hangup('NORMAL_CLEARING').catch(() => undefined)
-    await deps.services.db
-      .updateTable('calls')
-      .set({ stage: 'ended', ended_at: endAt, end_reason: decision.reason, updated_at: deps.clock() })
-      .where('tenant_id', '=', context.tenantId)
-      .where('id', '=', context.callId)
-      .where('ended_at', 'is', null)
-      .execute()
+    await this.attempt('ending the call', () =>
+      deps.services.db
+        .updateTable('calls')
+        .set({ stage: 'ended', ended_at: endAt, end_reason: decision.reason, updated_at: deps.clock() })
+        .where('tenant_id', '=', context.tenantId)
+        .where('id', '=', context.callId)
+        .where('ended_at', 'is', null)
+        .execute(),
+    )
     this.log.info({ reason: decision.reason }, 'conference ended')
     return { kind: 'ended', reason: decision.reason }
   }
@@ -371,6 +375,14 @@ class ConferenceCall {
 
   private async kill(leg: Leg): Promise<void> {
     await this.api(`uuid_kill ${leg.uuid} NORMAL_CLEARING`)
+  }
+
+  private async attempt(step: string, action: () => Promise<unknown>): Promise<void> {
+    try {
+      await action()
+    } catch (error) {
+      this.log.error({ err: error, step }, 'conference cleanup step failed')
+    }
   }
 
   /** A control command whose failure the call survives (the channel may already be gone). */

@@ -7,6 +7,7 @@
 import { sql } from 'kysely'
 import { hashPassword } from '../../server/users/passwords.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
+import { conferenceTimings } from '../../telephony/conference.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type FakeFreeSwitch, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
@@ -45,6 +46,9 @@ export interface Harness {
 export async function startHarness(
   options: { bridgeId?: string; maxReserveTries?: number } = {},
 ): Promise<Harness> {
+  // real-time waits for things the fake will never send (a del-member after a restart)
+  conferenceTimings.leaveGraceMs = 500
+  conferenceTimings.commandTimeoutMs = 1000
   const fs = await startFakeFreeSwitch({ now: START })
   const t = await startTestApp({ clock: () => fs.now() })
   const callers = new Map<string, CallerRecord>()
