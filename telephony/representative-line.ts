@@ -1,12 +1,11 @@
 // The representatives' line (figure 2): a representative calls in, is recognised by the number they
 // call from (ANI) or by their extension and PIN, and picks their availability queues on the keypad —
 // 1 solo, 2 dual, 3 triple, several at once (“12#”) — with a preferred partner for dual and triple
-// calls found by the first letters of a last name (keypad letters: 2 = ABC … 9 = WXYZ). The choice is
+// calls found by the first letters of a last name (keypad letters: 2 = ABC … 9 = WXYZ; the ACD's
+// directory, server/acd/directory.ts, finds them). The choice is
 // read back, and the ACD logs them in. A representative already logged in presses 9 to log out.
-import { parsePhoneNumberFromString } from 'libphonenumber-js'
-import type { QueueKind } from '../server/acd/types.ts'
+import type { DirectoryEntry, QueueKind } from '../server/acd/types.ts'
 import { lineTelephony, promptOf } from '../server/billing/line-telephony.ts'
-import { verifyPassword } from '../server/users/passwords.ts'
 import type { FlowDeps, NumberEntry } from './deps.ts'
 import type { CallChannel, DigitsPrompt } from './esl/types.ts'
 
@@ -16,11 +15,7 @@ const TRIES = 3
 const LOGOUT_KEY = '9'
 const queueOfKey = { 1: 'solo', 2: 'dual', 3: 'triple' } as const satisfies Record<string, QueueKind>
 
-export interface LineRepresentative {
-  id: string
-  name: string
-  extension: string
-}
+type LineRepresentative = DirectoryEntry
 
 export async function runRepresentativeLine(
   deps: FlowDeps,
@@ -35,13 +30,8 @@ export async function runRepresentativeLine(
     await goodbye(call, 'invalid')
     return
   }
-  const presence = await deps.services.db
-    .selectFrom('representative_presence')
-    .select(['state'])
-    .where('tenant_id', '=', entry.tenantId)
-    .where('representative_id', '=', representative.id)
-    .executeTakeFirst()
-  const loggedIn = presence !== undefined && presence.state !== 'offline'
+  const presence = await deps.services.acd.presence(entry.tenantId, representative.id)
+  const loggedIn = presence.state !== 'offline'
 
   const choice = await ask(call, {
     min: 1,
@@ -69,9 +59,10 @@ export async function runRepresentativeLine(
       regexp: '^[2-9]{0,4}$',
     })
     if (letters)
-      partner = (await partnersByKeypad(deps, entry.tenantId, letters)).find(
-        (p) => p.id !== representative.id,
-      )
+      [partner] = await deps.services.acd.partnersByLastName(entry.tenantId, letters, {
+        excluding: representative.id,
+        limit: 1,
+      })
   }
   await deps.acd.login(entry.tenantId, representative.id, {
     queues,
@@ -96,63 +87,15 @@ export function queuesOf(digits: string): QueueKind[] {
   return (['1', '2', '3'] as const).filter((key) => digits.includes(key)).map((key) => queueOfKey[key])
 }
 
-const keypad: Record<string, string> = {
-  2: 'abc',
-  3: 'def',
-  4: 'ghi',
-  5: 'jkl',
-  6: 'mno',
-  7: 'pqrs',
-  8: 'tuv',
-  9: 'wxyz',
-}
-
-/** The last word of a name; "Ada Lovelace" → "lovelace". */
-function lastNameOf(name: string): string {
-  const words = name.trim().toLowerCase().split(/\s+/)
-  return words[words.length - 1] ?? ''
-}
-
-/** Whether the keys typed spell the start of the name on a phone keypad ("568" fits "Lovelace"). */
-export function keypadMatches(keys: string, name: string): boolean {
-  const last = lastNameOf(name)
-  if (keys.length > last.length) return false
-  return [...keys].every((key, i) => keypad[key]?.includes(last[i] ?? '') ?? false)
-}
-
-/** The tenant's active representatives whose last name starts with the letters typed, by name. */
-export async function partnersByKeypad(
-  deps: FlowDeps,
-  tenantId: string,
-  keys: string,
-): Promise<LineRepresentative[]> {
-  const representatives = await deps.services.db
-    .selectFrom('representatives')
-    .select(['id', 'name', 'extension'])
-    .where('tenant_id', '=', tenantId)
-    .where('active', '=', true)
-    .orderBy('name')
-    .execute()
-  return representatives.filter((r) => keypadMatches(keys, r.name))
-}
-
 /** By the number they call from, or else by extension and PIN (three tries). */
 async function identify(
   deps: FlowDeps,
   call: CallChannel,
   tenantId: string,
 ): Promise<LineRepresentative | undefined> {
-  const phone = call.ani ? parsePhoneNumberFromString(call.ani, 'US')?.number : undefined
-  if (phone) {
-    const byPhone = await deps.services.db
-      .selectFrom('representatives')
-      .select(['id', 'name', 'extension'])
-      .where('tenant_id', '=', tenantId)
-      .where('phone', '=', phone)
-      .where('active', '=', true)
-      .executeTakeFirst()
-    if (byPhone) return byPhone
-  }
+  const directory = deps.services.acd
+  const byPhone = call.ani ? await directory.representativeByPhone(tenantId, call.ani) : null
+  if (byPhone) return byPhone
   for (let attempt = 0; attempt < TRIES; attempt++) {
     const extension = await ask(call, {
       min: 1,
@@ -171,15 +114,8 @@ async function identify(
       secret: true,
     })
     if (pin === undefined) continue
-    const candidate = await deps.services.db
-      .selectFrom('representatives')
-      .select(['id', 'name', 'extension', 'pin_hash'])
-      .where('tenant_id', '=', tenantId)
-      .where('extension', '=', extension)
-      .where('active', '=', true)
-      .executeTakeFirst()
-    if (candidate?.pin_hash && (await verifyPassword(pin, candidate.pin_hash)))
-      return { id: candidate.id, name: candidate.name, extension: candidate.extension }
+    const byPin = await directory.representativeByPin(tenantId, extension, pin)
+    if (byPin) return byPin
     await call.execute('playback', promptOf(prompts, 'invalid'))
   }
   return undefined

@@ -5,7 +5,7 @@
 // The sessions, the bridge and the fake share one clock (the fake's), so Event-Date-Timestamp and
 // the session's times agree to the millisecond.
 import { sql } from 'kysely'
-import { hashPassword } from '../../server/users/passwords.ts'
+import { hashPin } from '../../server/acd/directory.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { conferenceTimings } from '../../telephony/conference.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
@@ -115,7 +115,7 @@ export async function startHarness(
           pay_currency: 'USD',
           dial_string: rep.dialString ?? `loopback/${rep.extension}`,
           phone: rep.phone ?? null,
-          pin_hash: rep.pin ? await hashPassword(rep.pin) : null,
+          pin_hash: rep.pin ? await hashPin(rep.pin) : null,
         })
         .execute()
       if (rep.queues) await t.services.acd.login('acme', rep.id, { queues: rep.queues, via: 'console' })

@@ -2,7 +2,7 @@
 // from, or by extension and PIN; the queue menu with a partner found by keypad letters, read back;
 // logging out; and a number no line claims.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keypadMatches, queuesOf } from '../../telephony/representative-line.ts'
+import { queuesOf } from '../../telephony/representative-line.ts'
 import { type Harness, presenceOf, startHarness } from './conference-support.ts'
 
 let h: Harness
@@ -29,11 +29,7 @@ async function loginsOf(representativeId: string) {
 }
 
 describe("the representatives' line", () => {
-  it('keypad letters and menu keys', () => {
-    expect(keypadMatches('568', 'Ada Lovelace')).toBe(true)
-    expect(keypadMatches('5', 'Ada Lovelace')).toBe(true)
-    expect(keypadMatches('569', 'Ada Lovelace')).toBe(false)
-    expect(keypadMatches('7268', 'Gus Van Sant')).toBe(true)
+  it('menu keys: any of 1, 2 and 3, each once, in keypad order', () => {
     expect(queuesOf('21')).toEqual(['solo', 'dual'])
     expect(queuesOf('333')).toEqual(['triple'])
   })
