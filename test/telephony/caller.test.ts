@@ -118,11 +118,8 @@ describe('screening the caller (figure 4, block 401)', () => {
       expect(session.status).toBe('live')
       await h.t.services.sessions.end('acme', session.id, { reason: 'completed' })
     }
-    const call = h.place({
-      dnis: '9001',
-      ani: person.phone,
-      digits: [national(person), ...typedCard(person.card)],
-    })
+    // a returning caller: the card of those sessions is offered, and taken
+    const call = h.place({ dnis: '9001', ani: person.phone, digits: [national(person), '1'] })
     await call.ended
     expect(played(call, 'limited')).toBe(1)
     expect(sayings(call).some((s) => s.startsWith('en CURRENT_DATE_TIME PRONOUNCED '))).toBe(true)
