@@ -189,6 +189,7 @@ class Ivr {
   private readonly tenantId: string
   private readonly t: LineTelephony
   private lastHeartbeat = 0
+  private lastLook = 0
 
   constructor(
     private readonly deps: FlowDeps,
@@ -408,6 +409,7 @@ class Ivr {
       const resolution = decision?.resolution as { outcome?: string } | null | undefined
       if (resolution?.outcome === 'approve') return 'approve'
       if (resolution?.outcome === 'block') return 'block'
+      await this.pace()
       await this.slice(promptOf(this.t, 'review_hold'))
     }
     return 'timeout'
@@ -480,7 +482,6 @@ class Ivr {
       this.state.queued = true
       const enqueuedAt = clock()
       let lastAnnounced: number | null = null
-      let lastLook = 0
       await this.setPlaybackLimits(this.t.partner_key)
       for (;;) {
         const reservation = await acd.reserve(this.tenantId, this.callId)
@@ -518,11 +519,7 @@ class Ivr {
           if (birthDate) await this.play(null, this.personalMessage(birthDate))
         }
         await this.heartbeat(session.id)
-        // a playback that returned at once (no sound, a fake) must not turn this into a busy loop
-        const sinceLook = Date.now() - lastLook
-        if (sinceLook < this.settings.minCheckIntervalMs)
-          await new Promise((resolve) => setTimeout(resolve, this.settings.minCheckIntervalMs - sinceLook))
-        lastLook = Date.now()
+        await this.pace()
         if (partnerAsked && this.t.partner_network) continue
         await this.slice(this.waitingContent())
       }
@@ -564,6 +561,14 @@ class Ivr {
     await this.call.api(`uuid_transfer ${this.call.uuid} ${destination}`)
     this.state.transferred = true
     throw new Goodbye(endReason)
+  }
+
+  /** A playback that returned at once (no sound files, a fake) must not turn a wait into a busy loop. */
+  private async pace(): Promise<void> {
+    const since = Date.now() - this.lastLook
+    if (since < this.settings.minCheckIntervalMs)
+      await new Promise((resolve) => setTimeout(resolve, this.settings.minCheckIntervalMs - since))
+    this.lastLook = Date.now()
   }
 
   private async heartbeat(sessionId: string): Promise<void> {

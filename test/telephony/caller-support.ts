@@ -27,7 +27,12 @@ export interface CallerHarness {
   /** a call to the bridge's listener */
   place(options: PlaceCallOptions): FakeCall
   addLine(
-    line: LineInput & { number: string; perCall?: 1 | 2 | 3; telephony?: Record<string, unknown> },
+    line: LineInput & {
+      number: string
+      perCall?: 1 | 2 | 3
+      telephony?: Record<string, unknown>
+      tenantId?: string
+    },
   ): Promise<void>
   addRepresentative(rep: {
     id: string
@@ -104,18 +109,19 @@ export async function startCallerHarness(options: { flow?: CallerFlowOptions } =
     until,
     place: (call) => fs.placeCall({ ...call, to: bridge.address }),
     async addLine(line) {
-      await addLine(t.db, 'acme', line)
+      const tenantId = line.tenantId ?? 'acme'
+      await addLine(t.db, tenantId, line)
       await t.db
         .updateTable('service_lines')
         .set({ representatives_per_call: line.perCall ?? 1, telephony: JSON.stringify(line.telephony ?? {}) })
-        .where('tenant_id', '=', 'acme')
+        .where('tenant_id', '=', tenantId)
         .where('id', '=', line.id)
         .execute()
       await t.db
         .insertInto('service_numbers')
         .values({
           number: line.number,
-          tenant_id: 'acme',
+          tenant_id: tenantId,
           purpose: 'service_line',
           service_line_id: line.id,
           advertising_source: `ad-${line.number}`,

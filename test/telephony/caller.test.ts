@@ -5,6 +5,8 @@
 // end, no hold is left and no session live; card digits reach no row and no log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPrompts } from '../../server/billing/line-telephony.ts'
+import { resolveReview } from '../../server/reviews/reviews.ts'
+import { installRuleSet } from '../../server/tenants/tenants.ts'
 import type { Person } from '../api/identities.ts'
 import { newPerson, sessionBody } from '../sessions/support.ts'
 import type { FakeCall } from '../support/fake-freeswitch/index.ts'
@@ -46,16 +48,16 @@ async function endedRow(call: FakeCall) {
   })
 }
 
-async function sessionOf(call: FakeCall) {
+async function sessionOf(call: FakeCall, tenantId = 'acme') {
   const row = await h.callOf(call)
   if (!row?.session_id) return undefined
-  return h.t.services.sessions.get('acme', row.session_id)
+  return h.t.services.sessions.get(tenantId, row.session_id)
 }
 
 /** Once the call is over: its session is no longer live and its hold is no longer held. */
-async function nothingLeftOf(call: FakeCall) {
+async function nothingLeftOf(call: FakeCall, tenantId = 'acme') {
   const session = await h.until(async () => {
-    const s = await sessionOf(call)
+    const s = await sessionOf(call, tenantId)
     return s && s.status !== 'live' && s.status !== 'ended' && s
   })
   if (session.hold) expect(session.hold.status).not.toBe('authorized')
@@ -256,5 +258,72 @@ describe('handing the caller to the conference', () => {
     expect(row.connected_at).not.toBeNull()
     const session = await nothingLeftOf(call)
     expect(session.billed_seconds).toBe(90)
+  })
+})
+
+describe('a decision a person makes (figure 10’s review desk)', () => {
+  it('the caller hears hold music while a reviewer decides; once approved, the call goes on to the queue', async () => {
+    // globex reviews every phone caller not on its positive list
+    await installRuleSet(h.t.db, 'globex', {
+      id: 'phone-review',
+      name: 'Phone review',
+      definition: {
+        settings: { currency: 'USD' },
+        rules: [
+          {
+            id: 'phone-review',
+            name: 'A person looks at new phone callers',
+            conditions: {
+              all: [
+                { fact: 'channel', operator: 'equal', value: 'phone' },
+                {
+                  fact: 'list_hit',
+                  params: { list: 'positive', subject: 'phone' },
+                  operator: 'equal',
+                  value: false,
+                },
+              ],
+            },
+            event: {
+              type: 'review',
+              params: { reason_code: 'phone_review', message: 'A person looks at new callers' },
+            },
+          },
+        ],
+      },
+    })
+    await h.t.db
+      .updateTable('tenants')
+      .set({ decision_rule_set_id: 'phone-review' })
+      .where('tenant_id', '=', 'globex')
+      .execute()
+    await h.addLine({ tenantId: 'globex', id: 'advice', number: '9301', telephony: { prompts } })
+
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9301',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card), '1'],
+    })
+    const decisionId = await h.until(async () => (await h.callOf(call))?.decision_id)
+    await h.until(() => played(call, 'review_hold') > 0)
+    expect((await sessionOf(call, 'globex'))?.decision.outcome).toBe('review')
+
+    await resolveReview(
+      h.t.db,
+      'globex',
+      decisionId,
+      { id: 'usr_reviewer', email: 'reviewer@example.com', role: 'admin' },
+      { decision: 'approve', note: 'known caller' },
+      h.fs.now(),
+    )
+    await h.until(async () => (await h.callOf(call))?.stage === 'waiting')
+    const session = await sessionOf(call, 'globex')
+    expect(session).toMatchObject({ status: 'live' })
+    expect(session?.decision.outcome).toBe('approve')
+
+    call.hangup()
+    expect((await endedRow(call)).end_reason).toBe('caller_hung_up')
+    await nothingLeftOf(call, 'globex')
   })
 })
