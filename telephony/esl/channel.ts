@@ -57,7 +57,7 @@ export class OutboundChannel implements CallChannel {
     this.hungUp = new Promise((resolve) => {
       this.resolveHangup = resolve
     })
-    connection.on('esl::event::**', (event: ModeslEvent, frame: FrameHeaders) => this.onFrame(event, frame))
+    connection.on('esl::event::**', (event: ModeslEvent, frame?: FrameHeaders) => this.onFrame(event, frame))
     connection.on('esl::end', () => {
       this.gone('DISCONNECTED', new Date())
       this.answers.failAll(new ChannelGone('the socket closed'))
@@ -68,12 +68,12 @@ export class OutboundChannel implements CallChannel {
     return this.hangupInfo !== undefined
   }
 
-  private onFrame(raw: ModeslEvent, frame: FrameHeaders): void {
+  private onFrame(raw: ModeslEvent, frame: FrameHeaders | undefined): void {
     const type = contentType(frame)
     if (type === 'text/disconnect-notice') {
       // linger: the channel is down but events still come; disconnect: the socket is about to close
       // (also sent without a hangup when the call was transferred away from the socket app)
-      if (String(frame['Content-Disposition'] ?? '') !== 'linger') this.gone('DISCONNECTED', new Date())
+      if (String(frame?.['Content-Disposition'] ?? '') !== 'linger') this.gone('DISCONNECTED', new Date())
       return
     }
     if (!isEventFrame(frame)) return
