@@ -159,6 +159,9 @@ export class OutboundChannel implements CallChannel {
       }, timeoutMs)
       this.pending.set(eventUuid, { app, resolve, reject, timer })
     })
+    // the completion may settle (ChannelGone, EslTimeout) before the sendmsg reply lets the chain
+    // below take it up: mark it handled here, the returned promise still carries the rejection
+    completion.catch(() => undefined)
     const { headers, body } = this.sendmsgHeaders(app, arg, eventUuid)
     return this.command(`sendmsg ${this.uuid}`, headers, body).then(
       () => completion,
@@ -168,8 +171,6 @@ export class OutboundChannel implements CallChannel {
           clearTimeout(pending.timer)
           this.pending.delete(eventUuid)
         }
-        // the completion promise is abandoned; keep it from surfacing as an unhandled rejection
-        completion.catch(() => undefined)
         throw this.hangupInfo ? new ChannelGone(`${app}: the channel has hung up`) : error
       },
     )
