@@ -57,7 +57,7 @@ export class OutboundChannel implements CallChannel {
     this.hungUp = new Promise((resolve) => {
       this.resolveHangup = resolve
     })
-    connection.on('esl::event::**', (event: ModeslEvent, frame: FrameHeaders) => this.onFrame(event, frame))
+    connection.on('esl::event::**', (event: ModeslEvent, frame?: FrameHeaders) => this.onFrame(event, frame))
     connection.on('esl::end', () => {
       this.gone('DISCONNECTED', new Date())
       this.answers.failAll(new ChannelGone('the socket closed'))
@@ -68,12 +68,12 @@ export class OutboundChannel implements CallChannel {
     return this.hangupInfo !== undefined
   }
 
-  private onFrame(raw: ModeslEvent, frame: FrameHeaders): void {
+  private onFrame(raw: ModeslEvent, frame: FrameHeaders | undefined): void {
     const type = contentType(frame)
     if (type === 'text/disconnect-notice') {
       // linger: the channel is down but events still come; disconnect: the socket is about to close
       // (also sent without a hangup when the call was transferred away from the socket app)
-      if (String(frame['Content-Disposition'] ?? '') !== 'linger') this.gone('DISCONNECTED', new Date())
+      if (String(frame?.['Content-Disposition'] ?? '') !== 'linger') this.gone('DISCONNECTED', new Date())
       return
     }
     if (!isEventFrame(frame)) return
@@ -159,6 +159,9 @@ export class OutboundChannel implements CallChannel {
       }, timeoutMs)
       this.pending.set(eventUuid, { app, resolve, reject, timer })
     })
+    // the completion may settle (ChannelGone, EslTimeout) before the sendmsg reply lets the chain
+    // below take it up: mark it handled here, the returned promise still carries the rejection
+    completion.catch(() => undefined)
     const { headers, body } = this.sendmsgHeaders(app, arg, eventUuid)
     return this.command(`sendmsg ${this.uuid}`, headers, body).then(
       () => completion,
@@ -168,8 +171,6 @@ export class OutboundChannel implements CallChannel {
           clearTimeout(pending.timer)
           this.pending.delete(eventUuid)
         }
-        // the completion promise is abandoned; keep it from surfacing as an unhandled rejection
-        completion.catch(() => undefined)
         throw this.hangupInfo ? new ChannelGone(`${app}: the channel has hung up`) : error
       },
     )

@@ -45,11 +45,12 @@ export function fromModesl(event: ModeslEvent): EslEvent {
 }
 
 /** the frame's own Content-Type (event frames, command/reply, api/response, text/disconnect-notice) */
-export function contentType(frame: FrameHeaders): string {
-  return String(frame['Content-Type'] ?? '')
+// modesl also re-emits under esl::event::… names of its own (auth::success …) without the frame
+export function contentType(frame: FrameHeaders | undefined): string {
+  return String(frame?.['Content-Type'] ?? '')
 }
 
-export function isEventFrame(frame: FrameHeaders): boolean {
+export function isEventFrame(frame: FrameHeaders | undefined): boolean {
   return contentType(frame).startsWith('text/event-')
 }
 

@@ -60,7 +60,7 @@ export interface FakeFreeSwitch {
   /** inbound Event Socket connections currently open and authenticated */
   readonly inboundConnections: number
 
-  /** resolves once check() returns something truthy; re-checked on every state change; rejects after timeoutMs (real time, 5000 by default) */
+  /** resolves once check() returns something truthy: re-checked on every change of the fake and every 5 ms (so it may watch the bridge too); rejects after timeoutMs (real time, 5000 by default) */
   waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number): Promise<T>
 
   /** drops every socket without hangup events, new Core-UUID, listens again on the same port */

@@ -485,8 +485,11 @@ class Fake implements FakeFreeSwitch {
         finish()
         reject(new Error(`fake FreeSWITCH: waitFor timed out after ${timeoutMs} ms`))
       }, timeoutMs)
+      // state outside the fake (the bridge's) changes without telling it: look again now and then too
+      const poll = setInterval(attempt, 5)
       const finish = () => {
         clearTimeout(timer)
+        clearInterval(poll)
         this.waiters.delete(attempt)
       }
       this.waiters.add(attempt)
@@ -1255,10 +1258,10 @@ class Fake implements FakeFreeSwitch {
         let out = ''
         for (const member of chosen) {
           out += `+OK ${sub === 'kick' ? 'kicked' : 'hup'} ${member.memberId}\n`
-          if (sub === 'kick') {
-            this.fireMember(conference, member, 'kick-member')
-            member.channel.running?.interrupt()
-          } else this.hangup(member.channel, 'NORMAL_CLEARING', 'bridge')
+          if (sub === 'kick') this.fireMember(conference, member, 'kick-member')
+          // kick and hup both take the member out and end its conference app; the channel stays up and
+          // the dialplan goes on (an originated leg then hangs up, a socket call gets its EXECUTE_COMPLETE)
+          member.channel.running?.interrupt()
         }
         return out
       }

@@ -188,6 +188,22 @@ describe('outbound socket', () => {
     expect((await call.ended).by).toBe('caller')
   })
 
+  it('rejects an app sent as the caller hangs up, with no unhandled rejection on the way', async () => {
+    const errors: unknown[] = []
+    handler = async (call) => {
+      const [placed] = fake.calls()
+      placed?.hangup()
+      await Promise.all([
+        call.execute('set', 'a=1').catch((error) => errors.push(error)),
+        call.execute('playback', 'x.wav').catch((error) => errors.push(error)),
+      ])
+    }
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
+    await call.ended
+    await fake.waitFor(() => errors.length === 2)
+    for (const error of errors) expect(error).toBeInstanceOf(ChannelGone)
+  })
+
   it('times out an app that never completes', async () => {
     let error: unknown
     handler = async (call) => {
