@@ -188,6 +188,7 @@ describe('a call from the queue to wrap-up', () => {
     expect((await membersOf(tenant, 'c1')).map((m) => m.status)).toEqual(['reserved'])
     // a call already connecting is not reserved twice
     expect(await acd.reserve(tenant, 'c1')).toBeNull()
+    expect(await acd.position(tenant, 'c1')).toEqual({ position: 0, estimatedWaitSeconds: 0 })
 
     const answeredAt = new Date('2026-12-06T00:00:07Z')
     clock.set(answeredAt)
@@ -413,6 +414,38 @@ describe('position and estimate', () => {
     await addCall(db, tenant, 'c1', { lineId: line })
     await acd.enqueue(tenant, 'c1')
     expect(await acd.position(tenant, 'c1')).toEqual({ position: 1, estimatedWaitSeconds: 120 })
+
+    // the wallboard's figures: handle time from history, arrivals still the line's starting 12 an hour
+    clock.advance(60_000)
+    expect(await acd.lineEstimate(tenant, line)).toEqual({
+      serviceLineId: line,
+      queue: 'solo',
+      representativesServing: 1,
+      agents: 1,
+      arrivalsPerHour: 12,
+      handleSeconds: 120,
+      source: { arrivals: 'settings', handle: 'history' },
+      // M/M/1 at a load of 12 × 120 / 3600 = 0.4: P(wait) = 0.4, average wait 0.4 × 120 / 0.6 = 80 s
+      probabilityOfWaiting: expect.closeTo(0.4, 10),
+      averageWaitSeconds: 80,
+      waiting: 1,
+      longestWaitSeconds: 60,
+    })
+    // once callers have queued here, their rate replaces the starting figure: 6 in the last hour
+    await db
+      .updateTable('calls')
+      .set({ enqueued_at: new Date(clock.now().getTime() - 1800_000) })
+      .where('tenant_id', '=', tenant)
+      .where('stage', '=', 'ended')
+      .execute()
+    const estimate = await acd.lineEstimate(tenant, line)
+    expect(estimate).toMatchObject({
+      arrivalsPerHour: 6,
+      source: { arrivals: 'history', handle: 'history' },
+      averageWaitSeconds: 30,
+    })
+    expect(estimate.probabilityOfWaiting).toBeCloseTo(0.2, 10)
+    expect(await problemOf(acd.lineEstimate(tenant, 'nope'))).toBe('not_found')
   })
 })
 
