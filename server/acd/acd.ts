@@ -101,10 +101,15 @@ export class PostgresAcd implements AcdService {
       if (partnerId) await activeRepresentative(trx, tenantId, partnerId, 'partner')
       const presence = await lockPresence(trx, tenantId, representativeId)
       if (presence && presence.state !== 'offline' && presence.login_id) {
-        // logged in already (the console and the phone both may): the new choice of queues stands
+        // logged in already (the console and the phone both may): the new choice of queues stands,
+        // and one on a break (theirs, or after missed calls) who logs in again means to take calls
+        const backFromBreak =
+          presence.state === 'break'
+            ? { state: 'available', state_changed_at: now, idle_since: now, missed_in_row: 0 }
+            : {}
         const row = await trx
           .updateTable('representative_presence')
-          .set({ queues: jsonb(queues), partner_id: partnerId })
+          .set({ queues: jsonb(queues), partner_id: partnerId, ...backFromBreak })
           .where('tenant_id', '=', tenantId)
           .where('representative_id', '=', representativeId)
           .returningAll()

@@ -286,6 +286,9 @@ describe('misses', () => {
     // the same miss reported twice counts once
     expect(await acd.missed(tenant, 'c1', 'r1')).toEqual({ onBreak: true })
     expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(2)
+    // logging in again from the phone ends the break
+    expect((await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })).state).toBe('available')
+    expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(0)
   })
 
   it('an answer resets the count; tick counts an expired reservation as a miss', async () => {
