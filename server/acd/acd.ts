@@ -123,19 +123,21 @@ export class PostgresAcd implements AcdService {
         return viewPresence(row)
       }
       const loginId = newId('rlg')
+      // one who logged out mid-call and logs in before it ends is still on that call
+      const stillOnCall = presence?.state === 'on_call' && presence.reserved_call_id !== null
       const fresh = {
-        state: 'available',
+        state: stillOnCall ? 'on_call' : 'available',
         queues: jsonb(queues),
         partner_id: partnerId,
         login_id: loginId,
         logged_in_at: now,
         state_changed_at: now,
-        idle_since: now,
+        idle_since: stillOnCall ? null : now,
         last_offered_at: null,
         calls_taken: 0,
         talk_seconds: 0,
         missed_in_row: 0,
-        reserved_call_id: null,
+        reserved_call_id: stillOnCall ? (presence?.reserved_call_id ?? null) : null,
         reserved_until: null,
         wrap_up_until: null,
       }
@@ -176,9 +178,11 @@ export class PostgresAcd implements AcdService {
     const now = this.clock()
     await this.db.transaction().execute(async (trx) => {
       const presence = await lockPresence(trx, tenantId, representativeId)
-      if (!presence || presence.state === 'offline') return
-      // a representative reserved for a call who logs out is not offered it: their member row is cancelled.
-      // One on a call stays counted: left() still adds the call to their login when it ends.
+      if (!presence || presence.state === 'offline' || !presence.login_id) return
+      // a representative reserved for a call who logs out is not offered it: their member row is
+      // cancelled (a leg that answers anyway is refused by joined()). One on a call finishes it: they
+      // stay on_call without a login, left() counts the call on the login it began in and then
+      // takes them offline instead of to wrap-up.
       if (presence.state === 'reserved' && presence.reserved_call_id)
         await trx
           .updateTable('call_members')
@@ -190,14 +194,19 @@ export class PostgresAcd implements AcdService {
           .execute()
       await trx
         .updateTable('representative_presence')
-        .set({
-          state: 'offline',
-          state_changed_at: now,
-          idle_since: null,
-          reserved_until: null,
-          wrap_up_until: null,
-          ...(presence.state === 'on_call' ? {} : { reserved_call_id: null }),
-        })
+        .set(
+          presence.state === 'on_call'
+            ? { login_id: null }
+            : {
+                state: 'offline',
+                state_changed_at: now,
+                login_id: null,
+                idle_since: null,
+                reserved_call_id: null,
+                reserved_until: null,
+                wrap_up_until: null,
+              },
+        )
         .where('tenant_id', '=', tenantId)
         .where('representative_id', '=', representativeId)
         .execute()
@@ -536,9 +545,12 @@ export class PostgresAcd implements AcdService {
       const wrapUpUntil = new Date(at.getTime() + line.wrap_up_seconds * 1000)
       const next = !onThisCall
         ? {}
-        : line.wrap_up_seconds > 0 && wrapUpUntil > now
-          ? { state: 'wrap_up', state_changed_at: at, wrap_up_until: wrapUpUntil, reserved_call_id: null }
-          : { state: 'available', state_changed_at: at, idle_since: wrapUpUntil, reserved_call_id: null }
+        : !presence.login_id
+          ? // logged out during the call: gone once it ends
+            { state: 'offline', state_changed_at: at, reserved_call_id: null, idle_since: null }
+          : line.wrap_up_seconds > 0 && wrapUpUntil > now
+            ? { state: 'wrap_up', state_changed_at: at, wrap_up_until: wrapUpUntil, reserved_call_id: null }
+            : { state: 'available', state_changed_at: at, idle_since: wrapUpUntil, reserved_call_id: null }
       await trx
         .updateTable('representative_presence')
         .set((eb) => ({

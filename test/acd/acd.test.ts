@@ -258,6 +258,45 @@ describe('a call from the queue to wrap-up', () => {
   })
 })
 
+describe('logging out mid-call', () => {
+  it('the call is finished and counted on the login it began in, then the representative is offline', async () => {
+    const { tenant, acd, db, clock, line } = await setup({ telephony: { wrap_up_seconds: 30 } })
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() })
+    clock.advance(60_000)
+    await acd.logout(tenant, 'r1', { via: 'console' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('on_call')
+    clock.advance(60_000)
+    await acd.left(tenant, 'c1', 'r1', clock.now())
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    const login = await db
+      .selectFrom('representative_logins')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirstOrThrow()
+    expect(login).toMatchObject({ calls_taken: 1, service_seconds: 120 })
+    expect(login.logged_out_at?.toISOString()).toBe('2026-12-06T00:01:00.000Z')
+  })
+
+  it('a representative reserved who logs out is not connected: their answer is refused', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.logout(tenant, 'r1', { via: 'phone' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    expect(await problemOf(acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() }))).toBe(
+      'conflict',
+    )
+  })
+})
+
 describe('misses', () => {
   it('a miss puts the representative back last in line; max_missed in a row puts them on break', async () => {
     const { tenant, acd, db, clock, line } = await setup({ telephony: { max_missed: 2 } })
