@@ -252,8 +252,15 @@ class ConferenceCall {
 
   private onCallerHangup(hangup: Hangup): void {
     this.callerGone = hangup
-    const reason = hangup.cause === 'ALLOTTED_TIMEOUT' ? 'max_duration' : 'caller_hung_up'
-    this.settle({ kind: 'end', reason, tellCaller: false, at: hangup.at })
+    // DISCONNECTED: the socket closed with no hangup event (FreeSWITCH went away): what was seen
+    // lasts until the bridge learnt it, on the bridge's clock
+    const lost = hangup.cause === 'DISCONNECTED'
+    const reason = lost
+      ? 'connection_lost'
+      : hangup.cause === 'ALLOTTED_TIMEOUT'
+        ? 'max_duration'
+        : 'caller_hung_up'
+    this.settle({ kind: 'end', reason, tellCaller: false, at: lost ? this.deps.clock() : hangup.at })
   }
 
   /** Takes the decision the state now calls for, once. */

@@ -188,6 +188,7 @@ describe('a call from the queue to wrap-up', () => {
     expect((await membersOf(tenant, 'c1')).map((m) => m.status)).toEqual(['reserved'])
     // a call already connecting is not reserved twice
     expect(await acd.reserve(tenant, 'c1')).toBeNull()
+    expect(await acd.position(tenant, 'c1')).toEqual({ position: 0, estimatedWaitSeconds: 0 })
 
     const answeredAt = new Date('2026-12-06T00:00:07Z')
     clock.set(answeredAt)
@@ -257,6 +258,45 @@ describe('a call from the queue to wrap-up', () => {
   })
 })
 
+describe('logging out mid-call', () => {
+  it('the call is finished and counted on the login it began in, then the representative is offline', async () => {
+    const { tenant, acd, db, clock, line } = await setup({ telephony: { wrap_up_seconds: 30 } })
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() })
+    clock.advance(60_000)
+    await acd.logout(tenant, 'r1', { via: 'console' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('on_call')
+    clock.advance(60_000)
+    await acd.left(tenant, 'c1', 'r1', clock.now())
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    const login = await db
+      .selectFrom('representative_logins')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirstOrThrow()
+    expect(login).toMatchObject({ calls_taken: 1, service_seconds: 120 })
+    expect(login.logged_out_at?.toISOString()).toBe('2026-12-06T00:01:00.000Z')
+  })
+
+  it('a representative reserved who logs out is not connected: their answer is refused', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.logout(tenant, 'r1', { via: 'phone' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    expect(await problemOf(acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() }))).toBe(
+      'conflict',
+    )
+  })
+})
+
 describe('misses', () => {
   it('a miss puts the representative back last in line; max_missed in a row puts them on break', async () => {
     const { tenant, acd, db, clock, line } = await setup({ telephony: { max_missed: 2 } })
@@ -285,6 +325,9 @@ describe('misses', () => {
     // the same miss reported twice counts once
     expect(await acd.missed(tenant, 'c1', 'r1')).toEqual({ onBreak: true })
     expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(2)
+    // logging in again from the phone ends the break
+    expect((await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })).state).toBe('available')
+    expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(0)
   })
 
   it('an answer resets the count; tick counts an expired reservation as a miss', async () => {
@@ -413,6 +456,38 @@ describe('position and estimate', () => {
     await addCall(db, tenant, 'c1', { lineId: line })
     await acd.enqueue(tenant, 'c1')
     expect(await acd.position(tenant, 'c1')).toEqual({ position: 1, estimatedWaitSeconds: 120 })
+
+    // the wallboard's figures: handle time from history, arrivals still the line's starting 12 an hour
+    clock.advance(60_000)
+    expect(await acd.lineEstimate(tenant, line)).toEqual({
+      serviceLineId: line,
+      queue: 'solo',
+      representativesServing: 1,
+      agents: 1,
+      arrivalsPerHour: 12,
+      handleSeconds: 120,
+      source: { arrivals: 'settings', handle: 'history' },
+      // M/M/1 at a load of 12 × 120 / 3600 = 0.4: P(wait) = 0.4, average wait 0.4 × 120 / 0.6 = 80 s
+      probabilityOfWaiting: expect.closeTo(0.4, 10),
+      averageWaitSeconds: 80,
+      waiting: 1,
+      longestWaitSeconds: 60,
+    })
+    // once callers have queued here, their rate replaces the starting figure: 6 in the last hour
+    await db
+      .updateTable('calls')
+      .set({ enqueued_at: new Date(clock.now().getTime() - 1800_000) })
+      .where('tenant_id', '=', tenant)
+      .where('stage', '=', 'ended')
+      .execute()
+    const estimate = await acd.lineEstimate(tenant, line)
+    expect(estimate).toMatchObject({
+      arrivalsPerHour: 6,
+      source: { arrivals: 'history', handle: 'history' },
+      averageWaitSeconds: 30,
+    })
+    expect(estimate.probabilityOfWaiting).toBeCloseTo(0.2, 10)
+    expect(await problemOf(acd.lineEstimate(tenant, 'nope'))).toBe('not_found')
   })
 })
 

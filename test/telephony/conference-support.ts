@@ -4,13 +4,20 @@
 // `requeue`): the flows are passed in precisely so one flow can be tested with the others real.
 // The sessions, the bridge and the fake share one clock (the fake's), so Event-Date-Timestamp and
 // the session's times agree to the millisecond.
+import { once } from 'node:events'
+import { createServer } from 'node:net'
 import { sql } from 'kysely'
 import { hashPin } from '../../server/acd/directory.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { conferenceTimings } from '../../telephony/conference.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
-import { type FakeFreeSwitch, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
+import {
+  type CallEnd,
+  type FakeCall,
+  type FakeFreeSwitch,
+  startFakeFreeSwitch,
+} from '../support/fake-freeswitch/index.ts'
 import { type CallerRecord, standInCallerFlow } from './stand-in-caller.ts'
 
 export type { CallerRecord }
@@ -40,16 +47,20 @@ export interface Harness {
     check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
     timeoutMs?: number,
   ): Promise<T>
+  /** moves the fake's clock a second at a time until the call ends (prompts time out, playback ends) */
+  drive(call: FakeCall, limitSeconds?: number): Promise<CallEnd>
   close(): Promise<void>
 }
 
 export async function startHarness(
-  options: { bridgeId?: string; maxReserveTries?: number } = {},
+  options: { bridgeId?: string; maxReserveTries?: number; control?: boolean } = {},
 ): Promise<Harness> {
   // real-time waits for things the fake will never send (a del-member after a restart)
   conferenceTimings.leaveGraceMs = 500
   conferenceTimings.commandTimeoutMs = 1000
-  const fs = await startFakeFreeSwitch({ now: START })
+  // the bridge's port first, so the fake knows where to place its calls
+  const listen = { host: '127.0.0.1', port: await freePort() }
+  const fs = await startFakeFreeSwitch({ now: START, outbound: listen })
   const t = await startTestApp({ clock: () => fs.now() })
   const callers = new Map<string, CallerRecord>()
   const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400)
@@ -57,7 +68,7 @@ export async function startHarness(
   const bridge = await createBridge({
     services: t.services,
     logger: t.services.logger,
-    listen: { host: '127.0.0.1', port: 0 },
+    listen,
     freeswitch: { host: fs.host, port: fs.port, password: fs.password },
     flows: { caller: standInCaller },
     clock: () => fs.now(),
@@ -65,7 +76,7 @@ export async function startHarness(
     backoff: { initialMs: 20, maxMs: 100 },
     ...(options.bridgeId ? { bridgeId: options.bridgeId } : {}),
   })
-  await fs.waitFor(() => fs.inboundConnections > 0)
+  if (options.control !== false) await fs.waitFor(() => fs.inboundConnections > 0)
 
   async function until<T>(
     check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
@@ -86,6 +97,17 @@ export async function startHarness(
     bridge,
     callers,
     until,
+    async drive(call, limitSeconds = 600) {
+      let ended: CallEnd | undefined
+      void call.ended.then((end) => {
+        ended = end
+      })
+      for (let second = 0; !ended && second < limitSeconds; second++) {
+        await new Promise((resolve) => setTimeout(resolve, 15))
+        if (!ended) await fs.advance(1000)
+      }
+      return call.ended
+    },
     async addLine(line) {
       await addLine(t.db, 'acme', line)
       await t.db
@@ -126,6 +148,18 @@ export async function startHarness(
       await t.close()
     },
   }
+}
+
+/** A loopback port nothing listens on now. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const address = server.address()
+  server.close()
+  await once(server, 'close')
+  if (!address || typeof address === 'string') throw new Error('no port')
+  return address.port
 }
 
 /** A representative's presence as the ACD left it. */

@@ -7,7 +7,8 @@ import { type Harness, presenceOf, startHarness } from './conference-support.ts'
 
 let h: Harness
 beforeAll(async () => {
-  h = await startHarness()
+  // the line needs no control connection
+  h = await startHarness({ control: false })
   await h.t.db
     .insertInto('service_numbers')
     .values({ number: '9100', tenant_id: 'acme', purpose: 'representatives' })
@@ -37,7 +38,7 @@ describe("the representatives' line", () => {
   it('recognised by ANI: 1 and 2 with partner "LOV" → solo and dual with Ada, read back; then 9 logs out', async () => {
     const { fs } = h
     const call = fs.placeCall({ dnis: '9100', ani: '+15551239100', digits: ['12', '568'] })
-    const end = await call.ended
+    const end = await h.drive(call)
     expect(end.by).toBe('bridge')
     const presence = await presenceOf(h.t, 'rep_fay')
     expect(presence).toMatchObject({ state: 'available', partner_id: 'rep_ada' })
@@ -48,7 +49,7 @@ describe("the representatives' line", () => {
     expect(login).toMatchObject({ via: 'phone', logged_out_at: null, partner_id: 'rep_ada' })
 
     const again = fs.placeCall({ dnis: '9100', ani: '+15551239100', digits: ['9'] })
-    await again.ended
+    await h.drive(again)
     expect((await presenceOf(h.t, 'rep_fay'))?.state).toBe('offline')
     const [closed] = await loginsOf('rep_fay')
     expect(closed?.logged_out_at).not.toBeNull()
@@ -71,7 +72,7 @@ describe("the representatives' line", () => {
 
   it('an unknown caller who cannot say who they are is told and hung up; nobody is logged in', async () => {
     const call = h.fs.placeCall({ dnis: '9100', digits: ['', '', ''] })
-    const end = await call.ended
+    const end = await h.drive(call)
     expect(end.by).toBe('bridge')
     const logins = await h.t.db.selectFrom('representative_logins').select('representative_id').execute()
     expect(logins.map((l) => l.representative_id).sort()).toEqual(['rep_fay', 'rep_gus'])
@@ -79,7 +80,7 @@ describe("the representatives' line", () => {
 
   it('a number no line claims hears that it is not in service', async () => {
     const call = h.fs.placeCall({ dnis: '9999', ani: '+15551230000' })
-    const end = await call.ended
+    const end = await h.drive(call)
     expect(end.by).toBe('bridge')
     expect(call.played).toContain('tone_stream://%(274,0,913.8);%(274,0,1370.6);%(380,0,1776.7)')
   })
