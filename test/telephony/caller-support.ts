@@ -3,12 +3,8 @@
 // and the fake share one clock (the fake's), which moves only when a journey advances it.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { type CallerFlowOptions, callerFlow } from '../../telephony/caller/flow.ts'
-import { runConference } from '../../telephony/conference.ts'
-import type { FlowDeps } from '../../telephony/deps.ts'
-import { createEslListener } from '../../telephony/esl/listener.ts'
-import type { EslControl } from '../../telephony/esl/types.ts'
-import { runRepresentativeLine } from '../../telephony/representative-line.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import {
@@ -23,7 +19,7 @@ export const START = new Date('2026-12-06T10:00:00.000Z')
 export interface CallerHarness {
   fs: FakeFreeSwitch
   t: TestApp
-  bridge: { bridgeId: string; address: { host: string; port: number } }
+  bridge: Bridge
   /** a call to the bridge's listener */
   place(options: PlaceCallOptions): FakeCall
   addLine(
@@ -56,38 +52,17 @@ export type CallRow = Awaited<ReturnType<typeof readCallByChannel>>
 export async function startCallerHarness(options: { flow?: CallerFlowOptions } = {}): Promise<CallerHarness> {
   const fs = await startFakeFreeSwitch({ now: START })
   const t = await startTestApp({ clock: () => fs.now() })
-  // the listener and the flows as telephony/bridge.ts wires them, routed by service_numbers
-  const listener = createEslListener({ logger: t.services.logger, executeTimeoutMs: 10_000 })
-  const address = await listener.listen('127.0.0.1', 0)
-  const deps: FlowDeps = {
+  const bridge = await createBridge({
     services: t.services,
-    acd: t.services.acd,
-    control: offlineControl(),
-    bridgeId: 'brg_caller_journeys',
     logger: t.services.logger,
+    listen: { host: '127.0.0.1', port: 0 },
+    freeswitch: { host: fs.host, port: fs.port, password: fs.password },
+    flows: { caller: callerFlow({ minCheckIntervalMs: 5, ...options.flow }) },
     clock: () => fs.now(),
-    flows: {
-      caller: callerFlow({ minCheckIntervalMs: 5, ...options.flow }),
-      conference: runConference,
-      representativeLine: runRepresentativeLine,
-    },
-  }
-  listener.onCall(async (call) => {
-    const row = await t.db
-      .selectFrom('service_numbers')
-      .selectAll()
-      .where('number', '=', call.dnis)
-      .executeTakeFirst()
-    if (row?.service_line_id)
-      await deps.flows.caller(deps, call, {
-        purpose: 'service_line',
-        tenantId: row.tenant_id,
-        number: row.number,
-        serviceLineId: row.service_line_id,
-        advertisingSource: row.advertising_source,
-      })
+    tickMs: 50,
+    backoff: { initialMs: 20, maxMs: 100 },
   })
-  const bridge = { bridgeId: deps.bridgeId, address }
+  await fs.waitFor(() => fs.inboundConnections > 0)
 
   async function until<T>(
     check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
@@ -148,7 +123,7 @@ export async function startCallerHarness(options: { flow?: CallerFlowOptions } =
     },
     callOf: (call) => readCallByChannel(t.db, call.uuid),
     async close() {
-      await listener.close()
+      await bridge.close()
       await fs.close()
       await t.close()
     },
@@ -179,17 +154,4 @@ function textOf(value: unknown): string {
   return (
     JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? String(item) : item)) ?? ''
   )
-}
-
-function offlineControl(): EslControl {
-  const refuse = () => Promise.reject(new Error('no control connection in these journeys yet'))
-  return {
-    api: refuse,
-    bgapi: refuse,
-    onEvent: () => () => undefined,
-    onConnect: () => () => undefined,
-    onDisconnect: () => () => undefined,
-    connected: false,
-    close: async () => undefined,
-  }
 }
