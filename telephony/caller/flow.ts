@@ -117,8 +117,8 @@ async function runCall(
   settings: Settings,
 ): Promise<void> {
   const { db } = deps.services
-  const line = await readLine(db, entry.tenantId, entry.serviceLineId)
   const log = deps.logger.child({ channel_uuid: call.uuid, tenant_id: entry.tenantId })
+  const line = await readLine(db, entry.tenantId, entry.serviceLineId, log)
   if (!line) {
     // a number whose line was deactivated: as good as a number no line claims
     log.warn({ service_line_id: entry.serviceLineId }, 'a call for an inactive service line')
@@ -164,7 +164,12 @@ async function runCall(
   }
 }
 
-async function readLine(db: Db, tenantId: string, lineId: string): Promise<Line | null> {
+async function readLine(
+  db: Db,
+  tenantId: string,
+  lineId: string,
+  log: FlowDeps['logger'],
+): Promise<Line | null> {
   const row = await db
     .selectFrom('service_lines')
     .select(['id', 'currency', 'rate_per_minute', 'representatives_per_call', 'telephony'])
@@ -178,7 +183,17 @@ async function readLine(db: Db, tenantId: string, lineId: string): Promise<Line 
     currency: row.currency,
     ratePerMinute: Number(row.rate_per_minute),
     representativesPerCall: Math.min(3, Math.max(1, row.representatives_per_call)),
-    telephony: lineTelephony(row.telephony),
+    telephony: settingsOf(row.telephony, log),
+  }
+}
+
+/** A line's settings; settings the admin API would refuse (written by hand) fall back to the defaults. */
+function settingsOf(stored: unknown, log: FlowDeps['logger']): LineTelephony {
+  try {
+    return lineTelephony(stored)
+  } catch (error) {
+    log.error({ err: error }, 'the line’s telephony settings are invalid: the defaults answer')
+    return lineTelephony({})
   }
 }
 

@@ -3,6 +3,7 @@
 // and the fake share one clock (the fake's), which moves only when a journey advances it.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
+import { jsonb } from '../../db/json.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { type CallerFlowOptions, callerFlow } from '../../telephony/caller/flow.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
@@ -88,7 +89,7 @@ export async function startCallerHarness(options: { flow?: CallerFlowOptions } =
       await addLine(t.db, tenantId, line)
       await t.db
         .updateTable('service_lines')
-        .set({ representatives_per_call: line.perCall ?? 1, telephony: JSON.stringify(line.telephony ?? {}) })
+        .set({ representatives_per_call: line.perCall ?? 1, telephony: jsonb(line.telephony ?? {}) })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', line.id)
         .execute()
@@ -116,7 +117,7 @@ export async function startCallerHarness(options: { flow?: CallerFlowOptions } =
           pay_currency: 'USD',
           dial_string: `loopback/${rep.extension}`,
           gender: rep.gender ?? null,
-          expertise: JSON.stringify(rep.expertise ?? []),
+          expertise: jsonb(rep.expertise ?? []),
         })
         .execute()
       if (rep.queues) await t.services.acd.login('acme', rep.id, { queues: rep.queues, via: 'console' })
