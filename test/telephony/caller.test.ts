@@ -250,6 +250,9 @@ describe('handing the caller to the conference', () => {
       digits: [national(person), ...typedCard(person.card), '1'],
     })
     await call.waitForApp('conference')
+    // the representative's phone rings (originated into the call's conference), then answers
+    const leg = await h.until(() => h.fs.legs().find((l) => l.dialString === 'loopback/1002'))
+    expect(leg.target).toContain(call.conferenceName ?? 'no conference')
     await h.fs.advance(2000)
     await h.until(() => h.fs.conference(call.conferenceName ?? '')?.members.length === 2)
     await h.fs.advance(90_000)
