@@ -23,6 +23,10 @@ export interface Config {
   bootstrapAdminEmail: string
   bootstrapAdminPassword: string | undefined
   logLevel: string
+  /** the telephony bridge's outbound-socket listener (ESL_LISTEN, default 127.0.0.1:8084) */
+  eslListen: { host: string; port: number }
+  /** FreeSWITCH's inbound event socket (FREESWITCH_ESL host:port, off when unset; FREESWITCH_ESL_PASSWORD, default ClueCon) */
+  freeswitchEsl: { host: string; port: number; password: string } | null
 }
 
 /** A variable set to a value the server cannot use; the message names it and the form expected. */
@@ -76,6 +80,20 @@ function databaseUrlOf(env: NodeJS.ProcessEnv): string | undefined {
   return value
 }
 
+/** `host:port` (an IPv6 host in brackets); null when unset and there is no fallback. */
+function hostAndPort(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string | undefined,
+): { host: string; port: number } | null {
+  const value = read(env, name) ?? fallback
+  if (value === undefined) return null
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value)
+  const port = Number(match?.[3])
+  if (!match || port > 65535) throw mustBe(name, 'host:port, e.g. 127.0.0.1:8084', value)
+  return { host: match[1] ?? match[2] ?? '', port }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const port = wholeNumber(env, 'PORT', 8080, 0, 65535)
   const databasePoolSize = wholeNumber(env, 'TOLLGATE_DB_POOL', 10, 1, 1000)
@@ -108,9 +126,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
   if (!logLevels.includes(logLevel)) throw mustBe('LOG_LEVEL', `one of ${logLevels.join(', ')}`, logLevel)
 
+  const eslListen = hostAndPort(env, 'ESL_LISTEN', '127.0.0.1:8084') ?? { host: '127.0.0.1', port: 8084 }
+  const freeswitch = hostAndPort(env, 'FREESWITCH_ESL', undefined)
+  if (freeswitch?.port === 0)
+    throw mustBe('FREESWITCH_ESL', 'host:port with a port from 1 to 65535', read(env, 'FREESWITCH_ESL'))
+  const freeswitchPassword = read(env, 'FREESWITCH_ESL_PASSWORD')
+  if (freeswitchPassword !== undefined && /[\r\n]/.test(freeswitchPassword))
+    // the password goes on one line of the event socket's auth command
+    throw mustBe('FREESWITCH_ESL_PASSWORD', 'one line of text')
+
   return {
     port,
     workers,
+    eslListen,
+    // FreeSWITCH's own default password, as event_socket.conf.xml ships it
+    freeswitchEsl: freeswitch ? { ...freeswitch, password: freeswitchPassword ?? 'ClueCon' } : null,
     databasePoolSize,
     decisionBatchSize,
     host: read(env, 'HOST') ?? '0.0.0.0',

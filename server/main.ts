@@ -5,6 +5,8 @@ import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { connect, type DatabaseHandle } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
+// the one place server/ reaches into telephony/: the process that serves also runs the bridge
+import { startBridge } from '../telephony/start.ts'
 import { createApp } from './app.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
@@ -122,10 +124,10 @@ if (supervising) {
   logger.info({ port, database: handle.engine, workers: config.workers }, 'tollgate listening')
   printCredentials(credentials, port)
 } else {
-  serveHere()
+  await serveHere()
 }
 
-function serveHere(): void {
+async function serveHere(): Promise<void> {
   const services = createServices({
     db: handle.db,
     secret,
@@ -137,6 +139,16 @@ function serveHere(): void {
   })
   const app = createApp(services)
   services.start()
+  // each server process (each TOLLGATE_WORKERS worker) runs a bridge of its own: the workers share
+  // ESL_LISTEN through node:cluster as they share PORT, and each keeps its own FREESWITCH_ESL connection
+  const bridge = await startBridge(services, config, logger).catch(
+    async (error: NodeJS.ErrnoException): Promise<never> => {
+      printCredentials(credentials, config.port, 'Tollgate created a new demo tenant but could not start:')
+      await handle.close().catch(() => undefined)
+      const where = `${config.eslListen.host}:${config.eslListen.port}`
+      return refuseToStart(`cannot listen on ESL_LISTEN ${where}: ${error.message}`)
+    },
+  )
   // Counted so shutdown can wait for them: a client that hangs up does not stop its request's work.
   let inFlight = 0
   const fetch: typeof app.fetch = async (...args) => {
@@ -172,6 +184,7 @@ function serveHere(): void {
     stopping = true
     logger.info({ signal }, 'shutting down')
     server.close()
+    await bridge.close()
     await services.stop()
     // Let the requests in flight finish before the pool closes under them: closing it first left
     // their transactions waiting on a pool that would never serve them, and the process hung.

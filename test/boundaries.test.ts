@@ -101,6 +101,11 @@ describe('module boundaries', () => {
     expect(crossings(folder)).toEqual([])
   })
 
+  it('server/ imports telephony/ only in server/main.ts, the process that starts both', () => {
+    const intoTelephony = crossings('server').filter((line) => line.includes('→ telephony/'))
+    expect(intoTelephony).toEqual(['server/main.ts → telephony/start.ts'])
+  })
+
   it.each(['rules', 'db'])('%s/ has no import cycles, type-only ones included', (folder) => {
     expect(importCycles(graphOf(folder))).toEqual([])
   })

@@ -36,6 +36,29 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ TOLLGATE_WORKERS: '1' }).workers).toBe(1)
   })
 
+  it('takes ESL_LISTEN (default 127.0.0.1:8084) and FREESWITCH_ESL (off unless set; password ClueCon unless set)', () => {
+    expect(loadConfig({}).eslListen).toEqual({ host: '127.0.0.1', port: 8084 })
+    expect(loadConfig({}).freeswitchEsl).toBeNull()
+    expect(loadConfig({ ESL_LISTEN: '0.0.0.0:9084' }).eslListen).toEqual({ host: '0.0.0.0', port: 9084 })
+    expect(loadConfig({ ESL_LISTEN: '[::1]:8084' }).eslListen).toEqual({ host: '::1', port: 8084 })
+    expect(loadConfig({ FREESWITCH_ESL: 'fs.lan:8021' }).freeswitchEsl).toEqual({
+      host: 'fs.lan',
+      port: 8021,
+      password: 'ClueCon',
+    })
+    expect(
+      loadConfig({ FREESWITCH_ESL: '10.0.0.5:8021', FREESWITCH_ESL_PASSWORD: 's3cret' }).freeswitchEsl
+        ?.password,
+    ).toBe('s3cret')
+    for (const bad of ['8084', 'localhost', 'host:port', 'h:70000', 'a b:1'])
+      expect(() => loadConfig({ ESL_LISTEN: bad }), bad).toThrow(/^ESL_LISTEN must be host:port/)
+    expect(() => loadConfig({ FREESWITCH_ESL: 'fs:0' })).toThrow(/FREESWITCH_ESL/)
+    // the password is never echoed
+    expect(() => loadConfig({ FREESWITCH_ESL: 'fs:8021', FREESWITCH_ESL_PASSWORD: 'two\nlines' })).toThrow(
+      /^FREESWITCH_ESL_PASSWORD must be one line of text$/,
+    )
+  })
+
   it('refuses a PORT that is not a port; an empty one counts as unset', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
     expect(() => loadConfig({ PORT: '80abc' })).toThrow(ConfigError)
