@@ -65,7 +65,8 @@ const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
 // the demo tenant's providers in the database); local: the Tollgate server serves them itself
 const providers = process.env.BENCH_PROVIDERS ?? (adminUrl ? 'remote' : 'local')
-const benchDatabase = 'tollgate_bench'
+// BENCH_DATABASE_NAME: another name, for two benches on one PostgreSQL at once
+const benchDatabase = process.env.BENCH_DATABASE_NAME ?? 'tollgate_bench'
 const sessionConnections = Number(process.env.BENCH_SESSION_CONNECTIONS ?? 8)
 
 const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
