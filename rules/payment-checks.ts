@@ -1,10 +1,21 @@
 // What the payment gateway says about a card beyond "approved": address verification (AVS), the
 // CVC check and a cardholder-name match. Every network spells its AVS answer in its own one-letter
 // codes; rules read one normalized result, and the raw code is kept beside it for staff. Pure.
+//
+// "unavailable" is the issuer's (or the gateway's) own answer that it could not check; "not_provided"
+// says the buyer left out what the check needs (no security code, no billing postal code), so a rule
+// set can refuse the omission without refusing an issuer that does not take part.
 
-export const avsResults = ['full_match', 'postal_only', 'street_only', 'no_match', 'unavailable'] as const
+export const avsResults = [
+  'full_match',
+  'postal_only',
+  'street_only',
+  'no_match',
+  'unavailable',
+  'not_provided',
+] as const
 export type AvsResult = (typeof avsResults)[number]
-export const cvcResults = ['match', 'no_match', 'unavailable'] as const
+export const cvcResults = ['match', 'no_match', 'unavailable', 'not_provided'] as const
 export type CvcResult = (typeof cvcResults)[number]
 export const cardFundings = ['credit', 'debit', 'prepaid'] as const
 export type CardFunding = (typeof cardFundings)[number]
@@ -23,6 +34,26 @@ export const unverified: PaymentVerification = {
   avs_result: 'unavailable',
   cvc_result: 'unavailable',
   name_match: null,
+}
+
+/** What came with a typed card for the checks to verify; undefined when it cannot be known. */
+export interface GivenForChecks {
+  /** a security code came with the card */
+  cvc: boolean | undefined
+  /** a billing postal code came with the card */
+  postalCode: boolean
+}
+
+/**
+ * The answer as the rules read it: a check whose input the buyer left out is "not_provided", whatever
+ * the gateway said (a sandbox or issuer answers "unavailable" for a missing postal code or CVC).
+ */
+export function withOmissions(verification: PaymentVerification, given: GivenForChecks): PaymentVerification {
+  return {
+    ...verification,
+    avs_result: given.postalCode ? verification.avs_result : 'not_provided',
+    cvc_result: given.cvc === false ? 'not_provided' : verification.cvc_result,
+  }
 }
 
 type AvsTable = Record<string, AvsResult>

@@ -1,5 +1,6 @@
 // The request as captured: normalized identities, the card reduced to what may be kept. It is what
 // the rules read, what a decision records, and what a backtest replays.
+import type { GivenForChecks } from './payment-checks.ts'
 
 export interface CapturedCard {
   bin: string
@@ -10,6 +11,11 @@ export interface CapturedCard {
   luhn_valid: boolean
   exp_month: number
   exp_year: number
+  /**
+   * A typed card: whether a security code came with it (never the code itself). Absent for a stored
+   * method, which is charged through its gateway token, and in requests captured before it was kept.
+   */
+  cvc_given?: boolean
 }
 
 /** A checking or EFT account as kept: the routing number and last four, never the account number. */
@@ -48,6 +54,17 @@ export interface CapturedRequest {
 }
 
 /** The e-mail's domain, lowercased, or null. */
+/** A card the buyer typed, as opposed to a stored method chosen by id. */
+export function typedCard(request: CapturedRequest): CapturedCard | null {
+  const method = request.payment_method
+  return method?.card && method.stored_id === undefined ? method.card : null
+}
+
+/** What a typed card brought for the gateway's checks (the security code, the billing postal code). */
+export function givenForChecks(request: CapturedRequest, card: CapturedCard): GivenForChecks {
+  return { cvc: card.cvc_given, postalCode: Boolean(request.payment_method?.billing_address?.postal_code) }
+}
+
 export function emailDomain(email: string | null): string | null {
   if (!email) return null
   const at = email.lastIndexOf('@')

@@ -4,7 +4,15 @@
 // cardholder-name match. The gateway is asked once per decision and only when a rule reads one of
 // its facts; replays read the answer recorded with the decision (see server/payments/verification.ts).
 
-import { avsResults, cardFundings, type PaymentVerification, unverified } from '../payment-checks.ts'
+import {
+  avsResults,
+  cardFundings,
+  cvcResults,
+  type PaymentVerification,
+  unverified,
+  withOmissions,
+} from '../payment-checks.ts'
+import { givenForChecks, typedCard } from '../request.ts'
 import type { FactRun, FactSpec } from '../types.ts'
 import type { BinInfo } from './check-sources.ts'
 import { once } from './memo.ts'
@@ -21,15 +29,20 @@ function binInfo(run: FactRun): Promise<BinInfo | null> {
   return once(run, 'bin', () => lookup(bin))
 }
 
-/** null when there is no card to verify; "unavailable" answers when no gateway answer can be had. */
+/**
+ * null when no card was typed (none, or a stored method: charged through its gateway token, not
+ * verified again); "unavailable" answers when no gateway answer can be had; "not_provided" for a
+ * check whose input the buyer left out, whatever the gateway said.
+ */
 function verification(run: FactRun): Promise<PaymentVerification | null> {
-  if (!run.ctx.request.payment_method?.card) return Promise.resolve(null)
+  const request = run.ctx.request
+  const card = typedCard(request)
+  if (!card) return Promise.resolve(null)
+  const given = givenForChecks(request, card)
   const verify = run.ctx.sources.paymentVerification?.bind(run.ctx.sources)
-  if (!verify) return Promise.resolve(unverified)
-  return once(
-    run,
-    'payment_verification',
-    async () => (await verify(run.ctx.request, run.ctx.now)) ?? unverified,
+  if (!verify) return Promise.resolve(withOmissions(unverified, given))
+  return once(run, 'payment_verification', async () =>
+    withOmissions((await verify(request, run.ctx.now)) ?? unverified, given),
   )
 }
 
@@ -53,7 +66,7 @@ export const paymentFacts: FactSpec[] = [
   fact({
     name: 'avs_result',
     priority: DATA_FACT_PRIORITY,
-    description: `Address verification by the card’s issuer (the billing postal code and street number against the issuer’s records), the same across networks: ${avsResults.join(', ')} (null when no card)`,
+    description: `Address verification by the card’s issuer (the billing postal code and street number against the issuer’s records), the same across networks: ${avsResults.join(', ')}; not_provided when no billing postal code came with the card (null when no card was typed: none, or a stored method)`,
     valueType: 'string',
     resolve: async (_p, run) => (await verification(run))?.avs_result ?? null,
   }),
@@ -67,7 +80,7 @@ export const paymentFacts: FactSpec[] = [
   fact({
     name: 'cvc_result',
     priority: DATA_FACT_PRIORITY,
-    description: 'The card security code check: match, no_match or unavailable (null when no card)',
+    description: `The card security code check: ${cvcResults.join(', ')}; not_provided when the card came without one (null when no card was typed: none, or a stored method)`,
     valueType: 'string',
     resolve: async (_p, run) => (await verification(run))?.cvc_result ?? null,
   }),

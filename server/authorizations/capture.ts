@@ -135,6 +135,7 @@ export function capture(body: AuthorizationRequest, secret: string, stored?: Sto
         luhn_valid: luhnValid(digits),
         exp_month: card.exp_month,
         exp_year: card.exp_year,
+        cvc_given: card.cvc !== undefined,
       }
     }
   }

@@ -26,7 +26,7 @@ import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import type { Payments } from '../payments/payments.ts'
-import { payForPurchase } from '../payments/purchases.ts'
+import { holdForRecord, payForPurchase } from '../payments/purchases.ts'
 import { findStoredMethod } from '../payments/stored-methods.ts'
 import { liveVerification, verificationOf } from '../payments/verification.ts'
 import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
@@ -238,6 +238,10 @@ async function decide(
   }
   const compiled = ruleSet.compiled
   const keys = identityKeys(request)
+  // how an approved purchase's hold can be written with its decision: when the tenant's gateway keeps
+  // its books in this database (server/payments/hold-in-record.ts); otherwise it is placed after
+  const holds =
+    deps.payments && request.kind === 'purchase' ? await deps.payments.holdsInRecord(tenantId) : null
 
   // the provider calls this decision starts, kept should it leave its transaction and run again
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
@@ -299,7 +303,10 @@ async function decide(
           evaluation,
         )
 
-        // 6. Record: the decision with everything it leaves behind, written with COMMIT or not at all
+        // 6. Record: the decision with everything it leaves behind — an approved purchase's hold too,
+        // when its gateway's books are in this database — written with COMMIT or not at all
+        const hold = holdForRecord(holds, tenantId, decision, body, now)
+        if (hold) decision.payment = hold.view
         const decided = { tenantId, id, now, request, customer, evaluation }
         transaction.record({
           decision: {
@@ -323,7 +330,8 @@ async function decide(
             evaluation_micros: Math.round((performance.now() - started) * 1000),
           },
           customer: identified?.record ?? null,
-          paymentMethod: customer && paymentMethodOf(tenantId, customer.id, request, now),
+          paymentMethod:
+            customer && paymentMethodOf(tenantId, customer.id, request, now, hold?.token ?? null),
           review: decision.outcome === 'review' ? reviewOf(tenantId, id, now) : null,
           providerCalls: providers ? providerCallRows(tenantId, id, now, providers.calls()) : [],
           mismatch: mismatchOf(tenantId, id, now, customer?.id ?? null, request, evaluation.fired),
@@ -333,6 +341,7 @@ async function decide(
             decision.outcome === 'approve'
               ? usageOf(decided, request.kind === 'session' ? context.reserve?.(decision.limits) : undefined)
               : null,
+          hold: hold?.record ?? null,
         })
 
         // 7. Respond
@@ -340,7 +349,8 @@ async function decide(
       },
     )
     if ('movedTo' in decided) return decided
-    // 8. Pay: outside the decision's transaction, so no subject lock waits on the gateway. A replay
+    // 8. Pay, when the hold was not written with the decision: outside the decision's transaction,
+    // so no subject lock waits on the gateway. A replay
     // that read the decision before its payment was recorded asks again with the same payment key,
     // so it answers what the first request answered and holds nothing twice.
     if (deps.payments && request.kind === 'purchase' && awaitsPayment(decided.decision))

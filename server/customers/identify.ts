@@ -115,12 +115,16 @@ export function identifyCustomer(
   return { customer, record }
 }
 
-/** The card the customer paid with, to remember; null when the request has none. */
+/**
+ * The card the customer paid with, to remember; null when the request has none. token: what the
+ * gateway gave for it with a hold placed in the same record, to charge the card again later.
+ */
 export function paymentMethodOf(
   tenantId: string,
   customerId: string,
   request: CapturedRequest,
   now: Date,
+  token: { gateway: string; token: string } | null = null,
 ): RecordRow<'paymentMethod'> | null {
   const pm = request.payment_method
   const card = pm?.card
@@ -140,5 +144,7 @@ export function paymentMethodOf(
     billing_postal_code: pm.billing_address?.postal_code ?? null,
     created_at: now,
     last_used_at: now,
+    gateway: token?.gateway ?? null,
+    gateway_token: token?.token ?? null,
   }
 }

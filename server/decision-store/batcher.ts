@@ -306,6 +306,15 @@ function decisionTransaction({ pipeline, writes, mayLeave, claim, together }: Un
       if (record.verification) writes.add('verification', record.verification)
       if (record.purchaseLimit) writes.add('customerLimit', record.purchaseLimit)
       if (record.usage) writes.add('usage', record.usage)
+      if (record.hold) {
+        const { payment, operation, ledger, gateway } = record.hold
+        writes.add('payment', payment)
+        writes.add('paymentOperation', operation)
+        for (const entry of ledger) writes.add('ledgerEntry', entry)
+        writes.add('sandboxRequest', gateway.request)
+        writes.add('sandboxPayment', gateway.payment)
+        if (gateway.token) writes.add('sandboxToken', gateway.token)
+      }
     },
   }
 }

@@ -88,6 +88,23 @@ export interface DecisionRecord {
   purchaseLimit: ShapeRow<'customerLimit'> | null
   /** what an approval reserves against the allowances */
   usage: ShapeRow<'usage'> | null
+  /**
+   * an approved purchase's hold, when its gateway keeps its books in this database
+   * (server/payments/hold-in-record.ts); null when it is placed after the commit, or not at all
+   */
+  hold: HoldRecord | null
+}
+
+/** Everything a hold placed in the decision's record writes: Tollgate's books and the gateway's. */
+export interface HoldRecord {
+  payment: ShapeRow<'payment'>
+  operation: ShapeRow<'paymentOperation'>
+  ledger: ShapeRow<'ledgerEntry'>[]
+  gateway: {
+    request: ShapeRow<'sandboxRequest'>
+    payment: ShapeRow<'sandboxPayment'>
+    token: ShapeRow<'sandboxToken'> | null
+  }
 }
 
 export interface CustomerRecord {

@@ -25,7 +25,14 @@ interface Shape {
    * their own, one array element per row, which PostgreSQL keeps byte for byte
    */
   exact?: readonly string[]
+  /**
+   * payment_method_id taken from the rows another shape of the same statement wrote (its RETURNING),
+   * matched by tenant and customer: a known card keeps the id it had, which no row here can know
+   */
+  methodFrom?: ShapeNameOf
 }
+
+type ShapeNameOf = 'paymentMethod'
 
 type Inserted<T extends keyof Database> = Insertable<Database[T]>
 type ColumnOf<T extends keyof Database> = keyof Inserted<T> & string
@@ -40,8 +47,8 @@ type RequiredColumn<T extends keyof Database> = {
  */
 type Written<Column, Insert> =
   Column extends ColumnType<infer Selected, infer Inserted, unknown>
-    ? [Inserted] extends [string]
-      ? [Selected] extends [string]
+    ? [Exclude<Inserted, null | undefined>] extends [string]
+      ? [Exclude<Selected, null>] extends [string]
         ? Insert
         : Selected
       : Insert
@@ -61,7 +68,7 @@ function shape<T extends keyof Database, const Columns extends readonly ColumnOf
     (Exclude<RequiredColumn<T>, Columns[number]> extends never
       ? unknown
       : { missing: Exclude<RequiredColumn<T>, Columns[number]> }),
-  options: Pick<Shape, 'conflict' | 'exact'> = {},
+  options: Pick<Shape, 'conflict' | 'exact' | 'methodFrom'> = {},
 ): Omit<Shape, 'table' | 'columns'> & { table: T; columns: Columns } {
   return { table, columns, ...options }
 }
@@ -99,11 +106,17 @@ const shapes = {
       'billing_postal_code',
       'created_at',
       'last_used_at',
+      'gateway',
+      'gateway_token',
     ],
     {
+      // a token comes with a hold placed in the same record (hold below); without one the kept token stays
       conflict: `on conflict (tenant_id, fingerprint) do update set last_used_at = excluded.last_used_at,
       exp_month = excluded.exp_month, exp_year = excluded.exp_year,
-      billing_postal_code = coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code)`,
+      billing_postal_code = coalesce(excluded.billing_postal_code, payment_methods.billing_postal_code),
+      gateway = coalesce(excluded.gateway, payment_methods.gateway),
+      gateway_token = coalesce(excluded.gateway_token, payment_methods.gateway_token)
+      returning tenant_id, id, customer_id`,
     },
   ),
   decision: shape(
@@ -194,6 +207,86 @@ const shapes = {
       where customer_limits.expires_at <= excluded.established_at`,
     },
   ),
+  // An approved purchase's hold, when its gateway keeps its books in this database (the sandbox):
+  // the payment, its answered operation, its ledger entries and the gateway's own rows, written with
+  // the decision. The payment's method is the customer's row of paymentMethod in this statement.
+  payment: shape(
+    'payments',
+    [
+      'tenant_id',
+      'id',
+      'decision_id',
+      'session_id',
+      'customer_id',
+      'payment_method_id',
+      'kind',
+      'status',
+      'currency',
+      'amount_authorized',
+      'amount_captured',
+      'amount_refunded',
+      'gateway',
+      'gateway_reference',
+      'failure_code',
+      'failure_message',
+      'expires_at',
+      'created_at',
+      'updated_at',
+    ],
+    { methodFrom: 'paymentMethod' },
+  ),
+  paymentOperation: shape('payment_operations', [
+    'tenant_id',
+    'id',
+    'payment_id',
+    'operation',
+    'amount',
+    'idempotency_key',
+    'status',
+    'attempts',
+    'gateway_reference',
+    'decline_code',
+    'message',
+    'created_at',
+    'completed_at',
+    'next_check_at',
+  ]),
+  ledgerEntry: shape('ledger_entries', [
+    'tenant_id',
+    'transaction_id',
+    'at',
+    'account',
+    'currency',
+    'debit',
+    'credit',
+    'kind',
+    'payment_id',
+    'session_id',
+    'representative_id',
+    'memo',
+  ]),
+  sandboxRequest: shape('sandbox_gateway_requests', [
+    'account',
+    'idempotency_key',
+    'operation',
+    'fingerprint',
+    'answer',
+    'created_at',
+  ]),
+  sandboxPayment: shape('sandbox_gateway_payments', [
+    'account',
+    'reference',
+    'status',
+    'currency',
+    'amount_authorized',
+    'amount_captured',
+    'amount_refunded',
+    'behaviour',
+    'expires_at',
+    'created_at',
+    'updated_at',
+  ]),
+  sandboxToken: shape('sandbox_gateway_tokens', ['account', 'token', 'behaviour', 'last4', 'created_at']),
   usage: shape('usage_events', [
     'tenant_id',
     'decision_id',
@@ -225,8 +318,14 @@ export type ShapeRow<S extends ShapeName> = (typeof shapes)[S] extends {
 const order = Object.keys(shapes) as ShapeName[]
 const quote = (name: string) => `"${name}"`
 
-/** The statement of one shape, its parameters numbered from `first`; each exact column takes one more. */
-function statementOf(name: ShapeName, first: number): string {
+/** The common table expression that writes a shape's rows, named after the shape. */
+const cte = (name: ShapeName) => `w_${name}`
+
+/**
+ * The statement of one shape, its parameters numbered from `first`; each exact column takes one
+ * more. `present`: the shapes with rows in this statement.
+ */
+function statementOf(name: ShapeName, first: number, present: readonly ShapeName[]): string {
   const shape: Shape = shapes[name]
   // a text parameter cast in SQL: postgres.js would JSON-encode a string bound as json once more.
   // jsonb, not json: json_populate_recordset hands a jsonb column its value as text to parse
@@ -250,6 +349,13 @@ function statementOf(name: ShapeName, first: number): string {
     return `update ${quote(shape.table)} t set ${set.join(', ')} from ${rows} r where ${where.join(' and ')}`
   }
   const columns = shape.columns.map(quote).join(', ')
+  if (shape.methodFrom && present.includes(shape.methodFrom)) {
+    const values = shape.columns.map((c) =>
+      c === 'payment_method_id' ? `coalesce(r.${quote(c)}, m.id)` : `r.${quote(c)}`,
+    )
+    return `insert into ${quote(shape.table)} (${columns}) select ${values.join(', ')} from ${rows} r
+      left join ${cte(shape.methodFrom)} m on m.tenant_id = r.tenant_id and m.customer_id = r.customer_id ${shape.conflict ?? ''}`
+  }
   return `insert into ${quote(shape.table)} (${columns}) select ${columns} from ${rows} ${shape.conflict ?? ''}`
 }
 
@@ -299,7 +405,9 @@ export class WriteBatch {
     const signature = present.join(',')
     let text = texts.get(signature)
     if (!text) {
-      const ctes = present.map((shape, i) => `w${i} as (${statementOf(shape, firsts[i] ?? 1)})`)
+      const ctes = present.map(
+        (shape, i) => `${cte(shape)} as (${statementOf(shape, firsts[i] ?? 1, present)})`,
+      )
       text = `with ${ctes.join(', ')} select 1`
       texts.set(signature, text)
     }

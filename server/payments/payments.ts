@@ -27,6 +27,7 @@ import {
 } from '../ledger/ledger.ts'
 import type { Logger } from '../logging.ts'
 import { enqueueEvent, type WebhookEvent } from '../webhooks/webhooks.ts'
+import { type HoldsInRecord, holdInRecord } from './hold-in-record.ts'
 import { type GatewayAnswer, GatewayUnavailable, type MoneyGateway, type PaymentSource } from './port.ts'
 import { purchaseUsage } from './purchases.ts'
 import { rememberToken } from './stored-methods.ts'
@@ -311,6 +312,22 @@ export class Payments {
       if (!gateway.incrementalAuthorization)
         throw new PaymentError('not_supported', `the ${gateway.name} gateway cannot raise a hold`)
     })
+  }
+
+  /**
+   * How this tenant's purchase holds can be placed in their decisions' records: when its gateway
+   * keeps its books in this database (server/payments/hold-in-record.ts); null otherwise, and
+   * when the gateway cannot be told (the three steps then say why, as they always have).
+   */
+  async holdsInRecord(tenantId: string): Promise<HoldsInRecord | null> {
+    let gateway: MoneyGateway
+    try {
+      gateway = await this.deps.gatewayFor(tenantId)
+    } catch {
+      return null
+    }
+    if (!gateway.holdInRecord) return null
+    return (ask) => holdInRecord(gateway, ask)
   }
 
   async get(tenantId: string, id: string): Promise<Payment | undefined> {

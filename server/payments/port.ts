@@ -5,6 +5,7 @@
 //
 // Implementations: the sandbox (server/payments/sandbox-gateway.ts, the demo's default) and Stripe
 // (server/payments/stripe-gateway.ts). Amounts are integer minor units of `currency`.
+import type { RecordRow } from '../decision-store/store.ts'
 import type { TransientCard } from './gateway.ts'
 
 /** What is charged: a card given now (the number lives only for this call), a stored method's token, or a bank account. */
@@ -85,4 +86,26 @@ export interface MoneyGateway {
    * never stored) it cannot send again. Without it such a call stays unknown until it gives up.
    */
   find?(call: { idempotencyKey: string }): Promise<GatewayAnswer | null>
+  /**
+   * A gateway whose books are tables of this database (the sandbox) may answer a hold as rows to
+   * write in the caller's transaction: its hold and Tollgate's record of it then commit together or
+   * not at all (server/payments/hold-in-record.ts). null when it cannot answer so — without reading
+   * or waiting, or with a decline — and the hold takes the usual three steps instead.
+   */
+  holdInRecord?(call: {
+    idempotencyKey: string
+    amount: number
+    currency: string
+    source: PaymentSource
+  }): HoldAnswerInRecord | null
+}
+
+/** A successful hold as an in-database gateway answers it: the answer, and its own rows to write. */
+export interface HoldAnswerInRecord {
+  answer: GatewayAnswer & { status: 'succeeded' }
+  rows: {
+    request: RecordRow<'sandboxRequest'>
+    payment: RecordRow<'sandboxPayment'>
+    token: RecordRow<'sandboxToken'> | null
+  }
 }

@@ -1,6 +1,8 @@
 // A purchase's money: an approved card purchase places a hold for the approved amount (or is
 // charged at once when the merchant asks for automatic capture; checking / EFT is always charged
-// directly), after its decision has committed, so no subject lock is held across the gateway call.
+// directly), after its decision has committed, so no subject lock is held across the gateway call —
+// unless the gateway keeps its books in this database, when the hold is written with the decision
+// (holdForRecord; server/payments/hold-in-record.ts).
 // A gateway decline turns the stored decision into block or temporary_block with the gateway's
 // reason (figure 9 of the seed: a correctable refusal — funds, security code, postal code, a
 // processing error, no answer — is temporary; a refused or expired card is final), and the
@@ -14,6 +16,7 @@ import type { Db } from '../../db/connect.ts'
 import type { Database } from '../../db/schema.ts'
 import type { PaymentDeclineOutcomes } from '../../rules/schema.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
+import type { HoldInRecord, HoldsInRecord } from './hold-in-record.ts'
 import type { Payment, PaymentOutcome, Payments } from './payments.ts'
 import type { DeclineCode, PaymentSource } from './port.ts'
 import { findStoredMethod, storedMethodSource } from './stored-methods.ts'
@@ -106,6 +109,33 @@ export function paymentSourceOf(body: AuthorizationRequest): PaymentSource | nul
       holder_name: body.customer.name ?? null,
     }
   return null
+}
+
+/**
+ * The approved purchase's hold as rows of its decision's record, when the tenant's gateway can place
+ * it there (server/payments/hold-in-record.ts): a typed card held for the amount (manual capture).
+ * null for anything else, which payForPurchase places once the decision has committed.
+ */
+export function holdForRecord(
+  holds: HoldsInRecord | null,
+  tenantId: string,
+  decision: DecisionResponse,
+  body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
+  now: Date,
+): HoldInRecord | null {
+  if (!holds || decision.outcome !== 'approve' || body.kind !== 'purchase') return null
+  if (!body.amount || body.amount.value <= 0 || body.capture === 'automatic') return null
+  const source = paymentSourceOf(body)
+  if (source?.type !== 'card') return null
+  return holds({
+    tenantId,
+    decisionId: decision.id,
+    customerId: decision.customer?.id ?? null,
+    amount: body.amount.value,
+    currency: body.amount.currency,
+    source,
+    now,
+  })
 }
 
 /**

@@ -380,6 +380,59 @@ export function createSandboxMoneyGateway(options: SandboxGatewayOptions): Sandb
       return result.answer
     },
 
+    // The same hold as authorize() makes for a card that succeeds, as rows for the caller's
+    // transaction; anything else (a decline, the no-answer card, a token to look up) goes the usual way.
+    holdInRecord(call) {
+      if (call.source.type !== 'card') return null
+      const behaviour = cardBehaviour(call.source.card.number)
+      if (behaviour !== 'success' || !Number.isSafeInteger(call.amount) || call.amount <= 0) return null
+      const at = now()
+      const expiresAt = new Date(at.getTime() + holdLifetimeMs)
+      const answer = {
+        status: 'succeeded' as const,
+        reference: `pi_sandbox_${randomToken(20)}`,
+        amount_authorized: call.amount,
+        amount_captured: 0,
+        amount_refunded: 0,
+        expires_at: expiresAt,
+        token: `tok_sandbox_${randomToken(24)}`,
+      }
+      const print = fingerprint(['authorize', call.amount, call.currency, ...sourceParts(call.source)])
+      return {
+        answer,
+        rows: {
+          request: {
+            account,
+            idempotency_key: call.idempotencyKey,
+            operation: 'authorize',
+            fingerprint: print,
+            answer: store(answer),
+            created_at: at,
+          },
+          payment: {
+            account,
+            reference: answer.reference,
+            status: 'requires_capture',
+            currency: call.currency,
+            amount_authorized: call.amount,
+            amount_captured: 0,
+            amount_refunded: 0,
+            behaviour,
+            expires_at: expiresAt,
+            created_at: at,
+            updated_at: at,
+          },
+          token: {
+            account,
+            token: answer.token,
+            behaviour,
+            last4: call.source.card.number.slice(-4),
+            created_at: at,
+          },
+        },
+      }
+    },
+
     async find(call) {
       const kept = await db
         .selectFrom('sandbox_gateway_requests')

@@ -7,8 +7,8 @@
 // recorded answer, and a replay of it sees "unavailable" (the facts then read as the gateway being
 // down would), which a backtest of a new AVS rule must keep in mind.
 import type { CheckSources } from '../../rules/facts/check-sources.ts'
-import { type PaymentVerification, unverified } from '../../rules/payment-checks.ts'
-import type { CapturedRequest } from '../../rules/request.ts'
+import { type PaymentVerification, unverified, withOmissions } from '../../rules/payment-checks.ts'
+import { type CapturedRequest, givenForChecks, typedCard } from '../../rules/request.ts'
 import type { AuthorizationRequest } from '../authorizations/schema.ts'
 import type { RecordRow } from '../decision-store/store.ts'
 import type { PaymentGateway, TransientCard } from './gateway.ts'
@@ -44,10 +44,11 @@ export function liveVerification(
       paymentVerification() {
         asked ??= (async () => {
           const card = transientCard(body)
-          const captured = request.payment_method?.card
+          const captured = typedCard(request)
           if (!card || !captured) return null
+          let answered: PaymentVerification
           try {
-            answer = await gateway.verify({
+            answered = await gateway.verify({
               card,
               brand: captured.brand,
               billing_address: request.payment_method?.billing_address ?? null,
@@ -55,8 +56,10 @@ export function liveVerification(
             })
           } catch {
             // a gateway that cannot answer is "unavailable"; the rule set decides what that means
-            answer = unverified
+            answered = unverified
           }
+          // recorded as the rules read it, so a replay and staff see the omission, not the issuer's "unavailable"
+          answer = withOmissions(answered, givenForChecks(request, captured))
           return answer
         })()
         return asked

@@ -1,6 +1,7 @@
 // The demo tenant's rule set: the source documents' own examples (figures 4, 8, 9 and 10) —
 // negative lists, no ANI, institutions and line types, mismatched entries (the third within an hour
-// blocks), card validity, address and security-code verification, prepaid cards, and the allowances of
+// blocks), card validity, address and security-code verification (a typed card without its code or
+// postal code is sent back to be completed), prepaid cards, and the allowances of
 // 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month.
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { externalVerificationRules } from '../providers/demo.ts'
@@ -206,6 +207,40 @@ export const demoRuleSet: RuleSetDefinitionInput = {
         params: {
           reason_code: 'security_code.mismatch',
           message: 'The card security code does not match',
+          retry_after_seconds: 0,
+        },
+      },
+    },
+    // Leaving out what a check needs must not pass it: a typed card without its security code or
+    // billing postal code is sent back to be completed (a stored method reads null and is not asked).
+    {
+      id: 'security-code-not-given',
+      name: 'Card typed without its security code',
+      description: 'The security code check needs the code: the buyer may enter it and retry',
+      priority: 5,
+      enabled: true,
+      conditions: { all: [{ fact: 'cvc_result', operator: 'equal', value: 'not_provided' }] },
+      event: {
+        type: 'temporary_block' as const,
+        params: {
+          reason_code: 'security_code.not_provided',
+          message: 'Enter the card security code',
+          retry_after_seconds: 0,
+        },
+      },
+    },
+    {
+      id: 'billing-postal-not-given',
+      name: 'Card typed without a billing postal code',
+      description: 'Address verification needs the billing postal code: the buyer may enter it and retry',
+      priority: 5,
+      enabled: true,
+      conditions: { all: [{ fact: 'avs_result', operator: 'equal', value: 'not_provided' }] },
+      event: {
+        type: 'temporary_block' as const,
+        params: {
+          reason_code: 'avs.postal_not_provided',
+          message: 'Enter the card’s billing postal code',
           retry_after_seconds: 0,
         },
       },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { purchase, startTestApp, type TestApp } from '../support/app.ts'
+import { purchase, startTestApp, type TestApp, typedCard } from '../support/app.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 
 let t: TestApp
@@ -22,7 +22,7 @@ beforeAll(async () => {
     'bob',
     purchase({
       customer: { id: 'c-bob', email: 'bob@example.org', phone: '+15555550111' },
-      payment_method: { type: 'card', card: { number: '5555555555554444', exp_month: 1, exp_year: 2020 } },
+      payment_method: typedCard({ number: '5555555555554444', exp_month: 1, exp_year: 2020 }),
     }),
   )
   await decide('call', { kind: 'session', channel: 'phone', customer: { id: 'c-call' }, network: {} })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { purchase, startTestApp, type TestApp } from '../support/app.ts'
+import { purchase, startTestApp, type TestApp, typedCard } from '../support/app.ts'
 import { setPointers } from '../support/rule-versions.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 
@@ -570,10 +570,7 @@ describe('simulation', () => {
         request: purchase({
           customer: { id: 'sim-only', email: 'sim@example.com' },
           network: { ip: '198.51.100.9', device_id: 'sim-device' },
-          payment_method: {
-            type: 'card',
-            card: { number: '5555555555554444', exp_month: 1, exp_year: 2031 },
-          },
+          payment_method: typedCard({ number: '5555555555554444', exp_month: 1, exp_year: 2031 }),
         }),
       }),
     )

@@ -1,7 +1,7 @@
 // POST /v1/authorizations and GET /v1/decisions/{id}: what a merchant sees when all goes well.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decisionWithExplanationSchema } from '../../server/authorizations/schema.ts'
-import { purchase, startTestApp, type TestApp } from '../support/app.ts'
+import { purchase, startTestApp, type TestApp, typedCard } from '../support/app.ts'
 import { addNegative, authorize, newPerson, purchaseBy, withLuhnDigit } from './identities.ts'
 
 let t: TestApp
@@ -75,7 +75,7 @@ describe('POST /v1/authorizations', () => {
       const decision = await authorize(
         t,
         purchaseBy(person, {
-          payment_method: { type: 'card', card: { number, exp_month: 1, exp_year: 2031, cvc: '1234' } },
+          payment_method: typedCard({ number, exp_month: 1, exp_year: 2031, cvc: '1234' }),
         }),
       )
       expect(decision.outcome).toBe('approve')
@@ -94,14 +94,14 @@ describe('POST /v1/authorizations', () => {
       t,
       purchaseBy(person, {
         amount: { value: 100, currency: 'USD' },
-        payment_method: { type: 'card', card: { number: grouped, exp_month: 12, exp_year: 2030 } },
+        payment_method: typedCard({ number: grouped }),
       }),
     )
     const withDashes = await authorize(
       t,
       purchaseBy(person, {
         amount: { value: 100, currency: 'USD' },
-        payment_method: { type: 'card', card: { number: dashed, exp_month: 12, exp_year: 2030 } },
+        payment_method: typedCard({ number: dashed }),
       }),
     )
     expect(withSpaces.payment_method?.fingerprint).toBe(plain.payment_method?.fingerprint)
@@ -156,7 +156,7 @@ describe('returning customers', () => {
       'card',
       'card',
       (p: ReturnType<typeof newPerson>) => ({
-        payment_method: { type: 'card', card: { number: p.card, exp_month: 12, exp_year: 2030 } },
+        payment_method: typedCard({ number: p.card }),
       }),
     ],
     ['customer id', 'customer_id', (p: ReturnType<typeof newPerson>) => ({ customer: { id: p.customerId } })],

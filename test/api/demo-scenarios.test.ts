@@ -3,7 +3,7 @@
 // 100.00 a month (server/tenants/demo-rule-set.ts, after the source documents' figures 4, 8, 9, 10).
 import { DateTime } from 'luxon'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../support/app.ts'
+import { startTestApp, type TestApp, typedCard } from '../support/app.ts'
 import {
   addNegative,
   authorize,
@@ -101,10 +101,11 @@ describe('negative lists', () => {
       t,
       purchaseBy(other, {
         customer: { id: other.customerId },
-        payment_method: {
-          type: 'card',
-          card: { number: person.card.replace(/(\d{4})/g, '$1 ').trim(), exp_month: 3, exp_year: 2032 },
-        },
+        payment_method: typedCard({
+          number: person.card.replace(/(\d{4})/g, '$1 ').trim(),
+          exp_month: 3,
+          exp_year: 2032,
+        }),
       }),
     )
     expect(withCard.outcome).toBe('block')
@@ -229,7 +230,7 @@ describe('cards', () => {
     const decision = await authorize(
       t,
       purchaseBy(person, {
-        payment_method: { type: 'card', card: { number: person.card, exp_month: 12, exp_year: lastYear } },
+        payment_method: typedCard({ number: person.card, exp_year: lastYear }),
       }),
     )
     expect(decision.outcome).toBe('block')
@@ -242,10 +243,11 @@ describe('cards', () => {
     const decision = await authorize(
       t,
       purchaseBy(person, {
-        payment_method: {
-          type: 'card',
-          card: { number: person.card, exp_month: now.getUTCMonth() + 1, exp_year: now.getUTCFullYear() },
-        },
+        payment_method: typedCard({
+          number: person.card,
+          exp_month: now.getUTCMonth() + 1,
+          exp_year: now.getUTCFullYear(),
+        }),
       }),
     )
     expect(decision.outcome).toBe('approve')
@@ -258,7 +260,7 @@ describe('cards', () => {
     const decision = await authorize(
       t,
       purchaseBy(person, {
-        payment_method: { type: 'card', card: { number: broken, exp_month: 1, exp_year: 2031 } },
+        payment_method: typedCard({ number: broken, exp_month: 1, exp_year: 2031 }),
       }),
     )
     expect(decision.outcome).toBe('block')

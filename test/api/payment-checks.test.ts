@@ -1,6 +1,7 @@
 // Payment checks end to end: the BIN's funding and country, address verification through the
 // sandbox gateway (normalized across networks, the raw code kept), the security code and the
-// cardholder's name; replays reuse the recorded gateway answer; checking and EFT accounts are
+// cardholder's name; a typed card without its security code or postal code does not pass those
+// checks (a stored method needs neither); replays reuse the recorded gateway answer; checking and EFT accounts are
 // accepted and their numbers never stored.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -144,9 +145,6 @@ describe('security code and cardholder name', () => {
     expect(wrong.outcome).toBe('temporary_block')
     expect(codes(wrong)).toEqual(['security_code.mismatch'])
     expect(reading(await explained(wrong.id), 'cvc_result')).toBe('no_match')
-    const none = await authorize(t, paying(person, { number: person.card, cvc: undefined }))
-    expect(none.outcome).toBe('approve')
-    expect(await verificationOf(none.id)).toMatchObject({ cvc_result: 'unavailable' })
   })
 
   it('compares the cardholder’s name with the customer’s', async () => {
@@ -158,6 +156,79 @@ describe('security code and cardholder name', () => {
     expect(await verificationOf(other.id)).toMatchObject({ name_match: false })
     const unknown = await authorize(t, paying(person, { number: person.card }))
     expect(await verificationOf(unknown.id)).toMatchObject({ name_match: null })
+  })
+})
+
+describe('decisions fail closed: a check is not passed by leaving out what it needs', () => {
+  it('sends back a typed card without its security code, and passes it once the code is given', async () => {
+    const person = newPerson()
+    const none = await authorize(t, paying(person, { number: person.card, cvc: undefined }))
+    expect(none.outcome).toBe('temporary_block')
+    expect(none.retry_after_seconds).toBe(0)
+    expect(codes(none)).toEqual(['security_code.not_provided'])
+    expect(reading(await explained(none.id), 'cvc_result')).toBe('not_provided')
+    // recorded as the rules read it; the address was still verified
+    expect(await verificationOf(none.id)).toMatchObject({
+      cvc_result: 'not_provided',
+      avs_result: 'full_match',
+    })
+    const given = await authorize(t, paying(person, { number: person.card, cvc: '123' }))
+    expect(given.outcome).toBe('approve')
+  })
+
+  it('sends back a typed card without a billing postal code, with no address or a street alone', async () => {
+    for (const billing of [null, { line1: '12 Main St', country: 'US' }]) {
+      const person = newPerson()
+      const none = await authorize(t, paying(person, { number: person.card }, billing))
+      expect(none.outcome, JSON.stringify(billing)).toBe('temporary_block')
+      expect(codes(none)).toEqual(['avs.postal_not_provided'])
+      expect(reading(await explained(none.id), 'avs_result')).toBe('not_provided')
+      expect(reading(await explained(none.id), 'cvc_result')).toBe('match')
+    }
+  })
+
+  it('names both omissions when both are missing', async () => {
+    const person = newPerson()
+    const bare = await authorize(t, paying(person, { number: person.card, cvc: undefined }, null))
+    expect(bare.outcome).toBe('temporary_block')
+    expect(codes(bare).sort()).toEqual(['avs.postal_not_provided', 'security_code.not_provided'])
+  })
+
+  it('still passes the issuer’s own “unavailable”: a postal code the sandbox issuer cannot check', async () => {
+    const person = newPerson()
+    // 11111: the sandbox issuer answers U (unavailable), as a real issuer that cannot check would
+    const decision = await authorize(
+      t,
+      paying(person, { number: person.card }, { line1: '12 Main St', postal_code: '11111', country: 'US' }),
+    )
+    expect(decision.outcome).toBe('approve')
+    expect(await verificationOf(decision.id)).toMatchObject({ avs_code: 'U', avs_result: 'unavailable' })
+  })
+
+  it('passes a stored method, which has no security code by nature: its checks read null', async () => {
+    const person = newPerson()
+    const first = await authorize(t, paying(person, { number: person.card }))
+    expect(first.outcome).toBe('approve')
+    const method = await t.db
+      .selectFrom('payment_methods')
+      .select(['id', 'gateway_token'])
+      .where('tenant_id', '=', 'acme')
+      .where('fingerprint', '=', first.payment_method?.fingerprint ?? '')
+      .executeTakeFirstOrThrow()
+    // the first hold's answer carried the gateway's token for the card
+    expect(method.gateway_token).toBeTruthy()
+    const again = await authorize(
+      t,
+      purchaseBy(person, {
+        amount: { value: 1500, currency: 'USD' },
+        payment_method: { type: 'stored', id: method.id },
+      }),
+    )
+    expect(again.outcome, JSON.stringify(again.reasons)).toBe('approve')
+    const facts = await explained(again.id)
+    expect(reading(facts, 'cvc_result')).toBeNull()
+    expect(reading(facts, 'avs_result')).toBeNull()
+    expect(await verificationOf(again.id)).toBeUndefined()
   })
 })
 

@@ -16,6 +16,9 @@
 // BENCH_SESSION_CONNECTIONS (default 8; 0 skips) adds the session phase: whole sessions (start → two
 // legs → end → settled) as sessions/s, p50/p99 of a whole session (test/bench/sessions.ts), on the
 // demo tenant's "advice" service line.
+// BENCH_NO_MONEY (default 1; 0 skips) adds a phase of the same mix whose purchases move no money
+// (paid by phone bill: decided, never held), at BENCH_CONNECTIONS: the decision's own figure beside
+// the one with holds.
 // On PostgreSQL a floor phase runs too (BENCH_FLOOR=0 skips it): the same validation and one durable
 // insert per request, the least any decision can cost in this stack (test/bench/floor-server.ts).
 import { randomBytes } from 'node:crypto'
@@ -62,7 +65,8 @@ const workers = Number(process.env.BENCH_WORKERS ?? (adminUrl ? 2 : 1))
 // remote: the sandbox providers run in a process of their own (PostgreSQL only: the bench repoints
 // the demo tenant's providers in the database); local: the Tollgate server serves them itself
 const providers = process.env.BENCH_PROVIDERS ?? (adminUrl ? 'remote' : 'local')
-const benchDatabase = 'tollgate_bench'
+// BENCH_DATABASE_NAME: another name, for two benches on one PostgreSQL at once
+const benchDatabase = process.env.BENCH_DATABASE_NAME ?? 'tollgate_bench'
 const sessionConnections = Number(process.env.BENCH_SESSION_CONNECTIONS ?? 8)
 
 const apiKey = `tg_demo_${randomBytes(24).toString('hex')}`
@@ -73,7 +77,7 @@ let customers = makeCustomers(customerCount, random)
 let phasesRun = 0
 let sent = 0
 
-function nextRequest() {
+function nextRequest(moneyless = false) {
   return {
     path: '/v1/authorizations',
     headers: {
@@ -81,7 +85,7 @@ function nextRequest() {
       'content-type': 'application/json',
       'idempotency-key': `bench-${runId}-${sent++}`,
     },
-    body: JSON.stringify(makeAuthorization(customers, random)),
+    body: JSON.stringify(makeAuthorization(customers, random, { moneyless })),
   }
 }
 
@@ -100,7 +104,7 @@ type Drive = (url: string, seconds: number) => Promise<Sample>
 
 /** Closed loop: `clients` connections, each sending again as soon as it is answered (autocannon). */
 const closedLoop =
-  (clients: number): Drive =>
+  (clients: number, moneyless = false): Drive =>
   async (url, seconds) => {
     const result: Result = await autocannon({
       url,
@@ -112,7 +116,7 @@ const closedLoop =
           method: 'POST',
           path: '/v1/authorizations',
           setupRequest: (request) => {
-            const { headers, body } = nextRequest()
+            const { headers, body } = nextRequest(moneyless)
             return { ...request, headers, body }
           },
         },
@@ -407,6 +411,14 @@ async function main(): Promise<void> {
           `Tollgate POST /v1/authorizations (${engine}), ${clients} connections`,
           tollgate,
           closedLoop(clients),
+        ),
+      )
+    if (closedPhases && process.env.BENCH_NO_MONEY !== '0')
+      phases.push(
+        await measure(
+          `Tollgate POST /v1/authorizations (${engine}), purchases that move no money, ${connections} connections`,
+          tollgate,
+          closedLoop(connections, true),
         ),
       )
     // after the phases above the server is warm: a few seconds at the rate settle its batches; a

@@ -64,8 +64,15 @@ export function makeCustomers(count: number, random: () => number, first = 0): B
   }))
 }
 
-/** One authorization body for a randomly chosen customer. */
-export function makeAuthorization(customers: BenchCustomer[], random: () => number): Record<string, unknown> {
+/**
+ * One authorization body for a randomly chosen customer. moneyless: the purchases are paid by
+ * phone bill, which Tollgate decides on but does not charge — no hold, only the decision.
+ */
+export function makeAuthorization(
+  customers: BenchCustomer[],
+  random: () => number,
+  options: { moneyless?: boolean } = {},
+): Record<string, unknown> {
   const c = customers[Math.floor(random() * customers.length)] ?? customers[0]
   if (!c) throw new Error('no customers')
   const roll = random()
@@ -109,7 +116,9 @@ export function makeAuthorization(customers: BenchCustomer[], random: () => numb
     amount: { value: quantity * unitAmount, currency: 'USD' },
     customer: { id: c.id, email: c.email, phone: c.phone, name: `Customer ${c.id}` },
     network: { ip: roll < 0.47 ? '198.51.100.66' : c.ip, device_id: c.deviceId }, // some from a listed IP
-    payment_method: paymentMethod,
+    payment_method: options.moneyless
+      ? { type: 'phone_bill', billing_address: paymentMethod.billing_address }
+      : paymentMethod,
     items: [{ sku: `reading-${unitAmount}`, quantity, unit_amount: unitAmount }],
   }
 }

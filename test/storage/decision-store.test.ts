@@ -67,6 +67,7 @@ function recordOf(customerId: string, options: { identifier?: string; idempotenc
     mismatch: null,
     verification: null,
     purchaseLimit: null,
+    hold: null,
     usage: {
       tenant_id: 'store',
       decision_id: id,

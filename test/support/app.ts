@@ -102,6 +102,18 @@ export async function startTestApp(
 }
 
 /** A realistic purchase; override any part. */
+/**
+ * A card payment as a buyer types it, with the security code and billing postal code the demo's
+ * checks need (leaving them out is a temporary block): override any part of the card.
+ */
+export function typedCard(card: { number: string } & Record<string, unknown>) {
+  return {
+    type: 'card',
+    card: { exp_month: 12, exp_year: 2030, cvc: '123', ...card },
+    billing_address: { line1: '12 Main St', postal_code: '94107', country: 'US' },
+  }
+}
+
 export function purchase(overrides: Record<string, unknown> = {}) {
   return {
     kind: 'purchase',
