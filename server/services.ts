@@ -2,6 +2,8 @@
 // consumer: the HTTP app (server/app.ts) and, in-process, the telephony bridge. Nothing here
 // listens or starts a timer until start() is called.
 import type { Db } from '../db/connect.ts'
+import { PostgresAcd } from './acd/acd.ts'
+import type { AcdService } from './acd/types.ts'
 import { ApiKeyCache } from './api-keys/keys.ts'
 import { type Authorizations, authorizations } from './authorizations/service.ts'
 import { BacktestRunner } from './backtests/runner.ts'
@@ -71,6 +73,8 @@ export interface Services {
   sessions: Sessions
   /** ends silent sessions and settles unsettled ones; start() runs it */
   sessionSweeper: SessionSweeper
+  /** the ACD: representatives' presence and queues, callers waiting, reservations (server/acd/) */
+  acd: AcdService
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -133,6 +137,7 @@ export function createServices(options: ServicesOptions): Services {
     paymentReconciler,
     sessions: billableSessions,
     sessionSweeper,
+    acd: new PostgresAcd({ db, logger, clock: options.clock }),
     start() {
       backtests.start()
       webhooks.start()

@@ -55,14 +55,23 @@ export interface PresenceView {
   state_changed_at: string
 }
 
+export interface EnqueueOptions {
+  preferences?: CallerPreferences
+  representativesNeeded?: 1 | 2 | 3
+}
+
 export interface Acd {
   login(tenantId: string, representativeId: string, options: LoginOptions): Promise<PresenceView>
   logout(tenantId: string, representativeId: string, options: { via: 'phone' | 'console' }): Promise<void>
   /** a break (or back from one): not offered calls, still logged in */
   setBreak(tenantId: string, representativeId: string, onBreak: boolean): Promise<PresenceView>
 
-  /** the caller (call row already written by the bridge, stage ivr) joins its line's queue: stage waiting */
-  enqueue(tenantId: string, callId: string): Promise<void>
+  /**
+   * the caller (call row already written by the bridge, stage ivr) joins its line's queue: stage waiting.
+   * options (added): the caller's preferences (written on the call) and how many representatives it
+   * needs (default: the line's representatives_per_call). Sent back after no answer, a caller keeps their place.
+   */
+  enqueue(tenantId: string, callId: string, options?: EnqueueOptions): Promise<void>
   /** reserves the call's representatives if enough matching ones are free (stage connecting), else null */
   reserve(tenantId: string, callId: string): Promise<Reservation | null>
   /** a reserved representative's leg joined the conference (add-member): on_call; the call's stage conference */
@@ -81,4 +90,30 @@ export interface Acd {
   position(tenantId: string, callId: string): Promise<QueuePosition>
   /** ends wrap-ups and expired reservations whose time has come; the bridge runs it on a timer */
   tick(now?: Date): Promise<void>
+}
+
+/** A representative the phone login found (server/acd/directory.ts). */
+export interface DirectoryEntry {
+  id: string
+  name: string
+  extension: string
+}
+
+/**
+ * `services.acd`: the Acd, plus what the representatives' line and the console need beside it.
+ * Added for step 7's phone login and console; `Acd` itself is unchanged except enqueue's optional options.
+ */
+export interface AcdService extends Acd {
+  /** where a representative is now (offline if they never logged in) */
+  presence(tenantId: string, representativeId: string): Promise<PresenceView>
+  /** the active representative calling from this number (ANI), if exactly one has it */
+  representativeByPhone(tenantId: string, ani: string): Promise<DirectoryEntry | null>
+  /** the active representative with this extension if the PIN is theirs, else null */
+  representativeByPin(tenantId: string, extension: string, pin: string): Promise<DirectoryEntry | null>
+  /** partners whose last name starts with these keypad digits ("533") or letters ("Le") */
+  partnersByLastName(
+    tenantId: string,
+    typed: string,
+    options?: { excluding?: string; limit?: number },
+  ): Promise<DirectoryEntry[]>
 }
