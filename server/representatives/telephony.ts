@@ -4,10 +4,10 @@
 // the availability queues (representative_presence, written by the ACD).
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
+import { hashPin, phoneDigits } from '../acd/directory.ts'
 import type { PresenceState, QueueKind } from '../acd/types.ts'
 import { type Actor, recordAudit } from '../audit/audit.ts'
 import { fieldError, ProblemError } from '../http/problem.ts'
-import { hashPassword } from '../users/passwords.ts'
 
 /** What callers choose between in the preference menu; the caller flow offers these words. */
 export const genders = ['female', 'male', 'nonbinary'] as const
@@ -157,19 +157,22 @@ export async function updateRepresentativeTelephony(
 ): Promise<RepresentativeTelephony> {
   // hashed before the transaction: scrypt is slow on purpose and holds no lock
   const pinHash =
-    change.pin === undefined ? undefined : change.pin === null ? null : await hashPassword(change.pin)
+    change.pin === undefined ? undefined : change.pin === null ? null : await hashPin(change.pin)
   await db.transaction().execute(async (trx) => {
     const before = await readRepresentativeTelephony(trx, tenantId, id)
     if (!before) throw new ProblemError('not_found', `No representative ${id}`)
     if (change.phone) {
-      // the phone identifies them when they call the representatives' line: one representative per phone
-      const other = await trx
+      // the phone identifies them when they call the representatives' line (compared by its digits,
+      // as the ACD does): one representative per phone
+      const digits = phoneDigits(change.phone)
+      const others = await trx
         .selectFrom('representatives')
-        .select(['id', 'name'])
+        .select(['id', 'name', 'phone'])
         .where('tenant_id', '=', tenantId)
-        .where('phone', '=', change.phone)
+        .where('phone', 'is not', null)
         .where('id', '<>', id)
-        .executeTakeFirst()
+        .execute()
+      const other = others.find((r) => phoneDigits(r.phone ?? '') === digits)
       if (other)
         throw new ProblemError('conflict', `${other.name} logs in from ${change.phone}.`, [
           fieldError(['phone'], 'belongs to another representative'),

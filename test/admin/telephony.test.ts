@@ -486,6 +486,94 @@ describe('the wallboard', () => {
   })
 })
 
+describe('presence from the console', () => {
+  beforeAll(async () => {
+    await insertRepresentative(
+      t.db,
+      'acme',
+      { id: 'rep_cat', name: 'Cat Ng', extension: '2003', pay: { plan: 'share', share_bps: 5000 } },
+      null,
+    )
+  })
+  const presence = (action: string, body?: unknown, who = editor) =>
+    who.request('POST', `/admin/v1/representatives/rep_cat/presence/${action}`, body)
+
+  it('logs a representative in to their queues with a partner, through the ACD', async () => {
+    expect(fields(await json<Problem>(presence('login', { queues: ['solo'] }), 409))).toEqual(['dial_string'])
+    await json(
+      editor.request('PATCH', '/admin/v1/representatives/rep_cat/telephony', { dial_string: 'user/2003' }),
+      200,
+    )
+    expect(fields(await json<Problem>(presence('login', { queues: [] }), 422))).toEqual(['queues'])
+    expect(
+      fields(await json<Problem>(presence('login', { queues: ['dual'], partner_id: 'rep_cat' }), 422)),
+    ).toEqual(['partner_id'])
+    await json(presence('login', { queues: ['solo'] }, viewer), 403)
+    const view = await json<{ presence: { state: string; queues: string[]; partner_id: string | null } }>(
+      presence('login', { queues: ['solo', 'dual'], partner_id: 'rep_bob' }),
+      200,
+    )
+    expect(view.presence).toMatchObject({
+      state: 'available',
+      queues: ['solo', 'dual'],
+      partner_id: 'rep_bob',
+    })
+    const login = await t.db
+      .selectFrom('representative_logins')
+      .selectAll()
+      .where('tenant_id', '=', 'acme')
+      .where('representative_id', '=', 'rep_cat')
+      .executeTakeFirstOrThrow()
+    expect(login).toMatchObject({ via: 'console', logged_out_at: null })
+    const board = await json<Board>(viewer.request('GET', '/admin/v1/wallboard'), 200)
+    expect(board.representatives.find((r) => r.id === 'rep_cat')?.state).toBe('available')
+  })
+
+  it('puts them on a break and back, then logs them out', async () => {
+    expect(
+      (await json<{ presence: { state: string } }>(presence('break', { on_break: true }), 200)).presence
+        .state,
+    ).toBe('break')
+    expect(
+      (await json<{ presence: { state: string } }>(presence('break', { on_break: false }), 200)).presence
+        .state,
+    ).toBe('available')
+    expect((await json<{ presence: { state: string } }>(presence('logout'), 200)).presence.state).toBe(
+      'offline',
+    )
+    await json(presence('break', { on_break: true }), 409)
+    const login = await t.db
+      .selectFrom('representative_logins')
+      .select('logged_out_at')
+      .where('tenant_id', '=', 'acme')
+      .where('representative_id', '=', 'rep_cat')
+      .executeTakeFirstOrThrow()
+    expect(login.logged_out_at).not.toBeNull()
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_id', '=', 'rep_cat')
+      .where('action', 'like', 'representative.%')
+      .execute()
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining([
+        'representative.logged_in',
+        'representative.break_started',
+        'representative.break_ended',
+        'representative.logged_out',
+      ]),
+    )
+  })
+
+  it('keeps other workspaces out', async () => {
+    await json(
+      globexEditor.request('POST', '/admin/v1/representatives/rep_cat/presence/login', { queues: ['solo'] }),
+      404,
+    )
+    await json(globexEditor.request('POST', '/admin/v1/representatives/rep_cat/presence/logout'), 404)
+  })
+})
+
 describe('the demo tenant’s telephony', () => {
   it('answers 9001–9003 for lines of one, two and three representatives, and 9100 for representatives on lab phones', async () => {
     const database = await createTestDatabase()
