@@ -126,7 +126,7 @@ export const pages: ConsolePage[] = [
     path: '/representatives/telephony',
     title: 'Representatives’ phones',
     least: 'viewer',
-    nav: { label: 'Representatives’ phones', section: 'work' },
+    nav: { label: 'Phones and queues', section: 'work' },
     component: lazy(() => import('./pages/telephony/RepresentativesTelephonyPage.tsx')),
   },
   {
