@@ -123,7 +123,7 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/representatives/RepresentativesPage.tsx')),
   },
   {
-    path: '/representatives/telephony',
+    path: '/phones',
     title: 'Representatives’ phones',
     least: 'viewer',
     nav: { label: 'Phones and queues', section: 'work' },
@@ -144,7 +144,7 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/service-lines/ServiceLinesPage.tsx')),
   },
   {
-    path: '/service-lines/telephony',
+    path: '/phone-numbers',
     title: 'Phone numbers and lines',
     least: 'viewer',
     nav: { label: 'Phone numbers and lines', section: 'admin' },

@@ -8,7 +8,7 @@ import type { Acd } from '../acd/types.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
-import { fieldError, ProblemError } from '../http/problem.ts'
+import { fieldError, ProblemError, problemSchema } from '../http/problem.ts'
 import type { StaffIdentity } from '../staff/sessions.ts'
 import {
   genders,
@@ -115,7 +115,7 @@ const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema
 const unavailable = {
   503: {
     description: 'The ACD is not running in this server',
-    content: { 'application/problem+json': { schema: z.object({}).passthrough() } },
+    content: { 'application/problem+json': { schema: problemSchema } },
   },
 } as const
 
