@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresAcd, RESERVATION_GRACE_SECONDS } from '../../server/acd/acd.ts'
 import { hashPin } from '../../server/acd/directory.ts'
 import { ProblemError } from '../../server/http/problem.ts'
+import { createLogger } from '../../server/logging.ts'
+import { createServices } from '../../server/services.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 import { addCall, addRepresentative, addTelephonyLine, manualClock } from './support.ts'
 
@@ -526,5 +528,27 @@ describe('the phone login’s lookups', () => {
     ])
     expect((await acd.partnersByLastName(tenant, 'le')).map((r) => r.id)).toEqual(['r1'])
     expect((await acd.partnersByLastName(tenant, '5663')).map((r) => r.id)).toEqual(['r3'])
+  })
+})
+
+describe('in the service graph', () => {
+  it('services.acd is the ACD on the graph’s database and clock', async () => {
+    const tenant = `acd${++tenants}`
+    const clock = manualClock(new Date('2027-01-01T08:00:00Z'))
+    const services = createServices({
+      db: database.db,
+      secret: 'acd-suite',
+      logger: createLogger('warn'),
+      clock: clock.now,
+    })
+    await addRepresentative(database.db, tenant, { id: 'r1' })
+    const view = await services.acd.login(tenant, 'r1', { queues: ['triple', 'solo'], via: 'console' })
+    expect(view).toMatchObject({
+      state: 'available',
+      queues: ['triple', 'solo'],
+      logged_in_at: '2027-01-01T08:00:00.000Z',
+    })
+    expect(await services.acd.presence(tenant, 'r1')).toEqual(view)
+    expect((await services.acd.presence(tenant, 'nobody')).state).toBe('offline')
   })
 })
