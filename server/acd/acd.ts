@@ -18,13 +18,21 @@ import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../logging.ts'
 import { partnersByLastName, representativeByPhone, representativeByPin } from './directory.ts'
-import { agentUnits, estimateWaitSeconds } from './erlang-c.ts'
+import {
+  agentUnits,
+  averageWaitSeconds,
+  estimateWaitSeconds,
+  offeredLoad,
+  probabilityOfWaiting,
+  type Traffic,
+} from './erlang-c.ts'
 import { type Candidate, chooseRepresentatives } from './matching.ts'
 import type {
   AcdService,
   CallerPreferences,
   DirectoryEntry,
   EnqueueOptions,
+  LineEstimate,
   LoginOptions,
   PresenceState,
   PresenceView,
@@ -37,6 +45,10 @@ import { queueFor } from './types.ts'
 type Trx = Transaction<Database>
 type CallRow = Selectable<CallsTable>
 type PresenceRow = Selectable<RepresentativePresenceTable>
+type LineTraffic = Traffic & {
+  representativesServing: number
+  source: { arrivals: 'settings' | 'history'; handle: 'settings' | 'history' }
+}
 
 /** Originating a leg takes a moment before it rings: a reservation lasts the ring time plus this. */
 export const RESERVATION_GRACE_SECONDS = 10
@@ -89,10 +101,15 @@ export class PostgresAcd implements AcdService {
       if (partnerId) await activeRepresentative(trx, tenantId, partnerId, 'partner')
       const presence = await lockPresence(trx, tenantId, representativeId)
       if (presence && presence.state !== 'offline' && presence.login_id) {
-        // logged in already (the console and the phone both may): the new choice of queues stands
+        // logged in already (the console and the phone both may): the new choice of queues stands,
+        // and one on a break (theirs, or after missed calls) who logs in again means to take calls
+        const backFromBreak =
+          presence.state === 'break'
+            ? { state: 'available', state_changed_at: now, idle_since: now, missed_in_row: 0 }
+            : {}
         const row = await trx
           .updateTable('representative_presence')
-          .set({ queues: jsonb(queues), partner_id: partnerId })
+          .set({ queues: jsonb(queues), partner_id: partnerId, ...backFromBreak })
           .where('tenant_id', '=', tenantId)
           .where('representative_id', '=', representativeId)
           .returningAll()
@@ -106,19 +123,21 @@ export class PostgresAcd implements AcdService {
         return viewPresence(row)
       }
       const loginId = newId('rlg')
+      // one who logged out mid-call and logs in before it ends is still on that call
+      const stillOnCall = presence?.state === 'on_call' && presence.reserved_call_id !== null
       const fresh = {
-        state: 'available',
+        state: stillOnCall ? 'on_call' : 'available',
         queues: jsonb(queues),
         partner_id: partnerId,
         login_id: loginId,
         logged_in_at: now,
         state_changed_at: now,
-        idle_since: now,
+        idle_since: stillOnCall ? null : now,
         last_offered_at: null,
         calls_taken: 0,
         talk_seconds: 0,
         missed_in_row: 0,
-        reserved_call_id: null,
+        reserved_call_id: stillOnCall ? (presence?.reserved_call_id ?? null) : null,
         reserved_until: null,
         wrap_up_until: null,
       }
@@ -159,9 +178,11 @@ export class PostgresAcd implements AcdService {
     const now = this.clock()
     await this.db.transaction().execute(async (trx) => {
       const presence = await lockPresence(trx, tenantId, representativeId)
-      if (!presence || presence.state === 'offline') return
-      // a representative reserved for a call who logs out is not offered it: their member row is cancelled.
-      // One on a call stays counted: left() still adds the call to their login when it ends.
+      if (!presence || presence.state === 'offline' || !presence.login_id) return
+      // a representative reserved for a call who logs out is not offered it: their member row is
+      // cancelled (a leg that answers anyway is refused by joined()). One on a call finishes it: they
+      // stay on_call without a login, left() counts the call on the login it began in and then
+      // takes them offline instead of to wrap-up.
       if (presence.state === 'reserved' && presence.reserved_call_id)
         await trx
           .updateTable('call_members')
@@ -173,14 +194,19 @@ export class PostgresAcd implements AcdService {
           .execute()
       await trx
         .updateTable('representative_presence')
-        .set({
-          state: 'offline',
-          state_changed_at: now,
-          idle_since: null,
-          reserved_until: null,
-          wrap_up_until: null,
-          ...(presence.state === 'on_call' ? {} : { reserved_call_id: null }),
-        })
+        .set(
+          presence.state === 'on_call'
+            ? { login_id: null }
+            : {
+                state: 'offline',
+                state_changed_at: now,
+                login_id: null,
+                idle_since: null,
+                reserved_call_id: null,
+                reserved_until: null,
+                wrap_up_until: null,
+              },
+        )
         .where('tenant_id', '=', tenantId)
         .where('representative_id', '=', representativeId)
         .execute()
@@ -519,9 +545,12 @@ export class PostgresAcd implements AcdService {
       const wrapUpUntil = new Date(at.getTime() + line.wrap_up_seconds * 1000)
       const next = !onThisCall
         ? {}
-        : line.wrap_up_seconds > 0 && wrapUpUntil > now
-          ? { state: 'wrap_up', state_changed_at: at, wrap_up_until: wrapUpUntil, reserved_call_id: null }
-          : { state: 'available', state_changed_at: at, idle_since: wrapUpUntil, reserved_call_id: null }
+        : !presence.login_id
+          ? // logged out during the call: gone once it ends
+            { state: 'offline', state_changed_at: at, reserved_call_id: null, idle_since: null }
+          : line.wrap_up_seconds > 0 && wrapUpUntil > now
+            ? { state: 'wrap_up', state_changed_at: at, wrap_up_until: wrapUpUntil, reserved_call_id: null }
+            : { state: 'available', state_changed_at: at, idle_since: wrapUpUntil, reserved_call_id: null }
       await trx
         .updateTable('representative_presence')
         .set((eb) => ({
@@ -579,6 +608,9 @@ export class PostgresAcd implements AcdService {
       .where('id', '=', callId)
       .executeTakeFirst()
     if (!call) throw new ProblemError('not_found', `No call ${callId}`)
+    // reserved between two announcements: being connected, nobody ahead
+    if (call.stage === 'connecting' || call.stage === 'conference')
+      return { position: 0, estimatedWaitSeconds: 0 }
     if (call.stage !== 'waiting')
       throw new ProblemError('conflict', `Call ${callId} is ${call.stage}, not waiting.`)
     const enqueuedAt = call.enqueued_at ?? call.started_at
@@ -600,20 +632,102 @@ export class PostgresAcd implements AcdService {
       )
       .executeTakeFirstOrThrow()
     const position = Number(ahead.n) + 1
-    const needed = neededOf(call.representatives_needed)
-    const [line, traffic] = await Promise.all([
-      lineSettings(this.db, tenantId, call.service_line_id),
-      this.serving(tenantId, queueFor[needed]),
-    ])
-    const handleSeconds =
-      (await this.historyHandleSeconds(tenantId, call.service_line_id, line)) ??
-      line.handle_seconds + line.wrap_up_seconds
+    const traffic = await this.traffic(tenantId, call.service_line_id, neededOf(call.representatives_needed))
+    return { position, estimatedWaitSeconds: estimateWaitSeconds(position, traffic) }
+  }
+
+  /**
+   * What Erlang C says about a line now: its traffic (from its settings, or its history once it has
+   * some), the representatives serving it, the chance a new caller waits and their average wait,
+   * and the callers waiting. For the wallboard.
+   */
+  async lineEstimate(tenantId: string, serviceLineId: string): Promise<LineEstimate> {
+    const line = await this.db
+      .selectFrom('service_lines')
+      .select('representatives_per_call')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', serviceLineId)
+      .executeTakeFirst()
+    if (!line) throw new ProblemError('not_found', `No service line ${serviceLineId}`)
+    const needed = neededOf(line.representatives_per_call)
+    const traffic = await this.traffic(tenantId, serviceLineId, needed)
+    const queue = await this.db
+      .selectFrom('calls')
+      .select([(eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.min('enqueued_at').as('oldest')])
+      .where('tenant_id', '=', tenantId)
+      .where('service_line_id', '=', serviceLineId)
+      .where('stage', '=', 'waiting')
+      .executeTakeFirstOrThrow()
+    const load = offeredLoad(traffic)
+    const average = averageWaitSeconds(traffic)
     return {
-      position,
-      estimatedWaitSeconds: estimateWaitSeconds(position, {
-        handleSeconds,
-        agents: agentUnits(traffic, needed),
-      }),
+      serviceLineId,
+      queue: queueFor[needed],
+      ...traffic,
+      probabilityOfWaiting: probabilityOfWaiting(traffic.agents, load),
+      averageWaitSeconds: Number.isFinite(average) ? Math.ceil(average) : null,
+      waiting: Number(queue.n),
+      longestWaitSeconds: queue.oldest
+        ? Math.max(0, Math.floor((this.clock().getTime() - new Date(queue.oldest).getTime()) / 1000))
+        : null,
+    }
+  }
+
+  /**
+   * A line's traffic for Erlang C. Handle time: the mean of its answered calls of the last
+   * HISTORY_DAYS (first answer to end) plus the wrap-up, once there are HISTORY_MIN_CALLS of them;
+   * arrivals: callers queued in the last hour, once HISTORY_MIN_CALLS queued in the last day — a quiet
+   * hour on a line with history is a quiet hour, not a reason to fall back to the starting figure.
+   * Agents: the representatives logged in to the line's queue and not on a break, in groups of `needed`.
+   */
+  private async traffic(
+    tenantId: string,
+    serviceLineId: string | null,
+    needed: 1 | 2 | 3,
+  ): Promise<LineTraffic> {
+    const line = await lineSettings(this.db, tenantId, serviceLineId)
+    const serving = await this.serving(tenantId, queueFor[needed])
+    const settled = {
+      arrivalsPerHour: line.arrivals_per_hour,
+      handleSeconds: line.handle_seconds + line.wrap_up_seconds,
+    }
+    const base = { ...settled, agents: agentUnits(serving, needed), representativesServing: serving }
+    if (!serviceLineId) return { ...base, source: { arrivals: 'settings', handle: 'settings' } }
+    const now = this.clock().getTime()
+    const [handled, arrived] = await Promise.all([
+      this.db
+        .selectFrom('calls')
+        .select([
+          (eb) => eb.fn.countAll<string>().as('n'),
+          sql<string | null>`avg(extract(epoch from (ended_at - connected_at)))`.as('mean'),
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('service_line_id', '=', serviceLineId)
+        .where('connected_at', 'is not', null)
+        .where('ended_at', 'is not', null)
+        .where('ended_at', '>=', new Date(now - HISTORY_DAYS * 86_400_000))
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('calls')
+        .select([
+          (eb) => eb.fn.countAll<string>().as('day'),
+          sql<string>`count(*) filter (where enqueued_at >= ${new Date(now - 3_600_000)})`.as('hour'),
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('service_line_id', '=', serviceLineId)
+        .where('enqueued_at', '>=', new Date(now - 86_400_000))
+        .executeTakeFirstOrThrow(),
+    ])
+    const handleFromHistory = Number(handled.n) >= HISTORY_MIN_CALLS && handled.mean !== null
+    const arrivalsFromHistory = Number(arrived.day) >= HISTORY_MIN_CALLS
+    return {
+      ...base,
+      handleSeconds: handleFromHistory ? Number(handled.mean) + line.wrap_up_seconds : base.handleSeconds,
+      arrivalsPerHour: arrivalsFromHistory ? Number(arrived.hour) : base.arrivalsPerHour,
+      source: {
+        arrivals: arrivalsFromHistory ? 'history' : 'settings',
+        handle: handleFromHistory ? 'history' : 'settings',
+      },
     }
   }
 
@@ -627,34 +741,6 @@ export class PostgresAcd implements AcdService {
       .where(sql<boolean>`queues @> ${jsonb([queue])}`)
       .executeTakeFirstOrThrow()
     return Number(row.n)
-  }
-
-  /**
-   * A line's mean handle time from its own recent calls (first answer to end, plus the wrap-up the
-   * representatives then take), once it has HISTORY_MIN_CALLS of them; null until then.
-   */
-  async historyHandleSeconds(
-    tenantId: string,
-    serviceLineId: string | null,
-    line: LineTelephony,
-  ): Promise<number | null> {
-    if (!serviceLineId) return null
-    const since = new Date(this.clock().getTime() - HISTORY_DAYS * 86_400_000)
-    const row = await this.db
-      .selectFrom('calls')
-      .select([
-        (eb) => eb.fn.countAll<string>().as('n'),
-        sql<string | null>`avg(extract(epoch from (ended_at - connected_at)))`.as('mean'),
-      ])
-      .where('tenant_id', '=', tenantId)
-      .where('service_line_id', '=', serviceLineId)
-      .where('stage', '=', 'ended')
-      .where('connected_at', 'is not', null)
-      .where('ended_at', 'is not', null)
-      .where('ended_at', '>=', since)
-      .executeTakeFirstOrThrow()
-    if (Number(row.n) < HISTORY_MIN_CALLS || row.mean === null) return null
-    return Number(row.mean) + line.wrap_up_seconds
   }
 
   async tick(now: Date = this.clock()): Promise<void> {
@@ -873,7 +959,7 @@ async function missOne(
       'conflict',
       `Representative ${representativeId} is ${member.status} on call ${callId}.`,
     )
-  if (!presence || presence.state !== 'reserved' || presence.reserved_call_id !== callId)
+  if (presence?.state !== 'reserved' || presence.reserved_call_id !== callId)
     return { onBreak: presence?.state === 'break' }
   const misses = presence.missed_in_row + 1
   const onBreak = misses >= maxMissed

@@ -34,7 +34,7 @@ export interface Reservation {
 }
 
 export interface QueuePosition {
-  /** 1 = next */
+  /** 1 = next; 0 = being connected (reserved since the last announcement) */
   position: number
   /** Erlang C's expected wait for this position (server/acd/erlang-c.ts), null when it cannot say (no one logged in) */
   estimatedWaitSeconds: number | null
@@ -99,11 +99,35 @@ export interface DirectoryEntry {
   extension: string
 }
 
+/** What Erlang C says about a line now (AcdService.lineEstimate), for the wallboard. */
+export interface LineEstimate {
+  serviceLineId: string
+  queue: QueueKind
+  /** representatives logged in to the line's queue, not on a break */
+  representativesServing: number
+  /** Erlang C's agents: representativesServing in groups of the line's representatives_per_call */
+  agents: number
+  arrivalsPerHour: number
+  /** mean seconds a call holds its representatives, wrap-up included */
+  handleSeconds: number
+  /** whether each figure came from the line's settings or its own recent calls */
+  source: { arrivals: 'settings' | 'history'; handle: 'settings' | 'history' }
+  /** the chance a caller arriving now waits at all */
+  probabilityOfWaiting: number
+  /** a caller arriving now waits this long on average; null when the representatives cannot keep up */
+  averageWaitSeconds: number | null
+  /** callers waiting now, and how long the first of them has */
+  waiting: number
+  longestWaitSeconds: number | null
+}
+
 /**
  * `services.acd`: the Acd, plus what the representatives' line and the console need beside it.
  * Added for step 7's phone login and console; `Acd` itself is unchanged except enqueue's optional options.
  */
 export interface AcdService extends Acd {
+  /** Erlang C for a line now: traffic, P(wait), a new caller's average wait, callers waiting */
+  lineEstimate(tenantId: string, serviceLineId: string): Promise<LineEstimate>
   /** where a representative is now (offline if they never logged in) */
   presence(tenantId: string, representativeId: string): Promise<PresenceView>
   /** the active representative calling from this number (ANI), if exactly one has it */

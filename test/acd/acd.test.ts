@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresAcd, RESERVATION_GRACE_SECONDS } from '../../server/acd/acd.ts'
 import { hashPin } from '../../server/acd/directory.ts'
 import { ProblemError } from '../../server/http/problem.ts'
+import { createLogger } from '../../server/logging.ts'
+import { createServices } from '../../server/services.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 import { addCall, addRepresentative, addTelephonyLine, manualClock } from './support.ts'
 
@@ -188,6 +190,7 @@ describe('a call from the queue to wrap-up', () => {
     expect((await membersOf(tenant, 'c1')).map((m) => m.status)).toEqual(['reserved'])
     // a call already connecting is not reserved twice
     expect(await acd.reserve(tenant, 'c1')).toBeNull()
+    expect(await acd.position(tenant, 'c1')).toEqual({ position: 0, estimatedWaitSeconds: 0 })
 
     const answeredAt = new Date('2026-12-06T00:00:07Z')
     clock.set(answeredAt)
@@ -257,6 +260,45 @@ describe('a call from the queue to wrap-up', () => {
   })
 })
 
+describe('logging out mid-call', () => {
+  it('the call is finished and counted on the login it began in, then the representative is offline', async () => {
+    const { tenant, acd, db, clock, line } = await setup({ telephony: { wrap_up_seconds: 30 } })
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() })
+    clock.advance(60_000)
+    await acd.logout(tenant, 'r1', { via: 'console' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('on_call')
+    clock.advance(60_000)
+    await acd.left(tenant, 'c1', 'r1', clock.now())
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    const login = await db
+      .selectFrom('representative_logins')
+      .selectAll()
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirstOrThrow()
+    expect(login).toMatchObject({ calls_taken: 1, service_seconds: 120 })
+    expect(login.logged_out_at?.toISOString()).toBe('2026-12-06T00:01:00.000Z')
+  })
+
+  it('a representative reserved who logs out is not connected: their answer is refused', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    await acd.reserve(tenant, 'c1')
+    await acd.logout(tenant, 'r1', { via: 'phone' })
+    expect((await presenceOf(tenant, 'r1')).state).toBe('offline')
+    expect(await problemOf(acd.joined(tenant, 'c1', 'r1', { legUuid: 'leg', at: clock.now() }))).toBe(
+      'conflict',
+    )
+  })
+})
+
 describe('misses', () => {
   it('a miss puts the representative back last in line; max_missed in a row puts them on break', async () => {
     const { tenant, acd, db, clock, line } = await setup({ telephony: { max_missed: 2 } })
@@ -285,6 +327,9 @@ describe('misses', () => {
     // the same miss reported twice counts once
     expect(await acd.missed(tenant, 'c1', 'r1')).toEqual({ onBreak: true })
     expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(2)
+    // logging in again from the phone ends the break
+    expect((await acd.login(tenant, 'r1', { queues: ['solo'], via: 'phone' })).state).toBe('available')
+    expect((await presenceOf(tenant, 'r1')).missed_in_row).toBe(0)
   })
 
   it('an answer resets the count; tick counts an expired reservation as a miss', async () => {
@@ -344,6 +389,36 @@ describe('matching on the tables', () => {
     await addCall(db, tenant, 'c3', { lineId: line })
     await acd.enqueue(tenant, 'c3', { preferences: { extension: '2002' } })
     expect(await acd.reserve(tenant, 'c3')).toBeNull()
+  })
+
+  it('the line’s strategy decides; another tenant’s representatives are never offered', async () => {
+    const { tenant, acd, db, clock, line } = await setup({ telephony: { strategy: 'fewest_calls' } })
+    const other = `${tenant}-other`
+    await addRepresentative(db, other, { id: 'r0' })
+    await acd.login(other, 'r0', { queues: ['solo'], via: 'console' })
+    clock.advance(1000)
+    for (const id of ['r1', 'r2']) {
+      await addRepresentative(db, tenant, { id })
+      await acd.login(tenant, id, { queues: ['solo'], via: 'console' })
+      clock.advance(1000)
+    }
+    // r1 has waited longest but taken two calls; r2 none
+    await db
+      .updateTable('representative_presence')
+      .set({ calls_taken: 2 })
+      .where('tenant_id', '=', tenant)
+      .where('representative_id', '=', 'r1')
+      .execute()
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    expect((await acd.reserve(tenant, 'c1'))?.representatives.map((r) => r.id)).toEqual(['r2'])
+    await addCall(db, tenant, 'c2', { lineId: line })
+    await acd.enqueue(tenant, 'c2')
+    expect((await acd.reserve(tenant, 'c2'))?.representatives.map((r) => r.id)).toEqual(['r1'])
+    await addCall(db, tenant, 'c3', { lineId: line })
+    await acd.enqueue(tenant, 'c3')
+    expect(await acd.reserve(tenant, 'c3')).toBeNull()
+    expect((await presenceOf(other, 'r0')).state).toBe('available')
   })
 
   it('FIFO per line: a newer caller does not take the representative an older one can have', async () => {
@@ -413,6 +488,38 @@ describe('position and estimate', () => {
     await addCall(db, tenant, 'c1', { lineId: line })
     await acd.enqueue(tenant, 'c1')
     expect(await acd.position(tenant, 'c1')).toEqual({ position: 1, estimatedWaitSeconds: 120 })
+
+    // the wallboard's figures: handle time from history, arrivals still the line's starting 12 an hour
+    clock.advance(60_000)
+    expect(await acd.lineEstimate(tenant, line)).toEqual({
+      serviceLineId: line,
+      queue: 'solo',
+      representativesServing: 1,
+      agents: 1,
+      arrivalsPerHour: 12,
+      handleSeconds: 120,
+      source: { arrivals: 'settings', handle: 'history' },
+      // M/M/1 at a load of 12 × 120 / 3600 = 0.4: P(wait) = 0.4, average wait 0.4 × 120 / 0.6 = 80 s
+      probabilityOfWaiting: expect.closeTo(0.4, 10),
+      averageWaitSeconds: 80,
+      waiting: 1,
+      longestWaitSeconds: 60,
+    })
+    // once callers have queued here, their rate replaces the starting figure: 6 in the last hour
+    await db
+      .updateTable('calls')
+      .set({ enqueued_at: new Date(clock.now().getTime() - 1800_000) })
+      .where('tenant_id', '=', tenant)
+      .where('stage', '=', 'ended')
+      .execute()
+    const estimate = await acd.lineEstimate(tenant, line)
+    expect(estimate).toMatchObject({
+      arrivalsPerHour: 6,
+      source: { arrivals: 'history', handle: 'history' },
+      averageWaitSeconds: 30,
+    })
+    expect(estimate.probabilityOfWaiting).toBeCloseTo(0.2, 10)
+    expect(await problemOf(acd.lineEstimate(tenant, 'nope'))).toBe('not_found')
   })
 })
 
@@ -451,5 +558,27 @@ describe('the phone login’s lookups', () => {
     ])
     expect((await acd.partnersByLastName(tenant, 'le')).map((r) => r.id)).toEqual(['r1'])
     expect((await acd.partnersByLastName(tenant, '5663')).map((r) => r.id)).toEqual(['r3'])
+  })
+})
+
+describe('in the service graph', () => {
+  it('services.acd is the ACD on the graph’s database and clock', async () => {
+    const tenant = `acd${++tenants}`
+    const clock = manualClock(new Date('2027-01-01T08:00:00Z'))
+    const services = createServices({
+      db: database.db,
+      secret: 'acd-suite',
+      logger: createLogger('warn'),
+      clock: clock.now,
+    })
+    await addRepresentative(database.db, tenant, { id: 'r1' })
+    const view = await services.acd.login(tenant, 'r1', { queues: ['triple', 'solo'], via: 'console' })
+    expect(view).toMatchObject({
+      state: 'available',
+      queues: ['triple', 'solo'],
+      logged_in_at: '2027-01-01T08:00:00.000Z',
+    })
+    expect(await services.acd.presence(tenant, 'r1')).toEqual(view)
+    expect((await services.acd.presence(tenant, 'nobody')).state).toBe('offline')
   })
 })
