@@ -159,6 +159,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     logger: services.logger,
     backtests: services.backtests,
     providers: services.providers,
+    acd: services.acd,
   })
   const adminBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,

@@ -76,6 +76,7 @@ function printCredentials(
       `  Console:   ${base(port)}/console   (${credentials.adminEmail} / ${credentials.adminPassword})`,
       `  API key:   ${credentials.apiKey}`,
       `  API docs:  ${base(port)}/v1/docs`,
+      `  Phone:     9001, 9002, 9003 (1, 2, 3 representatives); representatives log in on 9100 with extension and PIN: ${credentials.representativePins.map((r) => `${r.name} ${r.extension} / ${r.pin}`).join(', ')}`,
       'Keep these: they are not shown again.',
       '',
     ].join('\n'),

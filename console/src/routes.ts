@@ -28,6 +28,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/dashboard/DashboardPage.tsx')),
   },
   {
+    path: '/wallboard',
+    title: 'Wallboard',
+    least: 'viewer',
+    nav: { label: 'Wallboard', section: 'work' },
+    component: lazy(() => import('./pages/wallboard/WallboardPage.tsx')),
+  },
+  {
     path: '/decisions',
     title: 'Decisions',
     least: 'viewer',
@@ -116,6 +123,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/representatives/RepresentativesPage.tsx')),
   },
   {
+    path: '/phones',
+    title: 'Representatives’ phones',
+    least: 'viewer',
+    nav: { label: 'Phones and queues', section: 'work' },
+    component: lazy(() => import('./pages/telephony/RepresentativesTelephonyPage.tsx')),
+  },
+  {
     path: '/payouts',
     title: 'Payouts',
     least: 'analyst',
@@ -128,6 +142,13 @@ export const pages: ConsolePage[] = [
     least: 'viewer',
     nav: { label: 'Service lines', section: 'admin' },
     component: lazy(() => import('./pages/service-lines/ServiceLinesPage.tsx')),
+  },
+  {
+    path: '/phone-numbers',
+    title: 'Phone numbers and lines',
+    least: 'viewer',
+    nav: { label: 'Phone numbers and lines', section: 'admin' },
+    component: lazy(() => import('./pages/telephony/LinesTelephonyPage.tsx')),
   },
   {
     path: '/webhooks',

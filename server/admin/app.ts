@@ -3,9 +3,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../../db/connect.ts'
+import type { Acd } from '../acd/types.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
+import { lineTelephonyRoutes } from '../billing/line-telephony-routes.ts'
 import { serviceLineRoutes } from '../billing/service-line-routes.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
@@ -20,12 +22,16 @@ import type { ProviderRegistry } from '../providers/client.ts'
 import { providerRoutes } from '../providers/routes.ts'
 import { referenceRoutes } from '../reference/routes.ts'
 import { representativeRoutes } from '../representatives/routes.ts'
+import { representativeTelephonyRoutes } from '../representatives/telephony-routes.ts'
 import { reviewRoutes } from '../reviews/routes.ts'
 import { factRoutes } from '../rule-sets/fact-routes.ts'
 import { ruleSetRoutes } from '../rule-sets/routes.ts'
+import { serviceNumberRoutes } from '../service-numbers/routes.ts'
 import { sessionAdminRoutes } from '../sessions/admin-routes.ts'
 import { shadowRoutes } from '../shadow/routes.ts'
 import { publicStaffRoutes, staffRoutes } from '../staff/routes.ts'
+import { wallboardRoutes } from '../wallboard/routes.ts'
+import { WallboardFeed } from '../wallboard/wallboard.ts'
 import { webhookRoutes } from '../webhooks/routes.ts'
 
 export interface AdminDeps {
@@ -37,6 +43,10 @@ export interface AdminDeps {
   backtests?: BacktestRunner | undefined
   /** the process's provider clients, shared with live decisions so circuit states agree */
   providers?: ProviderRegistry | undefined
+  /** the ACD (services.acd): presence routes and the wallboard's estimates; without it they answer 503 / null */
+  acd?: Acd | undefined
+  /** how often a watched wallboard reads the tables (default 1000 ms) */
+  wallboardIntervalMs?: number | undefined
 }
 
 export function adminApp(deps: AdminDeps) {
@@ -87,6 +97,16 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', ledgerAdminRoutes(deps.db))
   app.route('/', representativeRoutes(deps.db))
   app.route('/', serviceLineRoutes(deps.db))
+  app.route('/', lineTelephonyRoutes(deps.db))
+  app.route('/', serviceNumberRoutes(deps.db))
+  app.route('/', representativeTelephonyRoutes(deps.db, deps.acd))
+  const wallboard = new WallboardFeed({
+    db: deps.db,
+    acd: deps.acd,
+    intervalMs: deps.wallboardIntervalMs,
+    onError: (error) => deps.logger.warn({ err: error }, 'wallboard poll failed'),
+  })
+  app.route('/', wallboardRoutes(wallboard))
   app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))

@@ -8,6 +8,7 @@ import { newId, randomToken } from '../ids.ts'
 import { seedSandboxProviders } from '../providers/demo.ts'
 import { seedReferenceSamples } from '../reference/samples.ts'
 import { seedDemoRepresentatives } from '../representatives/representatives.ts'
+import { type DemoPin, seedDemoTelephony } from '../service-numbers/demo.ts'
 import { hashPassword } from '../users/passwords.ts'
 import { demoRuleSet } from './demo-rule-set.ts'
 import { createTenant, installRuleSet } from './tenants.ts'
@@ -18,6 +19,8 @@ export interface BootstrapCredentials {
   apiKey: string
   adminEmail: string
   adminPassword: string
+  /** the demo representatives' keypad PINs for the representatives' line (9100) */
+  representativePins: DemoPin[]
 }
 
 export async function bootstrapIfEmpty(
@@ -100,6 +103,8 @@ export async function bootstrapIfEmpty(
   await seedDemoRepresentatives(db, DEMO_TENANT)
   // the lines demo sessions are billed on
   await seedDemoServiceLines(db, DEMO_TENANT)
+  // numbers 9001–9003 and 9100, and the representatives' lab phones, phones and PINs
+  const representativePins = await seedDemoTelephony(db, DEMO_TENANT)
 
-  return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword }
+  return { apiKey, adminEmail: options.adminEmail.toLowerCase(), adminPassword, representativePins }
 }

@@ -348,7 +348,7 @@ describe('roles and tenants', () => {
 })
 
 describe('the demo', () => {
-  it('first start seeds an advice line by the minute, quick answers by six seconds and a chat room', async () => {
+  it('first start seeds an advice line by the minute (and for two and three advisors), quick answers by six seconds and a chat room', async () => {
     const database = await createTestDatabase()
     try {
       await bootstrapIfEmpty(database.db, { adminEmail: 'admin@demo.test' })
@@ -356,7 +356,9 @@ describe('the demo', () => {
       expect(
         lines.map((l) => [l.id, l.currency, l.rate_per_minute, l.first_period_seconds, l.increment_seconds]),
       ).toEqual([
+        ['advice-duo', 'USD', 499, 60, 60],
         ['advice', 'USD', 299, 60, 60],
+        ['advice-trio', 'USD', 699, 60, 60],
         ['chat-room', 'USD', 120, 1, 1],
         ['quick-answers', 'USD', 199, 30, 6],
       ])
