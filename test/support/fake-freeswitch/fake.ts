@@ -789,7 +789,7 @@ class Fake implements FakeFreeSwitch {
       queueDigits: (...perPrompt: string[]) => {
         channel.digits.push(...perPrompt)
       },
-      press: (digits: string) => this.press(channel, digits, 'INBAND_AUDIO'),
+      press: (digits: string) => this.press(channel, digits, 'RTP'),
       hangup: (cause = 'NORMAL_CLEARING') => this.hangup(channel, cause, 'caller'),
       get apps() {
         return channel.apps as readonly AppRun[]
@@ -1090,7 +1090,7 @@ class Fake implements FakeFreeSwitch {
         if (entry === '') {
           await this.wait(channel, timeoutMs)
           entry = null
-        } else this.press(channel, entry, 'INBAND_AUDIO')
+        } else this.press(channel, entry, 'RTP')
       } else entry = await this.awaitPress(channel, timeoutMs)
       if (channel.down) break
       if (entry === null) {

@@ -172,6 +172,25 @@ describe('inbound connection', () => {
     expect(await control.api(`uuid_exists ${call.uuid}`)).toBe('false')
   })
 
+  it('keeps trying while FreeSWITCH is down and connects once it listens', async () => {
+    const port = fake.port
+    await control.close()
+    await fake.close()
+    const early = connectEslControl({
+      host: '127.0.0.1',
+      port,
+      password: 'ClueCon',
+      logger,
+      backoff: { initialMs: 5, maxMs: 20 },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(early.connected).toBe(false)
+    fake = await startFakeFreeSwitch({ port })
+    await fake.waitFor(() => early.connected)
+    expect(await early.api('status')).toMatch(/^UP/)
+    await early.close()
+  })
+
   it('logs no caller keys: the control sees every DTMF event but shows no digit', async () => {
     const lines: string[] = []
     const destination = new Writable({
