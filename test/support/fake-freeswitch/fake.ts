@@ -463,12 +463,8 @@ class Fake implements FakeFreeSwitch {
   }
 
   private fireChannel(name: string, channel: Channel, extra: Headers = []): void {
-    const data = this.channelData(channel)
-    // event-specific headers sit before the channel's variables, as switch_channel_event_set_data leaves them
-    const firstVariable = data.findIndex(([header]) => header.startsWith('variable_'))
-    const at = firstVariable === -1 ? data.length : firstVariable
-    data.splice(at, 0, ...extra)
-    this.fire(name, data)
+    // switch_channel_event_set_data first (channel, caller profile, variable_*), the event's own after
+    this.fire(name, [...this.channelData(channel), ...extra])
   }
 
   // ── waiting ──────────────────────────────────────────────────────────────
@@ -939,6 +935,11 @@ class Fake implements FakeFreeSwitch {
       ['Application-Data', request.arg],
       ['Application-UUID', request.uuid],
     ]
+    // switch_ivr_parse_event keeps the Event-UUID as app_uuid; the app's name and data are variables too
+    channel.variables.set('app_uuid', request.uuid)
+    channel.variables.set('current_application', request.name)
+    if (request.arg) channel.variables.set('current_application_data', request.arg)
+    else channel.variables.delete('current_application_data')
     this.fireChannel('CHANNEL_EXECUTE', channel, appHeaders())
     let done = false
     const complete = (response = '_none_') => {
