@@ -1080,8 +1080,14 @@ class Fake implements FakeFreeSwitch {
     const variable = parts[7] ?? 'digits'
     const regexp = parts[8]
     const pattern = regexp ? new RegExp(regexp) : undefined
-    let result: 'success' | 'timeout' | 'failure' = 'timeout'
+    // switch_play_and_get_digits over switch_ivr_read (switch_ivr_play_say.c), including its traps:
+    // read_result is switch_ivr_read's (so digits accepted after the inter-digit timeout leave it
+    // "timeout", and no key at all with min ≥ 1 leaves it "failure"), the variable holds the digits
+    // of the last try even when too few, and is cleared when they fail the regexp.
+    channel.variables.delete(`${variable}_invalid`)
     for (let attempt = 0; attempt < tries && !channel.down; attempt++) {
+      channel.variables.delete('read_result')
+      channel.variables.delete(variable)
       channel.played.push(file)
       await this.wait(channel, this.durationOf(file))
       if (channel.down) break
@@ -1094,23 +1100,34 @@ class Fake implements FakeFreeSwitch {
         } else this.press(channel, entry, 'RTP')
       } else entry = await this.awaitPress(channel, timeoutMs)
       if (channel.down) break
-      if (entry === null) {
-        result = 'timeout'
-        continue
+      // an entry ends at a terminator or at max digits; one that just stops shorter than max is taken
+      // at once as if the inter-digit timeout had passed (the fake does not spend that time)
+      let digits = ''
+      let status: 'success' | 'timeout' | 'too_small' = 'timeout'
+      for (const key of entry ?? '') {
+        if (terminators.includes(key)) {
+          status = 'success'
+          break
+        }
+        digits += key
+        if (digits.length >= max) {
+          status = 'success'
+          break
+        }
       }
-      const digits = [...entry].filter((digit) => !terminators.includes(digit)).join('')
-      const valid =
-        digits.length >= min && digits.length <= max && (pattern === undefined || pattern.test(digits))
-      if (valid) {
-        channel.variables.set(variable, digits)
-        result = 'success'
-        break
+      if (min > 0 && digits.length < min) status = 'too_small'
+      channel.variables.set('read_result', status === 'too_small' ? 'failure' : status)
+      if (digits) channel.variables.set(variable, digits)
+      if (status === 'timeout' && digits.length >= min) status = 'success'
+      if (status === 'success' && digits) {
+        if (pattern === undefined || pattern.test(digits)) break
+        channel.variables.delete(variable)
+        channel.variables.set(`${variable}_invalid`, digits)
       }
-      channel.variables.set(`${variable}_invalid`, digits)
-      result = 'failure'
-      if (invalidFile && invalidFile !== 'silence_stream://250') channel.played.push(invalidFile)
+      // FreeSWITCH plays the bad-input file after every failed try; `played` lists it only after keys
+      // that were refused, and never the facade's default silence, so journeys read what a caller heard
+      if (invalidFile && digits && invalidFile !== 'silence_stream://250') channel.played.push(invalidFile)
     }
-    channel.variables.set('read_result', result)
     complete()
   }
 
