@@ -161,7 +161,8 @@ class Listener {
   allCustom = false
   readonly filters: Array<[string, string]> = []
   myevents = false
-  linger = false
+  /** undefined: no linger; -1: linger until the client exits; else seconds */
+  linger: number | undefined
   closed = false
   private chain: Promise<void> = Promise.resolve()
 
@@ -635,14 +636,14 @@ class Fake implements FakeFreeSwitch {
     }
     if (lower.startsWith('linger')) {
       if (!channel) return reply('-ERR not controlling a session')
-      listener.linger = true
       const seconds = line.slice(7).trim()
-      reply(seconds ? `+OK will linger ${Number.parseInt(seconds, 10)} seconds` : '+OK will linger')
+      listener.linger = seconds ? Number.parseInt(seconds, 10) : -1
+      reply(seconds ? `+OK will linger ${listener.linger} seconds` : '+OK will linger')
       return
     }
     if (lower.startsWith('nolinger')) {
       if (!channel) return reply('-ERR not controlling a session')
-      listener.linger = false
+      listener.linger = undefined
       return reply('+OK will not linger')
     }
     if (lower.startsWith('nixevent')) {
@@ -866,13 +867,19 @@ class Fake implements FakeFreeSwitch {
     wait?.resolve(null)
     channel.running?.interrupt()
     const listener = channel.session
-    if (listener?.linger && !listener.closed)
+    const linger = listener?.linger
+    if (listener && linger !== undefined && !listener.closed)
       listener.write(
-        `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${channel.uuid}\nContent-Disposition: linger\nChannel-Name: ${channel.name}\nLinger-Time: -1\nContent-Length: 0\n\n`,
+        `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${channel.uuid}\nContent-Disposition: linger\nChannel-Name: ${channel.name}\nLinger-Time: ${linger}\nContent-Length: 0\n\n`,
       )
     this.fireChannel('CHANNEL_HANGUP_COMPLETE', channel, [['Hangup-Cause', cause]])
     channel.ended.resolve({ cause, by, at: new Date(this.nowMs) })
-    if (listener && !listener.closed) this.soon(() => this.disconnect(listener))
+    // mod_event_socket: without linger the socket goes at once; `linger N` keeps it N seconds; plain
+    // `linger` keeps it until the client says `exit` (or closes it)
+    if (listener && !listener.closed) {
+      if (linger === undefined) this.soon(() => this.disconnect(listener))
+      else if (linger >= 0) this.at(linger * 1000, () => this.disconnect(listener))
+    }
     this.changed()
   }
 
