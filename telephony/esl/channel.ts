@@ -42,7 +42,8 @@ export class OutboundChannel implements CallChannel {
   private readonly secretVariables = new Set<string>()
   private secretPrompts = 0
   private closed = false
-  private readonly answers: AnswerQueue
+  /** every command/reply and api/response of this socket, in order (the listener's myevents/linger too) */
+  readonly answers: AnswerQueue
 
   constructor(
     private readonly connection: Connection,
