@@ -88,16 +88,9 @@ export class OutboundChannel implements CallChannel {
     const event = fromModesl(raw)
     const uniqueId = event.get('Unique-ID')
     if (uniqueId && uniqueId !== this.uuid) return
-    this.logger.trace(
-      {
-        uuid: this.uuid,
-        event: redactEvent(event, {
-          secretVariables: this.secretVariables,
-          secretPromptActive: this.secretPrompts > 0,
-        }),
-      },
-      'esl event',
-    )
+    // redaction walks every header: only pay for it when the line will be written
+    if (this.logger.isLevelEnabled('trace'))
+      this.logger.trace({ uuid: this.uuid, event: this.loggable(event) }, 'esl event')
     if (event.name === 'CHANNEL_EXECUTE_COMPLETE') {
       const id = event.get('Application-UUID')
       const pending = id ? this.pending.get(id) : undefined

@@ -140,10 +140,11 @@ export function connectEslControl(options: EslControlOptions): EslControl {
       if (!isEventFrame(frame) || connection !== current) return
       const decoded = fromModesl(event)
       // this connection sees every channel: it cannot tell a secret prompt's keys from a menu choice
-      logger.trace(
-        { event: redactEvent(decoded, { secretPromptActive: true, dropVariables: true }) },
-        'esl control event',
-      )
+      if (logger.isLevelEnabled('trace'))
+        logger.trace(
+          { event: redactEvent(decoded, { secretPromptActive: true, dropVariables: true }) },
+          'esl control event',
+        )
       emitEvent(decoded)
     })
     current.once('esl::ready', () => {
