@@ -6,6 +6,14 @@
 // Time: the fake has its own clock (Event-Date-Timestamp, ringing, playback, sleep, digit timeouts,
 // sched_* jobs). It moves only when a test calls advance()/setTime(); anything that takes 0 ms happens
 // at once. So a journey never sleeps for real and stays deterministic under load.
+//
+// Faithful to FreeSWITCH 1.10 (mod_event_socket.c, switch_event.c, switch_ivr_play_say.c,
+// mod_commands.c, mod_conference): the frames, URL-encoding, events before a pending reply, linger,
+// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup.
+// Not modelled: text/event-xml (xml subscriptions get plain), filter regexes and negation, userauth,
+// log/data, uuid_bridge and the bridge/park apps, sendmsg `loops`, per-leg [vars] in dial strings,
+// the time an inter-digit timeout takes (an entry without terminator is taken at once, with FreeSWITCH's
+// read_result), and the bad-input prompt in `played` unless keys were refused.
 
 export interface FakeFreeSwitchOptions {
   /** inbound Event Socket password; 'ClueCon' by default */
