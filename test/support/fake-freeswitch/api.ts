@@ -117,8 +117,10 @@ export interface FakeCall {
   readonly connected: Promise<void>
   /** more key presses for the next prompts, one entry per prompt */
   queueDigits(...perPrompt: string[]): void
-  /** keys pressed now: DTMF events, and fed to a prompt that is waiting for digits */
+  /** keys pressed now: DTMF events, and fed to a prompt that is waiting for digits (else only the events) */
   press(digits: string): void
+  /** a play_and_get_digits has played its prompt and waits for keys: press() now feeds it */
+  readonly waitingForDigits: boolean
   /** the caller hangs up: CHANNEL_HANGUP, CHANNEL_HANGUP_COMPLETE, disconnect notices */
   hangup(cause?: string): void
   /** every app the bridge ran on this channel, in order */

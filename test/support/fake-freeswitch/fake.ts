@@ -787,6 +787,9 @@ class Fake implements FakeFreeSwitch {
         channel.digits.push(...perPrompt)
       },
       press: (digits: string) => this.press(channel, digits, 'RTP'),
+      get waitingForDigits() {
+        return channel.digitWait !== undefined
+      },
       hangup: (cause = 'NORMAL_CLEARING') => this.hangup(channel, cause, 'caller'),
       get apps() {
         return channel.apps as readonly AppRun[]

@@ -86,8 +86,7 @@ describe('fake FreeSWITCH scripting', () => {
     }
     const call = fake.placeCall({ dnis: '9100', ani: '15550001111' })
     await call.waitForApp('play_and_get_digits')
-    await fake.waitFor(() => call.played.length === 1)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await fake.waitFor(() => call.waitingForDigits)
     expect(await control.api(`uuid_recv_dtmf ${call.uuid} 3`)).toBe(`+OK ${call.uuid} received DTMF 3.\n`)
     await call.ended
     expect(result).toEqual({ result: 'success', digits: '3' })

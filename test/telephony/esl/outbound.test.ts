@@ -163,8 +163,7 @@ describe('outbound socket', () => {
     }
     const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
     await call.waitForApp('play_and_get_digits')
-    await fake.waitFor(() => call.played.length === 1)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await fake.waitFor(() => call.waitingForDigits)
     call.press('2')
     await call.ended
     expect(result).toEqual({ result: 'success', digits: '2' })
