@@ -6,6 +6,14 @@
 // Time: the fake has its own clock (Event-Date-Timestamp, ringing, playback, sleep, digit timeouts,
 // sched_* jobs). It moves only when a test calls advance()/setTime(); anything that takes 0 ms happens
 // at once. So a journey never sleeps for real and stays deterministic under load.
+//
+// Faithful to FreeSWITCH 1.10 (mod_event_socket.c, switch_event.c, switch_ivr_play_say.c,
+// mod_commands.c, mod_conference): the frames, URL-encoding, events before a pending reply, linger,
+// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup.
+// Not modelled: text/event-xml (xml subscriptions get plain), filter regexes and negation, userauth,
+// log/data, uuid_bridge and the bridge/park apps, sendmsg `loops`, per-leg [vars] in dial strings,
+// the time an inter-digit timeout takes (an entry without terminator is taken at once, with FreeSWITCH's
+// read_result), and the bad-input prompt in `played` unless keys were refused.
 
 export interface FakeFreeSwitchOptions {
   /** inbound Event Socket password; 'ClueCon' by default */
@@ -21,6 +29,10 @@ export interface FakeFreeSwitchOptions {
   full?: boolean
   /** how long playback/say/speak take when no duration is scripted for the file: 0 ms by default */
   playbackMs?: number
+  /** advance() lets the wire go quiet this long (real ms, 15 by default) after each instant it runs … */
+  settleMs?: number
+  /** … but waits no longer than this per instant (250 by default): a wire busy with many calls never is quiet */
+  settleMaxMs?: number
   /** FreeSWITCH-Hostname of every event */
   hostname?: string
 }
@@ -105,8 +117,10 @@ export interface FakeCall {
   readonly connected: Promise<void>
   /** more key presses for the next prompts, one entry per prompt */
   queueDigits(...perPrompt: string[]): void
-  /** keys pressed now: DTMF events, and fed to a prompt that is waiting for digits */
+  /** keys pressed now: DTMF events, and fed to a prompt that is waiting for digits (else only the events) */
   press(digits: string): void
+  /** a play_and_get_digits has played its prompt and waits for keys: press() now feeds it */
+  readonly waitingForDigits: boolean
   /** the caller hangs up: CHANNEL_HANGUP, CHANNEL_HANGUP_COMPLETE, disconnect notices */
   hangup(cause?: string): void
   /** every app the bridge ran on this channel, in order */
@@ -127,7 +141,11 @@ export interface FakeCall {
 
 export interface CallEnd {
   cause: string
-  /** caller: hangup() from the test; bridge: the hangup app/uuid_kill/kick; schedule: sched_hangup; restart */
+  /**
+   * caller: hangup() from the test; bridge: the hangup app, uuid_kill, `hangup` sendmsg, the socket closed,
+   * or a transfer (cause TRANSFER: the call left for another extension, the socket was closed); schedule:
+   * sched_hangup; restart: restart()/close() (cause CRASH)
+   */
   by: 'caller' | 'bridge' | 'schedule' | 'restart'
   at: Date
 }
