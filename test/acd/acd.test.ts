@@ -437,6 +437,24 @@ describe('matching on the tables', () => {
     // the picky caller ahead, whom nobody free matches, does not hold up the one behind
     expect((await acd.reserve(tenant, 'old'))?.representatives.map((r) => r.id)).toEqual(['r1'])
   })
+
+  it('a waiting call nobody has asked for in two minutes (its bridge died) no longer holds the line', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'console' })
+    await addCall(db, tenant, 'orphan', { lineId: line })
+    await addCall(db, tenant, 'live', { lineId: line })
+    await acd.enqueue(tenant, 'orphan')
+    clock.advance(1000)
+    await acd.enqueue(tenant, 'live')
+    for (let s = 0; s < 120; s += 10) {
+      expect(await acd.reserve(tenant, 'live')).toBeNull()
+      expect((await acd.position(tenant, 'live')).position).toBe(2)
+      clock.advance(10_000)
+    }
+    expect((await acd.position(tenant, 'live')).position).toBe(1)
+    expect((await acd.reserve(tenant, 'live'))?.representatives.map((r) => r.id)).toEqual(['r1'])
+  })
 })
 
 describe('position and estimate', () => {
