@@ -282,7 +282,7 @@ export class PostgresAcd implements AcdService {
   }
 
   representativeByPin(tenantId: string, extension: string, pin: string): Promise<DirectoryEntry | null> {
-    return representativeByPin(this.db, tenantId, extension, pin)
+    return representativeByPin(this.db, tenantId, extension, pin, this.clock())
   }
 
   partnersByLastName(
