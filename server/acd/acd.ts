@@ -673,6 +673,7 @@ export class PostgresAcd implements AcdService {
       .where('tenant_id', '=', tenantId)
       .where('service_line_id', '=', serviceLineId)
       .where('stage', '=', 'waiting')
+      .where('updated_at', '>', staleBefore(this.clock()))
       .executeTakeFirstOrThrow()
     const load = offeredLoad(traffic)
     const average = averageWaitSeconds(traffic)
