@@ -437,6 +437,24 @@ describe('matching on the tables', () => {
     // the picky caller ahead, whom nobody free matches, does not hold up the one behind
     expect((await acd.reserve(tenant, 'old'))?.representatives.map((r) => r.id)).toEqual(['r1'])
   })
+
+  it('a waiting call nobody has asked for in two minutes (its bridge died) no longer holds the line', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'console' })
+    await addCall(db, tenant, 'orphan', { lineId: line })
+    await addCall(db, tenant, 'live', { lineId: line })
+    await acd.enqueue(tenant, 'orphan')
+    clock.advance(1000)
+    await acd.enqueue(tenant, 'live')
+    for (let s = 0; s < 120; s += 10) {
+      expect(await acd.reserve(tenant, 'live')).toBeNull()
+      expect((await acd.position(tenant, 'live')).position).toBe(2)
+      clock.advance(10_000)
+    }
+    expect((await acd.position(tenant, 'live')).position).toBe(1)
+    expect((await acd.reserve(tenant, 'live'))?.representatives.map((r) => r.id)).toEqual(['r1'])
+  })
 })
 
 describe('position and estimate', () => {
@@ -558,6 +576,22 @@ describe('the phone login’s lookups', () => {
     ])
     expect((await acd.partnersByLastName(tenant, 'le')).map((r) => r.id)).toEqual(['r1'])
     expect((await acd.partnersByLastName(tenant, '5663')).map((r) => r.id)).toEqual(['r3'])
+  })
+
+  it('five wrong PINs lock the extension’s PIN for fifteen minutes — even the right one; a right one clears the count', async () => {
+    const { tenant, acd, db, clock } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1', extension: '1001', pinHash: await hashPin('4321') })
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    // the count started again
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    for (let i = 0; i < 5; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(14 * 60_000)
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(60_000)
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
   })
 })
 
