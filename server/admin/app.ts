@@ -3,7 +3,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { createMiddleware } from 'hono/factory'
 import type { Db } from '../../db/connect.ts'
-import type { Acd } from '../acd/types.ts'
+import type { AcdService } from '../acd/types.ts'
 import { auditRoutes } from '../audit/routes.ts'
 import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
@@ -44,7 +44,7 @@ export interface AdminDeps {
   /** the process's provider clients, shared with live decisions so circuit states agree */
   providers?: ProviderRegistry | undefined
   /** the ACD (services.acd): presence routes and the wallboard's estimates; without it they answer 503 / null */
-  acd?: Acd | undefined
+  acd?: AcdService | undefined
   /** how often a watched wallboard reads the tables (default 1000 ms) */
   wallboardIntervalMs?: number | undefined
 }

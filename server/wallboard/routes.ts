@@ -39,7 +39,14 @@ const wallboardSchema = z
         longest_wait_seconds: z.number().int().nullable(),
         estimated_wait_seconds: z.number().nullable().openapi({
           description:
-            'the Erlang C estimate for the newest waiting caller; null with nobody waiting or logged in',
+            'Erlang C: how long a caller arriving now waits on average, from the line’s arrivals and handle time (its settings, or its own recent calls) and the representatives serving; null when they cannot keep up or none are logged in',
+        }),
+        probability_of_waiting: z
+          .number()
+          .nullable()
+          .openapi({ description: 'Erlang C: the chance a caller arriving now waits at all' }),
+        representatives_serving: z.number().int().nullable().openapi({
+          description: 'logged in to the line’s queue (solo, dual or triple) and not on a break',
         }),
       }),
     ),

@@ -1,9 +1,9 @@
 // The wallboard: a tenant's contact center at one instant — representatives by state, each line's
-// queue (callers waiting, the longest wait, the wait the newest caller was estimated), and the live
+// queue (callers in the IVR and waiting, the longest wait, Erlang C's wait for a caller arriving now), and the live
 // conferences with when billing started. Read from the tables every bridge process writes, so one
 // console sees the calls of all of them.
 import type { Db } from '../../db/connect.ts'
-import type { Acd, PresenceState, QueueKind } from '../acd/types.ts'
+import type { AcdService, PresenceState, QueueKind } from '../acd/types.ts'
 import { listRepresentativeTelephony } from '../representatives/telephony.ts'
 
 export const presenceStates = ['available', 'reserved', 'on_call', 'wrap_up', 'break', 'offline'] as const
@@ -29,8 +29,12 @@ export interface WallboardQueue {
   waiting: number
   /** since the oldest waiting caller joined the queue; null with nobody waiting */
   longest_wait_seconds: number | null
-  /** the ACD's Erlang C estimate for the newest waiting caller; null with nobody waiting or nobody logged in */
+  /** Erlang C: how long a caller arriving now waits on average; null when the representatives logged in cannot keep up (or none are) */
   estimated_wait_seconds: number | null
+  /** Erlang C: the chance a caller arriving now waits at all */
+  probability_of_waiting: number | null
+  /** representatives logged in to the line's queue and not on a break */
+  representatives_serving: number | null
 }
 
 export interface WallboardConference {
@@ -58,7 +62,7 @@ const iso = (value: Date | string | null | undefined) => (value ? new Date(value
 export async function wallboardSnapshot(
   db: Db,
   tenantId: string,
-  acd: Acd | undefined,
+  acd: AcdService | undefined,
   now: Date,
 ): Promise<Wallboard> {
   const [people, lines, liveCalls, members, ringing] = await Promise.all([
@@ -143,8 +147,7 @@ export async function wallboardSnapshot(
       const at = new Date(call.enqueued_at ?? call.started_at)
       return min === null || at < min ? at : min
     }, null)
-    const newest = waiting.at(-1)
-    const estimate = newest && acd ? await acd.position(tenantId, newest.id).catch(() => null) : null
+    const estimate = acd ? await acd.lineEstimate(tenantId, line.id).catch(() => null) : null
     queues.push({
       service_line_id: line.id,
       name: line.name,
@@ -154,7 +157,9 @@ export async function wallboardSnapshot(
       longest_wait_seconds: oldest
         ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000))
         : null,
-      estimated_wait_seconds: estimate?.estimatedWaitSeconds ?? null,
+      estimated_wait_seconds: estimate?.averageWaitSeconds ?? null,
+      probability_of_waiting: estimate?.probabilityOfWaiting ?? null,
+      representatives_serving: estimate?.representativesServing ?? null,
     })
   }
 
@@ -205,7 +210,7 @@ export class WallboardFeed {
   constructor(
     private readonly options: {
       db: Db
-      acd?: Acd | undefined
+      acd?: AcdService | undefined
       /** how often a watched tenant's tables are read */
       intervalMs?: number
       clock?: () => Date

@@ -335,7 +335,13 @@ describe('representatives’ telephony', () => {
 interface Board {
   counts: Record<string, number>
   representatives: { id: string; state: string; call_id: string | null }[]
-  queues: { service_line_id: string; waiting: number; in_ivr: number; longest_wait_seconds: number | null }[]
+  queues: {
+    service_line_id: string
+    waiting: number
+    in_ivr: number
+    longest_wait_seconds: number | null
+    representatives_serving: number | null
+  }[]
   conferences: {
     call_id: string
     stage: string
@@ -419,6 +425,8 @@ describe('the wallboard', () => {
     ])
     const psychic = board.queues.find((q) => q.service_line_id === 'psychic')
     expect(psychic).toMatchObject({ waiting: 2, in_ivr: 1 })
+    // Erlang C from the ACD: Ann (on a call) and Bob serve the line's queue
+    expect(typeof psychic?.representatives_serving).toBe('number')
     expect(psychic?.longest_wait_seconds).toBeGreaterThanOrEqual(42)
     expect(psychic?.longest_wait_seconds).toBeLessThan(60)
     // a chat room takes no calls

@@ -72,7 +72,7 @@ describe.skipIf(!chromiumAvailable)('telephony in the console', () => {
     await expect.poll(() => queue.textContent()).toContain('Advice line')
     expect(await page.getByTestId('queue-advice-duo').textContent()).toContain('Advice duo')
     expect(await page.getByTestId('queue-advice-trio').textContent()).toContain('Advice trio')
-    expect(await queue.locator('td').nth(3).textContent()).toBe('1')
+    expect(await queue.locator('td').nth(4).textContent()).toBe('1')
 
     const timer = page.getByTestId('call-call_browser_talking').locator('td.timer')
     const first = (await timer.textContent()) ?? ''

@@ -98,6 +98,7 @@ export default function WallboardPage() {
                       <tr>
                         <th scope="col">Line</th>
                         <th scope="col">Representatives per call</th>
+                        <th scope="col">Serving</th>
                         <th scope="col">In the IVR</th>
                         <th scope="col">Waiting</th>
                         <th scope="col">Longest wait</th>
@@ -110,6 +111,7 @@ export default function WallboardPage() {
                           <tr data-testid={`queue-${queue.service_line_id}`}>
                             <td>{queue.name}</td>
                             <td>{queue.representatives_per_call}</td>
+                            <td>{queue.representatives_serving ?? '—'}</td>
                             <td>{queue.in_ivr}</td>
                             <td>
                               <strong>{queue.waiting}</strong>
