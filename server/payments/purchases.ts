@@ -101,6 +101,15 @@ export function paymentSourceOf(body: AuthorizationRequest): PaymentSource | nul
   return null
 }
 
+/** A purchase whose hold could be written with its decision: a typed card, held (manual capture). */
+export function mayHoldInRecord(
+  body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
+) {
+  if (body.kind !== 'purchase' || !body.amount || body.amount.value <= 0 || body.capture === 'automatic')
+    return false
+  return paymentSourceOf(body)?.type === 'card'
+}
+
 /**
  * The approved purchase's hold as rows of its decision's record, when the tenant's gateway can place
  * it there (server/payments/hold-in-record.ts): a typed card held for the amount (manual capture).
@@ -113,8 +122,7 @@ export function holdForRecord(
   body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
   now: Date,
 ): HoldInRecord | null {
-  if (!holds || decision.outcome !== 'approve' || body.kind !== 'purchase') return null
-  if (!body.amount || body.amount.value <= 0 || body.capture === 'automatic') return null
+  if (!holds || decision.outcome !== 'approve' || !mayHoldInRecord(body) || !body.amount) return null
   const source = paymentSourceOf(body)
   if (source?.type !== 'card') return null
   return holds({
