@@ -6,6 +6,8 @@
 // 2. the gateway is called with the operation's id as its idempotency key;
 // 3. one transaction records the answer on the operation and the payment, posts the ledger entries
 //    and enqueues the webhook.
+// (An approved purchase's hold through a gateway whose books are tables of this database, the
+// sandbox, is instead written with its decision, answered: hold-in-record.ts says why that is safe.)
 // A caller that retries with the same key gets the same operation: answered ones are returned as
 // they are, unanswered ones are sent again with the same gateway key. A call the gateway did not
 // answer (GatewayUnavailable, or any failure after the request may have left) leaves the operation
