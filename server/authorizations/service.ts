@@ -26,7 +26,7 @@ import { lockKey } from '../locks.ts'
 import type { Metrics } from '../metrics.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import type { Payments } from '../payments/payments.ts'
-import { holdForRecord, payForPurchase } from '../payments/purchases.ts'
+import { holdForRecord, mayHoldInRecord, payForPurchase } from '../payments/purchases.ts'
 import { findStoredMethod } from '../payments/stored-methods.ts'
 import { liveVerification, verificationOf } from '../payments/verification.ts'
 import type { ProviderCall, ProviderRegistry } from '../providers/client.ts'
@@ -240,8 +240,7 @@ async function decide(
   const keys = identityKeys(request)
   // how an approved purchase's hold can be written with its decision: when the tenant's gateway keeps
   // its books in this database (server/payments/hold-in-record.ts); otherwise it is placed after
-  const holds =
-    deps.payments && request.kind === 'purchase' ? await deps.payments.holdsInRecord(tenantId) : null
+  const holds = deps.payments && mayHoldInRecord(body) ? await deps.payments.holdsInRecord(tenantId) : null
 
   // the provider calls this decision starts, kept should it leave its transaction and run again
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()

@@ -1,5 +1,6 @@
 import type { CapturedRequest } from '../../rules/request.ts'
-import type { CustomerRecord, RecordRow } from '../decision-store/store.ts'
+// the record's rows are typed by the writes that carry them (not store.ts, which imports this module)
+import type { ShapeRow as RecordRow } from '../decision-store/writes.ts'
 import { newId } from '../ids.ts'
 
 /** The kinds of key that identify a customer, strongest first. */
@@ -147,4 +148,14 @@ export function paymentMethodOf(
     gateway: token?.gateway ?? null,
     gateway_token: token?.token ?? null,
   }
+}
+
+/** The customer's part of a decision's record (server/decision-store/store.ts). */
+export interface CustomerRecord {
+  /** a customer seen for the first time */
+  created: RecordRow<'customer'> | null
+  /** a returning customer not seen lately */
+  seen: RecordRow<'customerSeen'> | null
+  /** identity keys new to the customer, or not seen lately */
+  identifiers: RecordRow<'identifier'>[]
 }

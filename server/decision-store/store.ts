@@ -7,11 +7,13 @@
 // run before it has written anything, and the store runs it again in a later transaction; the
 // pipeline never catches them.
 import type { Db } from '../../db/connect.ts'
+import type { CustomerRecord } from '../customers/identify.ts'
 import type { ProviderRow } from '../providers/store.ts'
 import type { FirstRead, FirstReadAsk } from './first-read.ts'
 import type { ReadGatherer } from './pipeline.ts'
 import type { ShapeRow } from './writes.ts'
 
+export type { CustomerRecord } from '../customers/identify.ts'
 export type { FirstRead, FirstReadAsk } from './first-read.ts'
 /** A row of the record, typed from its table's Kysely insert type. */
 export type { ShapeRow as RecordRow } from './writes.ts'
@@ -105,13 +107,4 @@ export interface HoldRecord {
     payment: ShapeRow<'sandboxPayment'>
     token: ShapeRow<'sandboxToken'> | null
   }
-}
-
-export interface CustomerRecord {
-  /** a customer seen for the first time */
-  created: ShapeRow<'customer'> | null
-  /** a returning customer not seen lately */
-  seen: ShapeRow<'customerSeen'> | null
-  /** identity keys new to the customer, or not seen lately */
-  identifiers: ShapeRow<'identifier'>[]
 }

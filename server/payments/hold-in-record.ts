@@ -12,8 +12,8 @@
 import type { HoldRecord, RecordRow } from '../decision-store/store.ts'
 import { newId } from '../ids.ts'
 import { accounts } from '../ledger/ledger.ts'
+import type { DecisionPayment } from './payment.ts'
 import type { MoneyGateway, PaymentSource } from './port.ts'
-import type { DecisionPayment } from './purchases.ts'
 
 /** A hold placed in the record: what the response shows, the card's token, and the rows. */
 export interface HoldInRecord {

@@ -6,6 +6,8 @@
 // 2. the gateway is called with the operation's id as its idempotency key;
 // 3. one transaction records the answer on the operation and the payment, posts the ledger entries
 //    and enqueues the webhook.
+// (An approved purchase's hold through a gateway whose books are tables of this database, the
+// sandbox, is instead written with its decision, answered: hold-in-record.ts says why that is safe.)
 // A caller that retries with the same key gets the same operation: answered ones are returned as
 // they are, unanswered ones are sent again with the same gateway key. A call the gateway did not
 // answer (GatewayUnavailable, or any failure after the request may have left) leaves the operation
@@ -28,66 +30,28 @@ import {
 import type { Logger } from '../logging.ts'
 import { enqueueEvent, type WebhookEvent } from '../webhooks/webhooks.ts'
 import { type HoldsInRecord, holdInRecord } from './hold-in-record.ts'
+import type {
+  OperationKind,
+  OperationStatus,
+  Payment,
+  PaymentKind,
+  PaymentOperation,
+  PaymentOutcome,
+  PaymentStatus,
+} from './payment.ts'
 import { type GatewayAnswer, GatewayUnavailable, type MoneyGateway, type PaymentSource } from './port.ts'
-import { purchaseUsage } from './purchases.ts'
+import { purchaseUsage } from './purchase-usage.ts'
 import { rememberToken } from './stored-methods.ts'
 
-export type PaymentKind = 'hold' | 'charge'
-export type PaymentStatus =
-  | 'pending'
-  | 'authorized'
-  | 'captured'
-  | 'voided'
-  | 'expired'
-  | 'refunded'
-  | 'failed'
-  | 'unknown'
-export type OperationKind = 'authorize' | 'capture' | 'void' | 'refund' | 'charge' | 'increment'
-export type OperationStatus = 'pending' | 'succeeded' | 'declined' | 'failed' | 'unknown'
-
-export interface Payment {
-  id: string
-  kind: PaymentKind
-  status: PaymentStatus
-  currency: string
-  amount_authorized: number
-  amount_captured: number
-  amount_refunded: number
-  gateway: string
-  gateway_reference: string | null
-  decision_id: string | null
-  session_id: string | null
-  customer_id: string | null
-  payment_method_id: string | null
-  failure_code: string | null
-  failure_message: string | null
-  expires_at: Date | null
-  created_at: Date
-  updated_at: Date
-}
-
-export interface PaymentOperation {
-  id: string
-  payment_id: string
-  operation: OperationKind
-  /** the amount asked for; for an increment, the new total */
-  amount: number
-  /** the caller's key; the gateway is sent the operation's id */
-  idempotency_key: string
-  status: OperationStatus
-  attempts: number
-  decline_code: string | null
-  message: string | null
-  created_at: Date
-  completed_at: Date | null
-  next_check_at: Date | null
-}
-
-/** What a money call came to: the payment as it now stands and the operation that was made. */
-export interface PaymentOutcome {
-  payment: Payment
-  operation: PaymentOperation
-}
+export type {
+  OperationKind,
+  OperationStatus,
+  Payment,
+  PaymentKind,
+  PaymentOperation,
+  PaymentOutcome,
+  PaymentStatus,
+} from './payment.ts'
 
 export interface PaymentRequest {
   tenantId: string

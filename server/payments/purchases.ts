@@ -10,29 +10,19 @@
 //
 // Money allowances count what a purchase holds or took: the open hold while it is authorized, then
 // what was captured less what was refunded; a voided, lapsed or failed payment counts nothing.
-// purchaseUsage() keeps the decision's usage row so, in the transaction that records each answer.
-import { sql, type Transaction } from 'kysely'
+// purchaseUsage() (purchase-usage.ts) keeps the decision's usage row so, in the transaction that
+// records each answer.
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { Database } from '../../db/schema.ts'
 import type { PaymentDeclineOutcomes } from '../../rules/schema.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
 import type { HoldInRecord, HoldsInRecord } from './hold-in-record.ts'
-import type { Payment, PaymentOutcome, Payments } from './payments.ts'
+import type { DecisionPayment, Payment, PaymentOutcome } from './payment.ts'
+import type { Payments } from './payments.ts'
 import type { DeclineCode, PaymentSource } from './port.ts'
 import { findStoredMethod, storedMethodSource } from './stored-methods.ts'
 
-/** What a decision's response shows of its payment. */
-export interface DecisionPayment {
-  id: string
-  kind: 'hold' | 'charge'
-  status: string
-  currency: string
-  amount_authorized: number
-  amount_captured: number
-  amount_refunded: number
-  failure_code: string | null
-  expires_at: string | null
-}
+export type { DecisionPayment } from './payment.ts'
 
 export function decisionPayment(payment: Payment): DecisionPayment {
   return {
@@ -111,6 +101,15 @@ export function paymentSourceOf(body: AuthorizationRequest): PaymentSource | nul
   return null
 }
 
+/** A purchase whose hold could be written with its decision: a typed card, held (manual capture). */
+export function mayHoldInRecord(
+  body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
+) {
+  if (body.kind !== 'purchase' || !body.amount || body.amount.value <= 0 || body.capture === 'automatic')
+    return false
+  return paymentSourceOf(body)?.type === 'card'
+}
+
 /**
  * The approved purchase's hold as rows of its decision's record, when the tenant's gateway can place
  * it there (server/payments/hold-in-record.ts): a typed card held for the amount (manual capture).
@@ -123,8 +122,7 @@ export function holdForRecord(
   body: AuthorizationRequest & { capture?: 'manual' | 'automatic' | undefined },
   now: Date,
 ): HoldInRecord | null {
-  if (!holds || decision.outcome !== 'approve' || body.kind !== 'purchase') return null
-  if (!body.amount || body.amount.value <= 0 || body.capture === 'automatic') return null
+  if (!holds || decision.outcome !== 'approve' || !mayHoldInRecord(body) || !body.amount) return null
   const source = paymentSourceOf(body)
   if (source?.type !== 'card') return null
   return holds({
@@ -238,35 +236,6 @@ async function storedMethodId(db: Db, tenantId: string, customerId: string, fing
     .where('fingerprint', '=', fingerprint)
     .executeTakeFirst()
   return row?.id ?? null
-}
-
-/**
- * Keeps a purchase's usage row at what its payment holds or took, in the transaction that records
- * the payment's new state. Sessions keep their own usage rows (server/sessions): not touched here.
- */
-export async function purchaseUsage(
-  trx: Transaction<Database>,
-  tenantId: string,
-  payment: Payment,
-  now: Date,
-) {
-  if (!payment.decision_id || payment.session_id) return
-  const counted =
-    payment.status === 'authorized'
-      ? payment.amount_authorized
-      : payment.status === 'captured' || payment.status === 'refunded'
-        ? payment.amount_captured - payment.amount_refunded
-        : payment.status === 'unknown' || payment.status === 'pending'
-          ? null
-          : 0
-  if (counted === null) return
-  await trx
-    .updateTable('usage_events')
-    .set(counted > 0 ? { amount: counted, voided_at: null } : { voided_at: now })
-    .where('tenant_id', '=', tenantId)
-    .where('decision_id', '=', payment.decision_id)
-    .where('purchases', '=', 1)
-    .execute()
 }
 
 /** The payment of a purchase decision, the latest when there are several. */
