@@ -261,6 +261,33 @@ describe('handing the caller to the conference', () => {
     expect(row.connected_at).not.toBeNull()
     const session = await nothingLeftOf(call)
     expect(session.billed_seconds).toBe(90)
+    await h.t.services.acd.logout('acme', 'rep_ann', { via: 'console' })
+  })
+
+  it('a representative who does not answer sends the caller back to the queue, announced again', async () => {
+    // one miss and the representative goes on a break: nobody is left to ring
+    await h.addLine({ id: 'ring', number: '9006', telephony: { prompts, ring_seconds: 5, max_missed: 1 } })
+    await h.addRepresentative({ id: 'rep_away', extension: '1007', queues: ['solo'] })
+    h.fs.registerEndpoint('loopback/1007', { ringOut: true })
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9006',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card), '1'],
+    })
+    await h.until(() => h.fs.legs().find((l) => l.dialString === 'loopback/1007'))
+    expect(played(call, 'queue_position')).toBe(0)
+    await h.fs.advance(6000)
+    await h.until(() => played(call, 'queue_position') === 1)
+    const row = await h.callOf(call)
+    expect(row?.stage).toBe('waiting')
+    const presence = await h.t.services.acd.presence('acme', 'rep_away')
+    expect(presence.state).toBe('break')
+
+    call.hangup()
+    expect((await endedRow(call)).end_reason).toBe('caller_hung_up')
+    const session = await nothingLeftOf(call)
+    expect(session.billed_seconds ?? 0).toBe(0)
   })
 })
 
