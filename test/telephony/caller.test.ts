@@ -223,6 +223,37 @@ describe('waiting in the queue (figure 3, steps 310–325)', () => {
     await h.t.services.acd.logout('acme', 'rep_max', { via: 'console' })
   })
 
+  it('the caller may ask for an expertise and hears a message for their sign of the Zodiac while waiting', async () => {
+    await h.addRepresentative({ id: 'rep_tarot', extension: '1008', expertise: ['tarot', 'career'] })
+    await h.addRepresentative({ id: 'rep_love', extension: '1009', expertise: ['love'] })
+    await h.addLine({
+      id: 'stars',
+      number: '9007',
+      telephony: {
+        prompts: { ...prompts, waiting: '/tollgate/horoscope/{zodiac_sign}.wav' },
+        waiting_content: 'birth_date_message',
+      },
+    })
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9007',
+      ani: person.phone,
+      // expertise (3), the third of career, love, tarot; born 1 August 1990
+      digits: [national(person), ...typedCard(person.card), '3', '3', '08011990'],
+    })
+    await h.until(() => call.played.includes('/tollgate/horoscope/leo.wav'))
+    expect((await h.callOf(call))?.preferences).toEqual({ expertise: 'tarot' })
+    // between announcements: music, not the message again
+    await h.until(() => call.played.filter((file) => file === 'local_stream://moh').length >= 3)
+    expect(call.played.filter((file) => file.startsWith('/tollgate/horoscope/'))).toEqual([
+      '/tollgate/horoscope/leo.wav',
+    ])
+    expect(call.variable('tollgate_birth_date')).toBeUndefined()
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
+  })
+
   it('the maximum wait with no partner network says goodbye and ends the session unbilled', async () => {
     const person = newPerson()
     const call = h.place({
