@@ -53,7 +53,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { bridgeId?: string; maxReserveTries?: number; control?: boolean } = {},
+  options: { bridgeId?: string; maxReserveTries?: number; pollMs?: number; control?: boolean } = {},
 ): Promise<Harness> {
   // real-time waits for things the fake will never send (a del-member after a restart)
   conferenceTimings.leaveGraceMs = 500
@@ -63,7 +63,7 @@ export async function startHarness(
   const fs = await startFakeFreeSwitch({ now: START, outbound: listen })
   const t = await startTestApp({ clock: () => fs.now() })
   const callers = new Map<string, CallerRecord>()
-  const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400)
+  const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400, options.pollMs)
 
   const bridge = await createBridge({
     services: t.services,
