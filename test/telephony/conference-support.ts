@@ -7,6 +7,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { sql } from 'kysely'
+import { jsonb } from '../../db/json.ts'
 import { hashPin } from '../../server/acd/directory.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { conferenceTimings } from '../../telephony/conference.ts'
@@ -114,7 +115,7 @@ export async function startHarness(
         .updateTable('service_lines')
         .set({
           representatives_per_call: line.perCall,
-          telephony: JSON.stringify(line.telephony ?? {}),
+          telephony: jsonb(line.telephony ?? {}),
         })
         .where('tenant_id', '=', 'acme')
         .where('id', '=', line.id)
