@@ -9,7 +9,8 @@ const REPRESENTATIVES = 60
 let h: Harness
 
 beforeAll(async () => {
-  h = await startHarness({ maxReserveTries: 1_000_000 })
+  // each waiting call polls the ACD every ~150 ms: 200 of them must leave the database room to work
+  h = await startHarness({ maxReserveTries: 1_000_000, pollMs: 150 })
   await h.addLine({
     id: 'busy',
     number: '9001',
@@ -40,8 +41,8 @@ it(`${CALLS} simultaneous calls, ${REPRESENTATIVES} representatives: all served,
   const deadline = Date.now() + 240_000
   while (ended < CALLS) {
     if (Date.now() > deadline) throw new Error(`only ${ended} of ${CALLS} calls ended`)
-    await fs.advance(500)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await fs.advance(250)
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const served = await t.db
     .selectFrom('call_members')
