@@ -64,6 +64,13 @@ export class OutboundChannel implements CallChannel {
     })
   }
 
+  loggable(event: EslEvent): Record<string, string> {
+    return redactEvent(event, {
+      secretVariables: this.secretVariables,
+      secretPromptActive: this.secretPrompts > 0,
+    })
+  }
+
   get isHungUp(): boolean {
     return this.hangupInfo !== undefined
   }
@@ -263,4 +270,14 @@ export class OutboundChannel implements CallChannel {
     }
     this.answers.failAll(new ChannelGone('the socket was closed'))
   }
+}
+
+/**
+ * An event of this call as it may be logged by a flow: the variables the call's secret prompts wrote
+ * and the keys pressed during them are hidden, besides what redactEvent hides by name.
+ */
+export function loggableEvent(call: CallChannel, event: EslEvent): Record<string, string> {
+  return call instanceof OutboundChannel
+    ? call.loggable(event)
+    : redactEvent(event, { secretPromptActive: true })
 }

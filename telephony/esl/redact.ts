@@ -13,6 +13,11 @@ export interface RedactionContext {
   secretVariables?: ReadonlySet<string>
   /** a secret prompt is collecting keys: DTMF digits are not shown */
   secretPromptActive?: boolean
+  /**
+   * leave every variable_* header out: for a connection that sees all channels' events (the inbound
+   * control) and cannot know which prompt on which channel is secret
+   */
+  dropVariables?: boolean
 }
 
 function isSecretVariable(name: string, context: RedactionContext): boolean {
@@ -25,6 +30,7 @@ function isSecretVariable(name: string, context: RedactionContext): boolean {
 export function redactEvent(event: EslEvent, context: RedactionContext = {}): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(event.headers)) {
+    if (context.dropVariables && name.startsWith('variable_')) continue
     if (name.startsWith('variable_') && isSecretVariable(name.slice('variable_'.length), context))
       out[name] = redacted
     else if (name === 'DTMF-Digit' && context.secretPromptActive) out[name] = redacted

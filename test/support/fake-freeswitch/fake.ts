@@ -282,6 +282,8 @@ class Fake implements FakeFreeSwitch {
   private readonly hostname: string
   private readonly full: boolean
   private readonly playbackMs: number
+  private readonly settleMs: number
+  private readonly settleMaxMs: number
   private readonly outbound: { host: string; port: number } | undefined
   private readonly sockets = new Set<net.Socket>()
 
@@ -292,6 +294,8 @@ class Fake implements FakeFreeSwitch {
     this.hostname = options.hostname ?? 'fake-freeswitch'
     this.full = options.full ?? true
     this.playbackMs = options.playbackMs ?? 0
+    this.settleMs = options.settleMs ?? 15
+    this.settleMaxMs = options.settleMaxMs ?? 250
     this.outbound = options.outbound
   }
 
@@ -351,20 +355,28 @@ class Fake implements FakeFreeSwitch {
       this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
       const next = this.timers[0]
       if (!next || next.at > until) break
-      this.timers.shift()
+      // everything due at that instant runs together, then the bridge gets to react
       this.nowMs = Math.max(this.nowMs, next.at)
-      next.run()
+      while (this.timers[0] && this.timers[0].at <= next.at) {
+        const timer = this.timers.shift() as Timer
+        if (!timer.cancelled) timer.run()
+      }
       this.changed()
     }
     this.nowMs = Math.max(this.nowMs, until)
     await this.settle()
   }
 
-  /** waits until the wire has been quiet a moment, so the bridge's reaction to a timer lands at that time */
-  private async settle(quietMs = 15): Promise<void> {
+  /**
+   * waits until the wire has been quiet for settleMs, so the bridge's reaction to a timer lands at that
+   * time; gives up after settleMaxMs (a busy wire with many calls is never quiet)
+   */
+  private async settle(): Promise<void> {
+    const started = Date.now()
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, quietMs))
-      if (this.immediates === 0 && Date.now() - this.lastActivity >= quietMs) return
+      await new Promise((resolve) => setTimeout(resolve, this.settleMs))
+      if (this.immediates === 0 && Date.now() - this.lastActivity >= this.settleMs) return
+      if (Date.now() - started >= this.settleMaxMs) return
     }
   }
 
@@ -777,7 +789,7 @@ class Fake implements FakeFreeSwitch {
       queueDigits: (...perPrompt: string[]) => {
         channel.digits.push(...perPrompt)
       },
-      press: (digits: string) => this.press(channel, digits, 'INBAND_AUDIO'),
+      press: (digits: string) => this.press(channel, digits, 'RTP'),
       hangup: (cause = 'NORMAL_CLEARING') => this.hangup(channel, cause, 'caller'),
       get apps() {
         return channel.apps as readonly AppRun[]
@@ -1045,8 +1057,9 @@ class Fake implements FakeFreeSwitch {
     channel.transferredTo = destination
     // the call leaves the socket app for another extension: our socket is told and closed
     channel.ended.resolve({ cause: 'TRANSFER', by: 'bridge', at: new Date(this.nowMs) })
+    // the session thread leaves the socket app after the listener answered the command that moved it
     const listener = channel.session
-    if (listener && !listener.closed) this.disconnect(listener)
+    if (listener && !listener.closed) this.soon(() => this.disconnect(listener))
     this.changed()
   }
 
@@ -1077,7 +1090,7 @@ class Fake implements FakeFreeSwitch {
         if (entry === '') {
           await this.wait(channel, timeoutMs)
           entry = null
-        } else this.press(channel, entry, 'INBAND_AUDIO')
+        } else this.press(channel, entry, 'RTP')
       } else entry = await this.awaitPress(channel, timeoutMs)
       if (channel.down) break
       if (entry === null) {

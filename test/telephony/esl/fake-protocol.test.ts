@@ -325,6 +325,33 @@ describe('outbound frames', () => {
   })
 })
 
+describe('inbound events before a pending reply', () => {
+  it('uuid_kill: the channel hangup events come before the api/response', async () => {
+    const { peer: waiting } = await outboundPeer()
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
+    const bridge = await waiting
+    bridge.send('connect\n\n')
+    await bridge.next()
+    const socket = net.connect(fake.port, fake.host)
+    cleanups.push(() => {
+      socket.destroy()
+    })
+    const control = new RawPeer(socket)
+    await control.next()
+    control.send('auth ClueCon\n\n')
+    await control.next()
+    control.send('event plain CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE\n\n')
+    await control.next()
+    control.send(`api uuid_kill ${call.uuid}\n\n`)
+    const frames = await control.until((frame) => frame.headers['Content-Type'] === 'api/response')
+    expect(frames.map((frame) => eventName(frame) ?? frame.body)).toEqual([
+      'CHANNEL_HANGUP',
+      'CHANNEL_HANGUP_COMPLETE',
+      '+OK\n',
+    ])
+  })
+})
+
 describe('wire encoding', () => {
   it('URL-encodes like switch_url_encode', () => {
     expect(urlEncode('a b+c:d;e@f')).toBe('a%20b%2Bc%3Ad%3Be%40f')

@@ -63,3 +63,16 @@ describe('redactEvent', () => {
     expect(event.variable('card_number')).toBe('4242424242424242')
   })
 })
+
+describe('the inbound control connection logs', () => {
+  it('no variables and no DTMF digits of any channel', () => {
+    const event = eslEvent({
+      'Event-Name': 'DTMF',
+      'Unique-ID': 'u-1',
+      'DTMF-Digit': '4',
+      variable_entry: '4242',
+    })
+    const out = redactEvent(event, { secretPromptActive: true, dropVariables: true })
+    expect(out).toEqual({ 'Event-Name': 'DTMF', 'Unique-ID': 'u-1', 'DTMF-Digit': redacted })
+  })
+})
