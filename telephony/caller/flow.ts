@@ -400,7 +400,7 @@ class Ivr {
           break
         }
         case 'retry': {
-          await this.play(verdict.correct === 'card' ? 'payment_declined' : 'temporarily_blocked')
+          await this.play(verdict.declined ? 'payment_declined' : 'temporarily_blocked')
           ;({ entered, payment } = await correct(verdict.correct))
           break
         }

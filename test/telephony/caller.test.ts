@@ -109,6 +109,38 @@ describe('screening the caller (figure 4, block 401)', () => {
     expect(h.t.logs.some((line) => line.includes(person.card))).toBe(false)
   })
 
+  it('a number still wrong after the correction is the rule set’s temporary block: keyed again, the call goes on', async () => {
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9001',
+      ani: person.phone,
+      digits: ['2025559999', '2025559998', ...typedCard(person.card), national(person), '1'],
+    })
+    await h.until(async () => (await h.callOf(call))?.stage === 'waiting')
+    expect(played(call, 'phone_mismatch')).toBe(1)
+    expect(played(call, 'temporarily_blocked')).toBe(1)
+    const callId = (await h.callOf(call))?.id
+    const starts = await h.t.db
+      .selectFrom('sessions')
+      .innerJoin('decisions', (j) =>
+        j
+          .onRef('decisions.tenant_id', '=', 'sessions.tenant_id')
+          .onRef('decisions.id', '=', 'sessions.decision_id'),
+      )
+      .select(['sessions.status', 'decisions.outcome'])
+      .where('sessions.tenant_id', '=', 'acme')
+      .where('sessions.idempotency_key', 'like', `${callId}:%`)
+      .orderBy('sessions.idempotency_key')
+      .execute()
+    expect(starts).toEqual([
+      { status: 'refused', outcome: 'temporary_block' },
+      { status: 'live', outcome: 'approve' },
+    ])
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
+  })
+
   it('a caller whose allowance is used up hears when it lifts, and is hung up', async () => {
     const person = newPerson()
     // two sessions today already (the demo rule set allows two a day)
