@@ -42,7 +42,8 @@ export class OutboundChannel implements CallChannel {
   private readonly secretVariables = new Set<string>()
   private secretPrompts = 0
   private closed = false
-  private readonly answers: AnswerQueue
+  /** every command/reply and api/response of this socket, in order (the listener's myevents/linger too) */
+  readonly answers: AnswerQueue
 
   constructor(
     private readonly connection: Connection,
@@ -210,10 +211,18 @@ export class OutboundChannel implements CallChannel {
       options?.timeoutMs ?? Math.max(this.executeTimeoutMs, prompt.tries * (prompt.timeoutMs + 30_000))
     try {
       const done = await this.execute('play_and_get_digits', args, { timeoutMs: promptTimeout })
+      // read_result alone misleads (see the fake's playAndGetDigits): digits accepted after the
+      // inter-digit timeout leave it "timeout", a regexp mismatch leaves it "success". The variable is
+      // set only for accepted digits — unless the last try had too few, which read_result "failure" shows.
       const read = done.variable('read_result')
-      const digits = done.variable(prompt.variable) ?? ''
-      const result: DigitsResult['result'] =
-        read === 'success' || read === 'timeout' || read === 'failure' ? read : digits ? 'success' : 'timeout'
+      const value = done.variable(prompt.variable) ?? ''
+      const accepted = value !== '' && (read === 'success' || read === 'timeout')
+      const digits = accepted ? value : ''
+      const result: DigitsResult['result'] = accepted
+        ? 'success'
+        : value === '' && done.variable(`${prompt.variable}_invalid`) === undefined && read !== 'success'
+          ? 'timeout'
+          : 'failure'
       return { result, digits: result === 'success' ? digits : '' }
     } finally {
       if (prompt.secret) {

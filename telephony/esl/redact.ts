@@ -34,7 +34,14 @@ export function redactEvent(event: EslEvent, context: RedactionContext = {}): Re
     if (name.startsWith('variable_') && isSecretVariable(name.slice('variable_'.length), context))
       out[name] = redacted
     else if (name === 'DTMF-Digit' && context.secretPromptActive) out[name] = redacted
-    else if (name === 'Application-Data' && secretAppData(event, value, context)) out[name] = redacted
+    else if (name === 'Application-Data' && secretAppData(event.get('Application'), value, context))
+      out[name] = redacted
+    // FreeSWITCH keeps the running app's data as a variable too, repeated in the events that follow
+    else if (
+      name === 'variable_current_application_data' &&
+      secretAppData(event.variable('current_application'), value, context)
+    )
+      out[name] = redacted
     else out[name] = value
   }
   // a body (api output, a BACKGROUND_JOB) never carries caller keys; keep it short in logs
@@ -44,8 +51,7 @@ export function redactEvent(event: EslEvent, context: RedactionContext = {}): Re
 }
 
 // `set card_number=4242…` or `export`/`multiset` of one would show the value in Application-Data
-function secretAppData(event: EslEvent, data: string, context: RedactionContext): boolean {
-  const app = event.get('Application')
+function secretAppData(app: string | undefined, data: string, context: RedactionContext): boolean {
   if (app !== 'set' && app !== 'export' && app !== 'multiset' && app !== 'unset') return false
   return data
     .split(/[ ^]/)

@@ -57,6 +57,17 @@ describe('redactEvent', () => {
     expect(redactEvent(harmless)['Application-Data']).toBe('lang=en')
   })
 
+  it('hides it in variable_current_application_data too', () => {
+    const event = eslEvent({
+      'Event-Name': 'CHANNEL_EXECUTE_COMPLETE',
+      variable_current_application: 'set',
+      variable_current_application_data: 'entry=1230',
+    })
+    expect(
+      redactEvent(event, { secretVariables: new Set(['entry']) }).variable_current_application_data,
+    ).toBe(redacted)
+  })
+
   it('leaves the event itself as it was', () => {
     const event = eslEvent({ 'Event-Name': 'CHANNEL_EXECUTE', variable_card_number: '4242424242424242' })
     redactEvent(event)
