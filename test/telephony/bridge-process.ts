@@ -30,6 +30,8 @@ const bridge = await createBridge({
 process.stdout.write(`${JSON.stringify({ listening: bridge.address, bridgeId: bridge.bridgeId })}\n`)
 
 process.on('SIGTERM', () => {
+  // whatever a socket still holds open, the process goes
+  setTimeout(() => process.exit(0), 2000).unref()
   void (async () => {
     await bridge.close()
     await handle.close()

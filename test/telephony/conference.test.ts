@@ -78,7 +78,8 @@ describe('conference', () => {
     expect((await presenceOf(t, 'rep_ada'))?.state).toBe('on_call')
 
     await fs.advance(60_250) // 10:01:05.250
-    const [adaLeg, benLeg] = fs.legs()
+    const adaLeg = fs.legs().find((l) => l.dialString === 'loopback/1001')
+    const benLeg = fs.legs().find((l) => l.dialString === 'loopback/1002')
     adaLeg?.hangup()
     await h.until(async () => (await membersOf(t, callId))[0]?.status === 'left')
     await fs.advance(30_000) // 10:01:35.250: the last one out

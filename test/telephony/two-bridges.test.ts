@@ -93,12 +93,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bridge processes on one Pos
   }, 180_000)
 
   afterAll(async () => {
+    await fs?.close()
     for (const bridge of bridges) {
       const exited = once(bridge.child, 'exit')
       bridge.child.kill('SIGTERM')
+      const timer = setTimeout(() => bridge.child.kill('SIGKILL'), 5000)
       await exited
+      clearTimeout(timer)
     }
-    await fs?.close()
     await t?.close()
   })
 
