@@ -282,7 +282,7 @@ export class PostgresAcd implements AcdService {
   }
 
   representativeByPin(tenantId: string, extension: string, pin: string): Promise<DirectoryEntry | null> {
-    return representativeByPin(this.db, tenantId, extension, pin)
+    return representativeByPin(this.db, tenantId, extension, pin, this.clock())
   }
 
   partnersByLastName(
@@ -673,6 +673,7 @@ export class PostgresAcd implements AcdService {
       .where('tenant_id', '=', tenantId)
       .where('service_line_id', '=', serviceLineId)
       .where('stage', '=', 'waiting')
+      .where('updated_at', '>', staleBefore(this.clock()))
       .executeTakeFirstOrThrow()
     const load = offeredLoad(traffic)
     const average = averageWaitSeconds(traffic)

@@ -577,6 +577,22 @@ describe('the phone login’s lookups', () => {
     expect((await acd.partnersByLastName(tenant, 'le')).map((r) => r.id)).toEqual(['r1'])
     expect((await acd.partnersByLastName(tenant, '5663')).map((r) => r.id)).toEqual(['r3'])
   })
+
+  it('five wrong PINs lock the extension’s PIN for fifteen minutes — even the right one; a right one clears the count', async () => {
+    const { tenant, acd, db, clock } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1', extension: '1001', pinHash: await hashPin('4321') })
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    // the count started again
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    for (let i = 0; i < 5; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(14 * 60_000)
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(60_000)
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+  })
 })
 
 describe('in the service graph', () => {
