@@ -104,7 +104,13 @@ describe('screening the caller (figure 4, block 401)', () => {
     expect(row.ani).toBe(person.phone)
     await nothingLeftOf(call)
     // the card number was unset from the channel at once, and reached no row and no log line
-    expect(call.variable('tollgate_card_number')).toBeUndefined()
+    for (const secret of [
+      'tollgate_card_number',
+      'tollgate_card_expiry',
+      'tollgate_card_cvc',
+      'tollgate_postal_code',
+    ])
+      expect(call.variable(secret)).toBeUndefined()
     expect(await rowsContaining(h.t.db, person.card)).toEqual([])
     expect(h.t.logs.some((line) => line.includes(person.card))).toBe(false)
   })
@@ -219,6 +225,25 @@ describe('the form of payment (figure 4, blocks 402–406)', () => {
     call.hangup()
     const row = await endedRow(call)
     expect(row).toMatchObject({ end_reason: 'caller_hung_up', session_id: null, decision_id: null })
+  })
+})
+
+describe('a caller who hangs up once the hold is placed', () => {
+  it('at the preference menu: the session ends unbilled, its hold reversed, the call row ended', async () => {
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9001',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card)],
+    })
+    await call.waitForApp('play_and_get_digits', (arg) => arg.includes(prompts.preference_menu ?? 'none'))
+    expect((await sessionOf(call))?.status).toBe('live')
+    call.hangup()
+    const row = await endedRow(call)
+    expect(row.end_reason).toBe('caller_hung_up')
+    const session = await nothingLeftOf(call)
+    expect(session.billed_seconds ?? 0).toBe(0)
+    expect(session.hold?.status).toBe('voided')
   })
 })
 
