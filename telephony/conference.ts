@@ -205,6 +205,20 @@ class ConferenceCall {
       this.progress()
       return
     }
+    // the ACD first: a representative it already counted as a miss (or released) is not let in
+    try {
+      await deps.acd.joined(context.tenantId, context.callId, leg.representative.id, {
+        legUuid: leg.uuid,
+        ...(leg.memberId ? { memberId: leg.memberId } : {}),
+        at,
+      })
+    } catch (error) {
+      this.log.warn({ err: error, representative_id: leg.representative.id }, 'a late leg sent away')
+      leg.state = 'no_answer'
+      await this.kill(leg)
+      this.progress()
+      return
+    }
     leg.state = 'joined'
     leg.joinedAt = at
     const { leg: sessionLeg } = await deps.services.sessions.connectLeg(context.tenantId, context.sessionId, {
@@ -214,11 +228,6 @@ class ConferenceCall {
       at,
     })
     leg.sessionLegId = sessionLeg.id
-    await deps.acd.joined(context.tenantId, context.callId, leg.representative.id, {
-      legUuid: leg.uuid,
-      ...(leg.memberId ? { memberId: leg.memberId } : {}),
-      at,
-    })
     await deps.services.db
       .updateTable('call_members')
       .set({ session_leg_id: sessionLeg.id })

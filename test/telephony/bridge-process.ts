@@ -22,7 +22,7 @@ const bridge = await createBridge({
     port: Number(env.FS_PORT),
     password: env.FS_PASSWORD ?? 'ClueCon',
   },
-  flows: { caller: standInCallerFlow(new Map(), 1_000_000) },
+  flows: { caller: standInCallerFlow(new Map(), 1_000_000, 100) },
   tickMs: 50,
   backoff: { initialMs: 20, maxMs: 200 },
   ...(env.BRIDGE_ID ? { bridgeId: env.BRIDGE_ID } : {}),
@@ -30,6 +30,8 @@ const bridge = await createBridge({
 process.stdout.write(`${JSON.stringify({ listening: bridge.address, bridgeId: bridge.bridgeId })}\n`)
 
 process.on('SIGTERM', () => {
+  // whatever a socket still holds open, the process goes
+  setTimeout(() => process.exit(0), 2000).unref()
   void (async () => {
     await bridge.close()
     await handle.close()

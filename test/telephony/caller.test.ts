@@ -104,9 +104,47 @@ describe('screening the caller (figure 4, block 401)', () => {
     expect(row.ani).toBe(person.phone)
     await nothingLeftOf(call)
     // the card number was unset from the channel at once, and reached no row and no log line
-    expect(call.variable('tollgate_card_number')).toBeUndefined()
+    for (const secret of [
+      'tollgate_card_number',
+      'tollgate_card_expiry',
+      'tollgate_card_cvc',
+      'tollgate_postal_code',
+    ])
+      expect(call.variable(secret)).toBeUndefined()
     expect(await rowsContaining(h.t.db, person.card)).toEqual([])
     expect(h.t.logs.some((line) => line.includes(person.card))).toBe(false)
+  })
+
+  it('a number still wrong after the correction is the rule set’s temporary block: keyed again, the call goes on', async () => {
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9001',
+      ani: person.phone,
+      digits: ['2025559999', '2025559998', ...typedCard(person.card), national(person), '1'],
+    })
+    await h.until(async () => (await h.callOf(call))?.stage === 'waiting')
+    expect(played(call, 'phone_mismatch')).toBe(1)
+    expect(played(call, 'temporarily_blocked')).toBe(1)
+    const callId = (await h.callOf(call))?.id
+    const starts = await h.t.db
+      .selectFrom('sessions')
+      .innerJoin('decisions', (j) =>
+        j
+          .onRef('decisions.tenant_id', '=', 'sessions.tenant_id')
+          .onRef('decisions.id', '=', 'sessions.decision_id'),
+      )
+      .select(['sessions.status', 'decisions.outcome'])
+      .where('sessions.tenant_id', '=', 'acme')
+      .where('sessions.idempotency_key', 'like', `${callId}:%`)
+      .orderBy('sessions.idempotency_key')
+      .execute()
+    expect(starts).toEqual([
+      { status: 'refused', outcome: 'temporary_block' },
+      { status: 'live', outcome: 'approve' },
+    ])
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
   })
 
   it('a caller whose allowance is used up hears when it lifts, and is hung up', async () => {
@@ -190,6 +228,25 @@ describe('the form of payment (figure 4, blocks 402–406)', () => {
   })
 })
 
+describe('a caller who hangs up once the hold is placed', () => {
+  it('at the preference menu: the session ends unbilled, its hold reversed, the call row ended', async () => {
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9001',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card)],
+    })
+    await call.waitForApp('play_and_get_digits', (arg) => arg.includes(prompts.preference_menu ?? 'none'))
+    expect((await sessionOf(call))?.status).toBe('live')
+    call.hangup()
+    const row = await endedRow(call)
+    expect(row.end_reason).toBe('caller_hung_up')
+    const session = await nothingLeftOf(call)
+    expect(session.billed_seconds ?? 0).toBe(0)
+    expect(session.hold?.status).toBe('voided')
+  })
+})
+
 describe('waiting in the queue (figure 3, steps 310–325)', () => {
   it('nobody free: position and Erlang C estimate are announced, and the partner key transfers the caller', async () => {
     // the one representative logged in is a man; the caller asks for a woman
@@ -221,6 +278,37 @@ describe('waiting in the queue (figure 3, steps 310–325)', () => {
       .executeTakeFirstOrThrow()
     expect(presence.state).toBe('available')
     await h.t.services.acd.logout('acme', 'rep_max', { via: 'console' })
+  })
+
+  it('the caller may ask for an expertise and hears a message for their sign of the Zodiac while waiting', async () => {
+    await h.addRepresentative({ id: 'rep_tarot', extension: '1008', expertise: ['tarot', 'career'] })
+    await h.addRepresentative({ id: 'rep_love', extension: '1009', expertise: ['love'] })
+    await h.addLine({
+      id: 'stars',
+      number: '9007',
+      telephony: {
+        prompts: { ...prompts, waiting: '/tollgate/horoscope/{zodiac_sign}.wav' },
+        waiting_content: 'birth_date_message',
+      },
+    })
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9007',
+      ani: person.phone,
+      // expertise (3), the third of career, love, tarot; born 1 August 1990
+      digits: [national(person), ...typedCard(person.card), '3', '3', '08011990'],
+    })
+    await h.until(() => call.played.includes('/tollgate/horoscope/leo.wav'))
+    expect((await h.callOf(call))?.preferences).toEqual({ expertise: 'tarot' })
+    // between announcements: music, not the message again
+    await h.until(() => call.played.filter((file) => file === 'local_stream://moh').length >= 3)
+    expect(call.played.filter((file) => file.startsWith('/tollgate/horoscope/'))).toEqual([
+      '/tollgate/horoscope/leo.wav',
+    ])
+    expect(call.variable('tollgate_birth_date')).toBeUndefined()
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
   })
 
   it('the maximum wait with no partner network says goodbye and ends the session unbilled', async () => {
@@ -261,6 +349,33 @@ describe('handing the caller to the conference', () => {
     expect(row.connected_at).not.toBeNull()
     const session = await nothingLeftOf(call)
     expect(session.billed_seconds).toBe(90)
+    await h.t.services.acd.logout('acme', 'rep_ann', { via: 'console' })
+  })
+
+  it('a representative who does not answer sends the caller back to the queue, announced again', async () => {
+    // one miss and the representative goes on a break: nobody is left to ring
+    await h.addLine({ id: 'ring', number: '9006', telephony: { prompts, ring_seconds: 5, max_missed: 1 } })
+    await h.addRepresentative({ id: 'rep_away', extension: '1007', queues: ['solo'] })
+    h.fs.registerEndpoint('loopback/1007', { ringOut: true })
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9006',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card), '1'],
+    })
+    await h.until(() => h.fs.legs().find((l) => l.dialString === 'loopback/1007'))
+    expect(played(call, 'queue_position')).toBe(0)
+    await h.fs.advance(6000)
+    await h.until(() => played(call, 'queue_position') === 1)
+    const row = await h.callOf(call)
+    expect(row?.stage).toBe('waiting')
+    const presence = await h.t.services.acd.presence('acme', 'rep_away')
+    expect(presence.state).toBe('break')
+
+    call.hangup()
+    expect((await endedRow(call)).end_reason).toBe('caller_hung_up')
+    const session = await nothingLeftOf(call)
+    expect(session.billed_seconds ?? 0).toBe(0)
   })
 })
 

@@ -7,6 +7,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:net'
 import { sql } from 'kysely'
+import { jsonb } from '../../db/json.ts'
 import { hashPin } from '../../server/acd/directory.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { conferenceTimings } from '../../telephony/conference.ts'
@@ -53,7 +54,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { bridgeId?: string; maxReserveTries?: number; control?: boolean } = {},
+  options: { bridgeId?: string; maxReserveTries?: number; pollMs?: number; control?: boolean } = {},
 ): Promise<Harness> {
   // real-time waits for things the fake will never send (a del-member after a restart)
   conferenceTimings.leaveGraceMs = 500
@@ -63,7 +64,7 @@ export async function startHarness(
   const fs = await startFakeFreeSwitch({ now: START, outbound: listen })
   const t = await startTestApp({ clock: () => fs.now() })
   const callers = new Map<string, CallerRecord>()
-  const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400)
+  const standInCaller = standInCallerFlow(callers, options.maxReserveTries ?? 400, options.pollMs)
 
   const bridge = await createBridge({
     services: t.services,
@@ -114,7 +115,7 @@ export async function startHarness(
         .updateTable('service_lines')
         .set({
           representatives_per_call: line.perCall,
-          telephony: JSON.stringify(line.telephony ?? {}),
+          telephony: jsonb(line.telephony ?? {}),
         })
         .where('tenant_id', '=', 'acme')
         .where('id', '=', line.id)

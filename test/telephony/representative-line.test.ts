@@ -57,12 +57,13 @@ describe("the representatives' line", () => {
 
   it('by extension and PIN from another phone, after a wrong PIN; the PIN never stays on the channel', async () => {
     const { fs } = h
+    // '#' alone at the partner prompt: no preferred partner
     const call = fs.placeCall({
       dnis: '9100',
       ani: '+15550000000',
-      digits: ['1007', '0000', '1007', '4321', '3'],
+      digits: ['1007', '0000', '1007', '4321', '3', '#'],
     })
-    await call.ended
+    await h.drive(call)
     expect(call.variable('tollgate_pin')).toBeUndefined()
     const presence = await presenceOf(h.t, 'rep_gus')
     expect(presence?.state).toBe('available')

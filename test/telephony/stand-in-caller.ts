@@ -56,6 +56,8 @@ export function sessionBodyFor(lineId: string): SessionRequestInput {
 export function standInCallerFlow(
   callers: Map<string, CallerRecord>,
   maxReserveTries: number,
+  /** how long between two reserve() polls (real time) */
+  pollMs = 10,
 ): CallFlows['caller'] {
   return async function standInCaller(
     deps: FlowDeps,
@@ -107,7 +109,7 @@ export function standInCallerFlow(
       const reservation = await acd.reserve(entry.tenantId, callId)
       if (!reservation) {
         tries++
-        await new Promise((resolve) => setTimeout(resolve, 10))
+        await new Promise((resolve) => setTimeout(resolve, pollMs * (0.5 + Math.random())))
         continue
       }
       const outcome = await deps.flows.conference(deps, call, {

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { jsonb } from '../../db/json.ts'
 import { addLine } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type FakeFreeSwitch, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
@@ -61,7 +62,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bridge processes on one Pos
     await addLine(t.db, 'acme', { id: 'shared' })
     await t.db
       .updateTable('service_lines')
-      .set({ telephony: JSON.stringify({ ring_seconds: 10, wrap_up_seconds: 0 }) })
+      .set({ telephony: jsonb({ ring_seconds: 10, wrap_up_seconds: 0 }) })
       .where('id', '=', 'shared')
       .execute()
     await t.db
@@ -92,12 +93,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('two bridge processes on one Pos
   }, 180_000)
 
   afterAll(async () => {
+    await fs?.close()
     for (const bridge of bridges) {
       const exited = once(bridge.child, 'exit')
       bridge.child.kill('SIGTERM')
+      const timer = setTimeout(() => bridge.child.kill('SIGKILL'), 5000)
       await exited
+      clearTimeout(timer)
     }
-    await fs?.close()
     await t?.close()
   })
 
