@@ -10,20 +10,12 @@
 // short transactions that change it, and every gateway call carries a key derived from the session
 // id, so a retry (or the sweeper after a crash) repeats a call rather than making a second one.
 import { createHmac } from 'node:crypto'
-import type { Selectable } from 'kysely'
 import stableStringify from 'safe-stable-stringify'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
-import type { SessionLegsTable, SessionsTable } from '../../db/schema.ts'
 import type { AuthorizationRequest, DecisionResponse } from '../authorizations/schema.ts'
 import type { Authorizations, CallerContext, Reservation } from '../authorizations/service.ts'
-import {
-  holdAmountFor,
-  type RatedLine,
-  type RatingDiscount,
-  rateSession,
-  secondsCoveredBy,
-} from '../billing/rating.ts'
+import { holdAmountFor, type RatedLine, rateSession, secondsCoveredBy } from '../billing/rating.ts'
 import { ProblemError, validationProblem, zodToProblem } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import type { Logger } from '../logging.ts'
@@ -40,17 +32,17 @@ import {
 } from './schema.ts'
 import { sealBankSource } from './sealed-source.ts'
 import { type SessionPayments, settleSession } from './settlement.ts'
+import {
+  findSession,
+  type LegRow,
+  legView,
+  type SessionRow,
+  type SessionTerms,
+  view,
+  viewOf,
+} from './views.ts'
 
-export type SessionRow = Selectable<SessionsTable>
-export type LegRow = Selectable<SessionLegsTable>
-
-/** The service line's billing terms a session keeps from its start, with the decision's discounts. */
-export interface SessionTerms extends RatedLine {
-  service_line_id: string
-  mode: 'conference' | 'chat_room'
-  hold: number
-  discounts: RatingDiscount[]
-}
+export type { LegRow, SessionRow, SessionTerms } from './views.ts'
 
 /** More representatives than this on one session at once are refused (the seed's triple queue). */
 export const MAX_REPRESENTATIVES = 3
@@ -644,96 +636,4 @@ export async function endSession(
       .where('id', '=', sessionId)
       .execute()
   })
-}
-
-// ---------------------------------------------------------------------------------------------
-// reading
-
-export async function findSession(
-  db: Db,
-  tenantId: string,
-  sessionId: string,
-): Promise<SessionRow | undefined> {
-  return db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', sessionId)
-    .executeTakeFirst()
-}
-
-async function viewOf(db: Db, tenantId: string, sessionId: string): Promise<SessionView> {
-  const row = await findSession(db, tenantId, sessionId)
-  if (!row) throw new ProblemError('not_found', `No session ${sessionId}`)
-  return view(db, row)
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null)
-
-function legView(leg: LegRow): LegView {
-  return {
-    id: leg.id,
-    party: leg.party === 'customer' ? 'customer' : 'representative',
-    representative_id: leg.representative_id,
-    connected_at: leg.connected_at.toISOString(),
-    disconnected_at: iso(leg.disconnected_at),
-  }
-}
-
-export async function view(db: Db, row: SessionRow): Promise<SessionView> {
-  const [decision, legs, hold] = await Promise.all([
-    db
-      .selectFrom('decisions')
-      .select('response')
-      .where('tenant_id', '=', row.tenant_id)
-      .where('id', '=', row.decision_id)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('session_legs')
-      .selectAll()
-      .where('tenant_id', '=', row.tenant_id)
-      .where('session_id', '=', row.id)
-      .orderBy('connected_at')
-      .orderBy('id')
-      .execute(),
-    row.hold_payment_id
-      ? db
-          .selectFrom('payments')
-          .select(['id', 'amount_authorized', 'status'])
-          .where('tenant_id', '=', row.tenant_id)
-          .where('id', '=', row.hold_payment_id)
-          .executeTakeFirst()
-      : undefined,
-  ])
-  const terms = row.terms as SessionTerms | null
-  return {
-    id: row.id,
-    status: row.status as SessionView['status'],
-    decision: decision.response as DecisionResponse,
-    service_line_id: row.service_line_id,
-    channel: row.channel,
-    mode: row.mode === 'chat_room' ? 'chat_room' : 'conference',
-    currency: row.currency,
-    max_duration_seconds: row.granted_seconds,
-    hold: hold
-      ? {
-          payment_id: hold.id,
-          amount: Number(hold.amount_authorized) || (terms?.hold ?? 0),
-          status: hold.status,
-        }
-      : null,
-    legs: legs.map(legView),
-    started_at: row.started_at.toISOString(),
-    last_heartbeat_at: row.last_heartbeat_at.toISOString(),
-    billing_started_at: iso(row.billing_started_at),
-    billing_ended_at: iso(row.billing_ended_at),
-    ended_at: iso(row.ended_at),
-    end_reason: row.end_reason,
-    billed_seconds: row.billed_seconds,
-    charge: row.charge_amount === null ? null : { amount: Number(row.charge_amount), currency: row.currency },
-    rating: (row.rating as SessionView['rating']) ?? null,
-    settlement: row.settlement,
-    settled_at: iso(row.settled_at),
-    failure: row.failure_code ? { code: row.failure_code, message: row.failure_message ?? '' } : null,
-  }
 }

@@ -23,7 +23,7 @@ import type { PaymentSource } from '../payments/port.ts'
 import { accrueSessionPay } from '../representatives/pay.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
 import { unsealBankSource } from './sealed-source.ts'
-import { findSession, type SessionRow, view } from './service.ts'
+import { findSession, type SessionRow, view } from './views.ts'
 
 /** A payment as Sessions reads it back from Payments (server/payments/payments.ts). */
 export interface PaymentState {

@@ -42,7 +42,8 @@ export class OutboundChannel implements CallChannel {
   private readonly secretVariables = new Set<string>()
   private secretPrompts = 0
   private closed = false
-  private readonly answers: AnswerQueue
+  /** every command/reply and api/response of this socket, in order (the listener's myevents/linger too) */
+  readonly answers: AnswerQueue
 
   constructor(
     private readonly connection: Connection,
@@ -64,6 +65,13 @@ export class OutboundChannel implements CallChannel {
     })
   }
 
+  loggable(event: EslEvent): Record<string, string> {
+    return redactEvent(event, {
+      secretVariables: this.secretVariables,
+      secretPromptActive: this.secretPrompts > 0,
+    })
+  }
+
   get isHungUp(): boolean {
     return this.hangupInfo !== undefined
   }
@@ -80,16 +88,9 @@ export class OutboundChannel implements CallChannel {
     const event = fromModesl(raw)
     const uniqueId = event.get('Unique-ID')
     if (uniqueId && uniqueId !== this.uuid) return
-    this.logger.trace(
-      {
-        uuid: this.uuid,
-        event: redactEvent(event, {
-          secretVariables: this.secretVariables,
-          secretPromptActive: this.secretPrompts > 0,
-        }),
-      },
-      'esl event',
-    )
+    // redaction walks every header: only pay for it when the line will be written
+    if (this.logger.isLevelEnabled('trace'))
+      this.logger.trace({ uuid: this.uuid, event: this.loggable(event) }, 'esl event')
     if (event.name === 'CHANNEL_EXECUTE_COMPLETE') {
       const id = event.get('Application-UUID')
       const pending = id ? this.pending.get(id) : undefined
@@ -203,10 +204,18 @@ export class OutboundChannel implements CallChannel {
       options?.timeoutMs ?? Math.max(this.executeTimeoutMs, prompt.tries * (prompt.timeoutMs + 30_000))
     try {
       const done = await this.execute('play_and_get_digits', args, { timeoutMs: promptTimeout })
+      // read_result alone misleads (see the fake's playAndGetDigits): digits accepted after the
+      // inter-digit timeout leave it "timeout", a regexp mismatch leaves it "success". The variable is
+      // set only for accepted digits — unless the last try had too few, which read_result "failure" shows.
       const read = done.variable('read_result')
-      const digits = done.variable(prompt.variable) ?? ''
-      const result: DigitsResult['result'] =
-        read === 'success' || read === 'timeout' || read === 'failure' ? read : digits ? 'success' : 'timeout'
+      const value = done.variable(prompt.variable) ?? ''
+      const accepted = value !== '' && (read === 'success' || read === 'timeout')
+      const digits = accepted ? value : ''
+      const result: DigitsResult['result'] = accepted
+        ? 'success'
+        : value === '' && done.variable(`${prompt.variable}_invalid`) === undefined && read !== 'success'
+          ? 'timeout'
+          : 'failure'
       return { result, digits: result === 'success' ? digits : '' }
     } finally {
       if (prompt.secret) {
@@ -263,4 +272,14 @@ export class OutboundChannel implements CallChannel {
     }
     this.answers.failAll(new ChannelGone('the socket was closed'))
   }
+}
+
+/**
+ * An event of this call as it may be logged by a flow: the variables the call's secret prompts wrote
+ * and the keys pressed during them are hidden, besides what redactEvent hides by name.
+ */
+export function loggableEvent(call: CallChannel, event: EslEvent): Record<string, string> {
+  return call instanceof OutboundChannel
+    ? call.loggable(event)
+    : redactEvent(event, { secretPromptActive: true })
 }

@@ -139,7 +139,12 @@ export function connectEslControl(options: EslControlOptions): EslControl {
     current.on('esl::event::**', (event: ModeslEvent, frame?: FrameHeaders) => {
       if (!isEventFrame(frame) || connection !== current) return
       const decoded = fromModesl(event)
-      logger.trace({ event: redactEvent(decoded) }, 'esl control event')
+      // this connection sees every channel: it cannot tell a secret prompt's keys from a menu choice
+      if (logger.isLevelEnabled('trace'))
+        logger.trace(
+          { event: redactEvent(decoded, { secretPromptActive: true, dropVariables: true }) },
+          'esl control event',
+        )
       emitEvent(decoded)
     })
     current.once('esl::ready', () => {

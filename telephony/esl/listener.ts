@@ -6,7 +6,7 @@ import modesl, { type Connection, type Server as ModeslServer } from 'drachtio-m
 import type { Logger } from '../../server/logging.ts'
 import { defaultExecuteTimeoutMs, OutboundChannel } from './channel.ts'
 import { fromModesl, patchModeslParser } from './event.ts'
-import { AnswerQueue, commandFrame } from './replies.ts'
+import { commandFrame } from './replies.ts'
 import type { CallChannel, EslListener } from './types.ts'
 
 export interface EslListenerOptions {
@@ -31,8 +31,8 @@ export function createEslListener(options: EslListenerOptions): EslListener {
   async function prepare(connection: Connection): Promise<OutboundChannel> {
     const info = connection.getInfo()
     if (!info) throw new Error('outbound socket: no CHANNEL_DATA')
-    const answers = new AnswerQueue(connection)
     const channel = new OutboundChannel(connection, fromModesl(info), logger, executeTimeoutMs)
+    const answers = channel.answers
     const myevents = await answers.send(commandFrame('myevents'), connectTimeoutMs, 'myevents')
     if (!myevents.text.startsWith('+OK')) logger.warn({ reply: myevents.text }, 'esl: myevents refused')
     // without linger the socket closes at hangup and the last events (HANGUP_COMPLETE) may be lost

@@ -13,6 +13,11 @@ export interface RedactionContext {
   secretVariables?: ReadonlySet<string>
   /** a secret prompt is collecting keys: DTMF digits are not shown */
   secretPromptActive?: boolean
+  /**
+   * leave every variable_* header out: for a connection that sees all channels' events (the inbound
+   * control) and cannot know which prompt on which channel is secret
+   */
+  dropVariables?: boolean
 }
 
 function isSecretVariable(name: string, context: RedactionContext): boolean {
@@ -25,10 +30,18 @@ function isSecretVariable(name: string, context: RedactionContext): boolean {
 export function redactEvent(event: EslEvent, context: RedactionContext = {}): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(event.headers)) {
+    if (context.dropVariables && name.startsWith('variable_')) continue
     if (name.startsWith('variable_') && isSecretVariable(name.slice('variable_'.length), context))
       out[name] = redacted
     else if (name === 'DTMF-Digit' && context.secretPromptActive) out[name] = redacted
-    else if (name === 'Application-Data' && secretAppData(event, value, context)) out[name] = redacted
+    else if (name === 'Application-Data' && secretAppData(event.get('Application'), value, context))
+      out[name] = redacted
+    // FreeSWITCH keeps the running app's data as a variable too, repeated in the events that follow
+    else if (
+      name === 'variable_current_application_data' &&
+      secretAppData(event.variable('current_application'), value, context)
+    )
+      out[name] = redacted
     else out[name] = value
   }
   // a body (api output, a BACKGROUND_JOB) never carries caller keys; keep it short in logs
@@ -38,8 +51,7 @@ export function redactEvent(event: EslEvent, context: RedactionContext = {}): Re
 }
 
 // `set card_number=4242…` or `export`/`multiset` of one would show the value in Application-Data
-function secretAppData(event: EslEvent, data: string, context: RedactionContext): boolean {
-  const app = event.get('Application')
+function secretAppData(app: string | undefined, data: string, context: RedactionContext): boolean {
   if (app !== 'set' && app !== 'export' && app !== 'multiset' && app !== 'unset') return false
   return data
     .split(/[ ^]/)

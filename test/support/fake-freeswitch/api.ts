@@ -21,6 +21,10 @@ export interface FakeFreeSwitchOptions {
   full?: boolean
   /** how long playback/say/speak take when no duration is scripted for the file: 0 ms by default */
   playbackMs?: number
+  /** advance() lets the wire go quiet this long (real ms, 15 by default) after each instant it runs … */
+  settleMs?: number
+  /** … but waits no longer than this per instant (250 by default): a wire busy with many calls never is quiet */
+  settleMaxMs?: number
   /** FreeSWITCH-Hostname of every event */
   hostname?: string
 }
@@ -127,7 +131,11 @@ export interface FakeCall {
 
 export interface CallEnd {
   cause: string
-  /** caller: hangup() from the test; bridge: the hangup app/uuid_kill/kick; schedule: sched_hangup; restart */
+  /**
+   * caller: hangup() from the test; bridge: the hangup app, uuid_kill, `hangup` sendmsg, the socket closed,
+   * or a transfer (cause TRANSFER: the call left for another extension, the socket was closed); schedule:
+   * sched_hangup; restart: restart()/close() (cause CRASH)
+   */
   by: 'caller' | 'bridge' | 'schedule' | 'restart'
   at: Date
 }

@@ -161,7 +161,8 @@ class Listener {
   allCustom = false
   readonly filters: Array<[string, string]> = []
   myevents = false
-  linger = false
+  /** undefined: no linger; -1: linger until the client exits; else seconds */
+  linger: number | undefined
   closed = false
   private chain: Promise<void> = Promise.resolve()
 
@@ -282,6 +283,8 @@ class Fake implements FakeFreeSwitch {
   private readonly hostname: string
   private readonly full: boolean
   private readonly playbackMs: number
+  private readonly settleMs: number
+  private readonly settleMaxMs: number
   private readonly outbound: { host: string; port: number } | undefined
   private readonly sockets = new Set<net.Socket>()
 
@@ -292,6 +295,8 @@ class Fake implements FakeFreeSwitch {
     this.hostname = options.hostname ?? 'fake-freeswitch'
     this.full = options.full ?? true
     this.playbackMs = options.playbackMs ?? 0
+    this.settleMs = options.settleMs ?? 15
+    this.settleMaxMs = options.settleMaxMs ?? 250
     this.outbound = options.outbound
   }
 
@@ -351,20 +356,28 @@ class Fake implements FakeFreeSwitch {
       this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq)
       const next = this.timers[0]
       if (!next || next.at > until) break
-      this.timers.shift()
+      // everything due at that instant runs together, then the bridge gets to react
       this.nowMs = Math.max(this.nowMs, next.at)
-      next.run()
+      while (this.timers[0] && this.timers[0].at <= next.at) {
+        const timer = this.timers.shift() as Timer
+        if (!timer.cancelled) timer.run()
+      }
       this.changed()
     }
     this.nowMs = Math.max(this.nowMs, until)
     await this.settle()
   }
 
-  /** waits until the wire has been quiet a moment, so the bridge's reaction to a timer lands at that time */
-  private async settle(quietMs = 15): Promise<void> {
+  /**
+   * waits until the wire has been quiet for settleMs, so the bridge's reaction to a timer lands at that
+   * time; gives up after settleMaxMs (a busy wire with many calls is never quiet)
+   */
+  private async settle(): Promise<void> {
+    const started = Date.now()
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, quietMs))
-      if (this.immediates === 0 && Date.now() - this.lastActivity >= quietMs) return
+      await new Promise((resolve) => setTimeout(resolve, this.settleMs))
+      if (this.immediates === 0 && Date.now() - this.lastActivity >= this.settleMs) return
+      if (Date.now() - started >= this.settleMaxMs) return
     }
   }
 
@@ -451,12 +464,8 @@ class Fake implements FakeFreeSwitch {
   }
 
   private fireChannel(name: string, channel: Channel, extra: Headers = []): void {
-    const data = this.channelData(channel)
-    // event-specific headers sit before the channel's variables, as switch_channel_event_set_data leaves them
-    const firstVariable = data.findIndex(([header]) => header.startsWith('variable_'))
-    const at = firstVariable === -1 ? data.length : firstVariable
-    data.splice(at, 0, ...extra)
-    this.fire(name, data)
+    // switch_channel_event_set_data first (channel, caller profile, variable_*), the event's own after
+    this.fire(name, [...this.channelData(channel), ...extra])
   }
 
   // ── waiting ──────────────────────────────────────────────────────────────
@@ -627,14 +636,14 @@ class Fake implements FakeFreeSwitch {
     }
     if (lower.startsWith('linger')) {
       if (!channel) return reply('-ERR not controlling a session')
-      listener.linger = true
       const seconds = line.slice(7).trim()
-      reply(seconds ? `+OK will linger ${Number.parseInt(seconds, 10)} seconds` : '+OK will linger')
+      listener.linger = seconds ? Number.parseInt(seconds, 10) : -1
+      reply(seconds ? `+OK will linger ${listener.linger} seconds` : '+OK will linger')
       return
     }
     if (lower.startsWith('nolinger')) {
       if (!channel) return reply('-ERR not controlling a session')
-      listener.linger = false
+      listener.linger = undefined
       return reply('+OK will not linger')
     }
     if (lower.startsWith('nixevent')) {
@@ -777,7 +786,7 @@ class Fake implements FakeFreeSwitch {
       queueDigits: (...perPrompt: string[]) => {
         channel.digits.push(...perPrompt)
       },
-      press: (digits: string) => this.press(channel, digits, 'INBAND_AUDIO'),
+      press: (digits: string) => this.press(channel, digits, 'RTP'),
       hangup: (cause = 'NORMAL_CLEARING') => this.hangup(channel, cause, 'caller'),
       get apps() {
         return channel.apps as readonly AppRun[]
@@ -858,13 +867,19 @@ class Fake implements FakeFreeSwitch {
     wait?.resolve(null)
     channel.running?.interrupt()
     const listener = channel.session
-    if (listener?.linger && !listener.closed)
+    const linger = listener?.linger
+    if (listener && linger !== undefined && !listener.closed)
       listener.write(
-        `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${channel.uuid}\nContent-Disposition: linger\nChannel-Name: ${channel.name}\nLinger-Time: -1\nContent-Length: 0\n\n`,
+        `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${channel.uuid}\nContent-Disposition: linger\nChannel-Name: ${channel.name}\nLinger-Time: ${linger}\nContent-Length: 0\n\n`,
       )
     this.fireChannel('CHANNEL_HANGUP_COMPLETE', channel, [['Hangup-Cause', cause]])
     channel.ended.resolve({ cause, by, at: new Date(this.nowMs) })
-    if (listener && !listener.closed) this.soon(() => this.disconnect(listener))
+    // mod_event_socket: without linger the socket goes at once; `linger N` keeps it N seconds; plain
+    // `linger` keeps it until the client says `exit` (or closes it)
+    if (listener && !listener.closed) {
+      if (linger === undefined) this.soon(() => this.disconnect(listener))
+      else if (linger >= 0) this.at(linger * 1000, () => this.disconnect(listener))
+    }
     this.changed()
   }
 
@@ -927,6 +942,11 @@ class Fake implements FakeFreeSwitch {
       ['Application-Data', request.arg],
       ['Application-UUID', request.uuid],
     ]
+    // switch_ivr_parse_event keeps the Event-UUID as app_uuid; the app's name and data are variables too
+    channel.variables.set('app_uuid', request.uuid)
+    channel.variables.set('current_application', request.name)
+    if (request.arg) channel.variables.set('current_application_data', request.arg)
+    else channel.variables.delete('current_application_data')
     this.fireChannel('CHANNEL_EXECUTE', channel, appHeaders())
     let done = false
     const complete = (response = '_none_') => {
@@ -1045,8 +1065,9 @@ class Fake implements FakeFreeSwitch {
     channel.transferredTo = destination
     // the call leaves the socket app for another extension: our socket is told and closed
     channel.ended.resolve({ cause: 'TRANSFER', by: 'bridge', at: new Date(this.nowMs) })
+    // the session thread leaves the socket app after the listener answered the command that moved it
     const listener = channel.session
-    if (listener && !listener.closed) this.disconnect(listener)
+    if (listener && !listener.closed) this.soon(() => this.disconnect(listener))
     this.changed()
   }
 
@@ -1066,8 +1087,14 @@ class Fake implements FakeFreeSwitch {
     const variable = parts[7] ?? 'digits'
     const regexp = parts[8]
     const pattern = regexp ? new RegExp(regexp) : undefined
-    let result: 'success' | 'timeout' | 'failure' = 'timeout'
+    // switch_play_and_get_digits over switch_ivr_read (switch_ivr_play_say.c), including its traps:
+    // read_result is switch_ivr_read's (so digits accepted after the inter-digit timeout leave it
+    // "timeout", and no key at all with min ≥ 1 leaves it "failure"), the variable holds the digits
+    // of the last try even when too few, and is cleared when they fail the regexp.
+    channel.variables.delete(`${variable}_invalid`)
     for (let attempt = 0; attempt < tries && !channel.down; attempt++) {
+      channel.variables.delete('read_result')
+      channel.variables.delete(variable)
       channel.played.push(file)
       await this.wait(channel, this.durationOf(file))
       if (channel.down) break
@@ -1077,26 +1104,37 @@ class Fake implements FakeFreeSwitch {
         if (entry === '') {
           await this.wait(channel, timeoutMs)
           entry = null
-        } else this.press(channel, entry, 'INBAND_AUDIO')
+        } else this.press(channel, entry, 'RTP')
       } else entry = await this.awaitPress(channel, timeoutMs)
       if (channel.down) break
-      if (entry === null) {
-        result = 'timeout'
-        continue
+      // an entry ends at a terminator or at max digits; one that just stops shorter than max is taken
+      // at once as if the inter-digit timeout had passed (the fake does not spend that time)
+      let digits = ''
+      let status: 'success' | 'timeout' | 'too_small' = 'timeout'
+      for (const key of entry ?? '') {
+        if (terminators.includes(key)) {
+          status = 'success'
+          break
+        }
+        digits += key
+        if (digits.length >= max) {
+          status = 'success'
+          break
+        }
       }
-      const digits = [...entry].filter((digit) => !terminators.includes(digit)).join('')
-      const valid =
-        digits.length >= min && digits.length <= max && (pattern === undefined || pattern.test(digits))
-      if (valid) {
-        channel.variables.set(variable, digits)
-        result = 'success'
-        break
+      if (min > 0 && digits.length < min) status = 'too_small'
+      channel.variables.set('read_result', status === 'too_small' ? 'failure' : status)
+      if (digits) channel.variables.set(variable, digits)
+      if (status === 'timeout' && digits.length >= min) status = 'success'
+      if (status === 'success' && digits) {
+        if (pattern === undefined || pattern.test(digits)) break
+        channel.variables.delete(variable)
+        channel.variables.set(`${variable}_invalid`, digits)
       }
-      channel.variables.set(`${variable}_invalid`, digits)
-      result = 'failure'
-      if (invalidFile && invalidFile !== 'silence_stream://250') channel.played.push(invalidFile)
+      // FreeSWITCH plays the bad-input file after every failed try; `played` lists it only after keys
+      // that were refused, and never the facade's default silence, so journeys read what a caller heard
+      if (invalidFile && digits && invalidFile !== 'silence_stream://250') channel.played.push(invalidFile)
     }
-    channel.variables.set('read_result', result)
     complete()
   }
 

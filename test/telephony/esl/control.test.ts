@@ -1,5 +1,6 @@
 // The inbound Event Socket facade (connectEslControl) against the fake FreeSWITCH: auth, events,
 // api, bgapi originate resolved by BACKGROUND_JOB, conference events, scheduling, reconnection.
+import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../../server/logging.ts'
 import { connectEslControl, EslDisconnected } from '../../../telephony/esl/control.ts'
@@ -169,6 +170,61 @@ describe('inbound connection', () => {
       ['CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE'],
     )
     expect(await control.api(`uuid_exists ${call.uuid}`)).toBe('false')
+  })
+
+  it('keeps trying while FreeSWITCH is down and connects once it listens', async () => {
+    const port = fake.port
+    await control.close()
+    await fake.close()
+    const early = connectEslControl({
+      host: '127.0.0.1',
+      port,
+      password: 'ClueCon',
+      logger,
+      backoff: { initialMs: 5, maxMs: 20 },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(early.connected).toBe(false)
+    fake = await startFakeFreeSwitch({ port })
+    await fake.waitFor(() => early.connected)
+    expect(await early.api('status')).toMatch(/^UP/)
+    await early.close()
+  })
+
+  it('logs no caller keys: the control sees every DTMF event but shows no digit', async () => {
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk, _encoding, callback) {
+        lines.push(String(chunk))
+        callback()
+      },
+    })
+    const traced = connectEslControl({
+      host: fake.host,
+      port: fake.port,
+      password: fake.password,
+      logger: createLogger('trace', destination as never),
+    })
+    await fake.waitFor(() => traced.connected)
+    handler = async (call) => {
+      await call.playAndGetDigits({
+        min: 4,
+        max: 4,
+        tries: 1,
+        timeoutMs: 1000,
+        file: 'expiry.wav',
+        variable: 'entry',
+        secret: true,
+      })
+      await call.execute('set', 'after=1')
+    }
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111', digits: ['1230'] })
+    await call.ended
+    await fake.waitFor(() => lines.some((line) => line.includes('CHANNEL_HANGUP_COMPLETE')))
+    await traced.close()
+    expect(lines.join('')).toContain('"DTMF-Digit":"[redacted]"')
+    // UUIDs are hex: look for the keys as values, not as any substring
+    expect(lines.join('')).not.toMatch(/"1230"|"DTMF-Digit":"\d"/)
   })
 
   it('reconnects after a FreeSWITCH restart with its subscriptions, failing what was pending', async () => {

@@ -298,7 +298,7 @@ describe('outbound frames', () => {
     }
   })
 
-  it('after a hangup with linger: the events, a linger notice, then disconnect and close', async () => {
+  it('after a hangup with `linger 5`: the events, a linger notice, and 5 s later disconnect and close', async () => {
     const { peer: waiting } = await outboundPeer()
     const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
     const peer = await waiting
@@ -306,22 +306,83 @@ describe('outbound frames', () => {
     await peer.next()
     peer.send('myevents\n\n')
     await peer.next()
-    peer.send('linger\n\n')
-    await peer.next()
+    peer.send('linger 5\n\n')
+    expect((await peer.next()).headers['Reply-Text']).toBe('+OK will linger 5 seconds')
     call.hangup('NORMAL_CLEARING')
-    const frames = await peer.until((frame) => frame.headers['Content-Disposition'] === 'disconnect')
+    const frames = await peer.until((frame) => eventName(frame) === 'CHANNEL_HANGUP_COMPLETE')
     expect(frames.map((frame) => eventName(frame) ?? frame.headers['Content-Disposition'])).toEqual([
       'CHANNEL_HANGUP',
       'linger',
       'CHANNEL_HANGUP_COMPLETE',
-      'disconnect',
     ])
     expect(frames[1]?.raw).toBe(
-      `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${call.uuid}\nContent-Disposition: linger\nChannel-Name: sofia/external/15550001111@127.0.0.1\nLinger-Time: -1\nContent-Length: 0\n\n`,
+      `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${call.uuid}\nContent-Disposition: linger\nChannel-Name: sofia/external/15550001111@127.0.0.1\nLinger-Time: 5\nContent-Length: 0\n\n`,
     )
     expect(bodyHeader(frames[0] as Frame, 'Hangup-Cause')).toBe('NORMAL_CLEARING')
-    expect(frames[3]?.body).toBe('Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n')
+    await fake.advance(4999)
+    expect(peer.closed).toBe(false)
+    await fake.advance(1)
+    const disconnect = await peer.next()
+    expect(disconnect.raw).toBe(
+      `Content-Type: text/disconnect-notice\nControlled-Session-UUID: ${call.uuid}\nContent-Disposition: disconnect\nContent-Length: 67\n\nDisconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n`,
+    )
     expect(await peer.closedSoon()).toBe(true)
+  })
+
+  it('after a hangup with plain `linger` the socket stays until the client exits', async () => {
+    const { peer: waiting } = await outboundPeer()
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
+    const peer = await waiting
+    peer.send('connect\n\n')
+    await peer.next()
+    peer.send('linger\n\n')
+    expect((await peer.next()).headers['Reply-Text']).toBe('+OK will linger')
+    call.hangup()
+    expect((await peer.next()).headers['Linger-Time']).toBe('-1')
+    await fake.advance(3_600_000)
+    expect(peer.closed).toBe(false)
+    peer.send('exit\n\n')
+    expect((await peer.next()).headers['Reply-Text']).toBe('+OK bye')
+    expect((await peer.next()).headers['Content-Disposition']).toBe('disconnect')
+    expect(await peer.closedSoon()).toBe(true)
+  })
+
+  it('without linger the socket goes right after the hangup', async () => {
+    const { peer: waiting } = await outboundPeer()
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
+    const peer = await waiting
+    peer.send('connect\n\n')
+    await peer.next()
+    call.hangup()
+    expect((await peer.next()).headers['Content-Disposition']).toBe('disconnect')
+    expect(await peer.closedSoon()).toBe(true)
+  })
+})
+
+describe('inbound events before a pending reply', () => {
+  it('uuid_kill: the channel hangup events come before the api/response', async () => {
+    const { peer: waiting } = await outboundPeer()
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
+    const bridge = await waiting
+    bridge.send('connect\n\n')
+    await bridge.next()
+    const socket = net.connect(fake.port, fake.host)
+    cleanups.push(() => {
+      socket.destroy()
+    })
+    const control = new RawPeer(socket)
+    await control.next()
+    control.send('auth ClueCon\n\n')
+    await control.next()
+    control.send('event plain CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE\n\n')
+    await control.next()
+    control.send(`api uuid_kill ${call.uuid}\n\n`)
+    const frames = await control.until((frame) => frame.headers['Content-Type'] === 'api/response')
+    expect(frames.map((frame) => eventName(frame) ?? frame.body)).toEqual([
+      'CHANNEL_HANGUP',
+      'CHANNEL_HANGUP_COMPLETE',
+      '+OK\n',
+    ])
   })
 })
 

@@ -125,7 +125,8 @@ describe('outbound socket', () => {
     expect(call.variable('card_digits_invalid')).toBeUndefined()
     const logged = log.lines.join('')
     expect(logged).toContain('CHANNEL_EXECUTE_COMPLETE')
-    expect(logged).not.toMatch(/4242/)
+    expect(logged).not.toContain('4242424242424242')
+    expect(logged).not.toMatch(/":"(123|4242424242424242)"/)
     expect(logged).not.toMatch(/"DTMF-Digit":"\d"/)
   })
 
@@ -239,5 +240,53 @@ describe('outbound socket', () => {
     }
     const call = fake.placeCall({ dnis: '9001', ani: '15550001111' })
     expect((await call.ended).cause).toBe('NORMAL_TEMPORARY_FAILURE')
+  })
+})
+
+describe('play_and_get_digits as FreeSWITCH reports it', () => {
+  const prompt = {
+    min: 4,
+    max: 6,
+    tries: 1,
+    timeoutMs: 3000,
+    file: 'p.wav',
+    variable: 'code',
+    regexp: '^\\d+$',
+  }
+
+  it.each([
+    ['12345#', { result: 'success', digits: '12345' }, 'success'],
+    // no terminator, fewer than max: accepted after the inter-digit timeout, read_result stays "timeout"
+    ['12345', { result: 'success', digits: '12345' }, 'timeout'],
+    ['123456789', { result: 'success', digits: '123456' }, 'success'],
+    // too few: read_result "failure" while the variable still holds them
+    ['12#', { result: 'failure', digits: '' }, 'failure'],
+    // refused by the regexp: read_result "success", the variable cleared, <var>_invalid set
+    ['12a4#', { result: 'failure', digits: '' }, 'success'],
+  ])('%s', async (keys, expected, readResult) => {
+    let result: unknown
+    handler = async (call) => {
+      result = await call.playAndGetDigits(prompt)
+    }
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111', digits: [keys] })
+    await call.waitForApp('play_and_get_digits')
+    await fake.waitFor(() => call.apps[0]?.completedAt)
+    expect(call.variable('read_result')).toBe(readResult)
+    await call.ended
+    expect(result).toEqual(expected)
+  })
+
+  it('no key at all is a timeout (FreeSWITCH says "failure" when min ≥ 1)', async () => {
+    let result: unknown
+    handler = async (call) => {
+      result = await call.playAndGetDigits(prompt)
+    }
+    const call = fake.placeCall({ dnis: '9001', ani: '15550001111', digits: [''] })
+    await call.waitForApp('play_and_get_digits')
+    await fake.advance(3000)
+    await fake.waitFor(() => call.apps[0]?.completedAt)
+    expect(call.variable('read_result')).toBe('failure')
+    await call.ended
+    expect(result).toEqual({ result: 'timeout', digits: '' })
   })
 })

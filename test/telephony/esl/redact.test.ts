@@ -57,9 +57,33 @@ describe('redactEvent', () => {
     expect(redactEvent(harmless)['Application-Data']).toBe('lang=en')
   })
 
+  it('hides it in variable_current_application_data too', () => {
+    const event = eslEvent({
+      'Event-Name': 'CHANNEL_EXECUTE_COMPLETE',
+      variable_current_application: 'set',
+      variable_current_application_data: 'entry=1230',
+    })
+    expect(
+      redactEvent(event, { secretVariables: new Set(['entry']) }).variable_current_application_data,
+    ).toBe(redacted)
+  })
+
   it('leaves the event itself as it was', () => {
     const event = eslEvent({ 'Event-Name': 'CHANNEL_EXECUTE', variable_card_number: '4242424242424242' })
     redactEvent(event)
     expect(event.variable('card_number')).toBe('4242424242424242')
+  })
+})
+
+describe('the inbound control connection logs', () => {
+  it('no variables and no DTMF digits of any channel', () => {
+    const event = eslEvent({
+      'Event-Name': 'DTMF',
+      'Unique-ID': 'u-1',
+      'DTMF-Digit': '4',
+      variable_entry: '4242',
+    })
+    const out = redactEvent(event, { secretPromptActive: true, dropVariables: true })
+    expect(out).toEqual({ 'Event-Name': 'DTMF', 'Unique-ID': 'u-1', 'DTMF-Digit': redacted })
   })
 })
