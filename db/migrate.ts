@@ -12,6 +12,7 @@ import * as money from './migrations/2026-12-05T0100_money.ts'
 import * as pay from './migrations/2026-12-05T0210_pay.ts'
 import * as sessions from './migrations/2026-12-05T0240_sessions.ts'
 import * as telephony from './migrations/2026-12-06T0100_telephony.ts'
+import * as acd from './migrations/2026-12-06T0110_acd.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05T0210_pay': pay,
   '2026-12-05T0240_sessions': sessions,
   '2026-12-06T0100_telephony': telephony,
+  '2026-12-06T0110_acd': acd,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

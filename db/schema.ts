@@ -660,6 +660,10 @@ export interface RepresentativesTable {
   phone: Nullable<string>
   /** scrypt hash of the keypad PIN for logging in from another phone */
   pin_hash: Nullable<string>
+  /** wrong PINs since pin_first_failed_at; at the limit the PIN locks until pin_locked_until (0110_acd) */
+  pin_failures: Defaulted<number>
+  pin_first_failed_at: NullableTimestamp
+  pin_locked_until: NullableTimestamp
   gender: Nullable<string>
   zodiac_sign: Nullable<string>
   /** expertise tags callers may ask for */

@@ -54,6 +54,13 @@ type LineTraffic = Traffic & {
 export const RESERVATION_GRACE_SECONDS = 10
 /** How many older waiting calls of a line are served first in one reservation (FIFO per line). */
 const OLDER_CALLS_CONSIDERED = 50
+/**
+ * A waiting call whose bridge has not asked for it this long is presumed orphaned (its bridge
+ * process died): it is no longer served first nor counted ahead of others. A live caller's flow asks
+ * every few seconds; each ask marks the call (at most every CALL_TOUCH_SECONDS, to spare writes).
+ */
+export const STALE_WAITING_SECONDS = 120
+const CALL_TOUCH_SECONDS = 15
 /** Choices made again when a chosen representative was being taken by another transaction. */
 const RESERVE_ATTEMPTS = 5
 /** A line's history replaces its starting figures once it has this many answered calls. */
@@ -275,7 +282,7 @@ export class PostgresAcd implements AcdService {
   }
 
   representativeByPin(tenantId: string, extension: string, pin: string): Promise<DirectoryEntry | null> {
-    return representativeByPin(this.db, tenantId, extension, pin)
+    return representativeByPin(this.db, tenantId, extension, pin, this.clock())
   }
 
   partnersByLastName(
@@ -322,6 +329,13 @@ export class PostgresAcd implements AcdService {
       // the call row lock: two bridges asking for the same call take turns
       const call = await lockCall(trx, tenantId, callId)
       if (call.stage !== 'waiting') return null
+      if (now.getTime() - new Date(call.updated_at).getTime() >= CALL_TOUCH_SECONDS * 1000)
+        await trx
+          .updateTable('calls')
+          .set({ updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', callId)
+          .execute()
       const line = await lineSettings(trx, tenantId, call.service_line_id)
       const free = await freeCandidates(trx, tenantId)
       if (!free.length) return null
@@ -345,6 +359,7 @@ export class PostgresAcd implements AcdService {
             eb.and([eb('enqueued_at', '=', call.enqueued_at ?? now), eb('id', '<', call.id)]),
           ]),
         )
+        .where('updated_at', '>', staleBefore(now))
         .orderBy('enqueued_at')
         .orderBy('id')
         .limit(OLDER_CALLS_CONSIDERED)
@@ -630,6 +645,7 @@ export class PostgresAcd implements AcdService {
           eb.and([eb('enqueued_at', '=', enqueuedAt), eb('id', '<', call.id)]),
         ]),
       )
+      .where('updated_at', '>', staleBefore(this.clock()))
       .executeTakeFirstOrThrow()
     const position = Number(ahead.n) + 1
     const traffic = await this.traffic(tenantId, call.service_line_id, neededOf(call.representatives_needed))
@@ -657,6 +673,7 @@ export class PostgresAcd implements AcdService {
       .where('tenant_id', '=', tenantId)
       .where('service_line_id', '=', serviceLineId)
       .where('stage', '=', 'waiting')
+      .where('updated_at', '>', staleBefore(this.clock()))
       .executeTakeFirstOrThrow()
     const load = offeredLoad(traffic)
     const average = averageWaitSeconds(traffic)
@@ -781,6 +798,8 @@ export class PostgresAcd implements AcdService {
     }
   }
 }
+
+const staleBefore = (now: Date) => new Date(now.getTime() - STALE_WAITING_SECONDS * 1000)
 
 // ── queries (each takes the transaction it runs in) ─────────────────────────────────────────────────
 

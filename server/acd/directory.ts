@@ -3,6 +3,7 @@
 // name typed on the keypad. PINs are stored as scrypt hashes (node:crypto), in the staff
 // passwords' format so one verifier reads both.
 import { randomBytes, scrypt } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { verifyPassword } from '../users/passwords.ts'
 import type { DirectoryEntry } from './types.ts'
@@ -60,27 +61,66 @@ export async function representativeByPhone(
   return only ? { id: only.id, name: only.name, extension: only.extension } : null
 }
 
-/** The active representative with this extension, if the PIN is theirs; null otherwise (one answer for both). */
+/** Wrong PINs within PIN_FAILURE_WINDOW_MINUTES that lock an extension's PIN for PIN_LOCK_MINUTES. */
+export const PIN_LOCK_AFTER = 5
+export const PIN_LOCK_MINUTES = 15
+const PIN_FAILURE_WINDOW_MINUTES = 15
+
+/**
+ * The active representative with this extension, if the PIN is theirs; null otherwise — one answer
+ * for a wrong PIN, an extension without one, and a locked PIN, so a caller learns nothing from it.
+ * PIN_LOCK_AFTER wrong PINs in a row lock that extension's PIN for PIN_LOCK_MINUTES (every
+ * process sees the lock: it is on the representative's row); a right one clears the count.
+ */
 export async function representativeByPin(
   db: Db,
   tenantId: string,
   extension: string,
   pin: string,
+  now: Date = new Date(),
 ): Promise<DirectoryEntry | null> {
   const row = await db
     .selectFrom('representatives')
-    .select(['id', 'name', 'extension', 'pin_hash'])
+    .select(['id', 'name', 'extension', 'pin_hash', 'pin_locked_until'])
     .where('tenant_id', '=', tenantId)
     .where('extension', '=', extension)
     .where('active', '=', true)
     .executeTakeFirst()
-  if (!row?.pin_hash) {
+  if (!row?.pin_hash || (row.pin_locked_until && new Date(row.pin_locked_until) > now)) {
     // the same work as a real check, so timing does not tell which extensions have a PIN
     await verifyPassword(pin, DUMMY_HASH)
     return null
   }
-  if (!(await verifyPassword(pin, row.pin_hash))) return null
+  if (!(await verifyPassword(pin, row.pin_hash))) {
+    await recordPinFailure(db, tenantId, row.id, now)
+    return null
+  }
+  await db
+    .updateTable('representatives')
+    .set({ pin_failures: 0, pin_first_failed_at: null, pin_locked_until: null })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', row.id)
+    .where('pin_failures', '>', 0)
+    .execute()
   return { id: row.id, name: row.name, extension: row.extension }
+}
+
+/** One statement, so wrong PINs tried at once on several lines or bridges all count. */
+async function recordPinFailure(db: Db, tenantId: string, id: string, now: Date): Promise<void> {
+  const windowStart = new Date(now.getTime() - PIN_FAILURE_WINDOW_MINUTES * 60_000)
+  const lockedUntil = new Date(now.getTime() + PIN_LOCK_MINUTES * 60_000)
+  const inWindow = sql<boolean>`(pin_first_failed_at is not null and pin_first_failed_at > ${windowStart})`
+  const failures = sql<number>`case when ${inWindow} then pin_failures + 1 else 1 end`
+  await db
+    .updateTable('representatives')
+    .set({
+      pin_failures: failures,
+      pin_first_failed_at: sql<Date>`case when ${inWindow} then pin_first_failed_at else ${now} end`,
+      pin_locked_until: sql<Date | null>`case when ${failures} >= ${PIN_LOCK_AFTER} then ${lockedUntil} else pin_locked_until end`,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute()
 }
 
 const DUMMY_HASH = `scrypt$${pinParams.N}$${pinParams.r}$${pinParams.p}$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`

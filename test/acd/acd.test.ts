@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PostgresAcd, RESERVATION_GRACE_SECONDS } from '../../server/acd/acd.ts'
 import { hashPin } from '../../server/acd/directory.ts'
 import { ProblemError } from '../../server/http/problem.ts'
+import { createLogger } from '../../server/logging.ts'
+import { createServices } from '../../server/services.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 import { addCall, addRepresentative, addTelephonyLine, manualClock } from './support.ts'
 
@@ -389,6 +391,36 @@ describe('matching on the tables', () => {
     expect(await acd.reserve(tenant, 'c3')).toBeNull()
   })
 
+  it('the line’s strategy decides; another tenant’s representatives are never offered', async () => {
+    const { tenant, acd, db, clock, line } = await setup({ telephony: { strategy: 'fewest_calls' } })
+    const other = `${tenant}-other`
+    await addRepresentative(db, other, { id: 'r0' })
+    await acd.login(other, 'r0', { queues: ['solo'], via: 'console' })
+    clock.advance(1000)
+    for (const id of ['r1', 'r2']) {
+      await addRepresentative(db, tenant, { id })
+      await acd.login(tenant, id, { queues: ['solo'], via: 'console' })
+      clock.advance(1000)
+    }
+    // r1 has waited longest but taken two calls; r2 none
+    await db
+      .updateTable('representative_presence')
+      .set({ calls_taken: 2 })
+      .where('tenant_id', '=', tenant)
+      .where('representative_id', '=', 'r1')
+      .execute()
+    await addCall(db, tenant, 'c1', { lineId: line })
+    await acd.enqueue(tenant, 'c1')
+    expect((await acd.reserve(tenant, 'c1'))?.representatives.map((r) => r.id)).toEqual(['r2'])
+    await addCall(db, tenant, 'c2', { lineId: line })
+    await acd.enqueue(tenant, 'c2')
+    expect((await acd.reserve(tenant, 'c2'))?.representatives.map((r) => r.id)).toEqual(['r1'])
+    await addCall(db, tenant, 'c3', { lineId: line })
+    await acd.enqueue(tenant, 'c3')
+    expect(await acd.reserve(tenant, 'c3')).toBeNull()
+    expect((await presenceOf(other, 'r0')).state).toBe('available')
+  })
+
   it('FIFO per line: a newer caller does not take the representative an older one can have', async () => {
     const { tenant, acd, db, clock, line } = await setup()
     await addRepresentative(db, tenant, { id: 'r1', gender: 'female' })
@@ -404,6 +436,24 @@ describe('matching on the tables', () => {
     expect(await acd.reserve(tenant, 'new')).toBeNull()
     // the picky caller ahead, whom nobody free matches, does not hold up the one behind
     expect((await acd.reserve(tenant, 'old'))?.representatives.map((r) => r.id)).toEqual(['r1'])
+  })
+
+  it('a waiting call nobody has asked for in two minutes (its bridge died) no longer holds the line', async () => {
+    const { tenant, acd, db, clock, line } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1' })
+    await acd.login(tenant, 'r1', { queues: ['solo'], via: 'console' })
+    await addCall(db, tenant, 'orphan', { lineId: line })
+    await addCall(db, tenant, 'live', { lineId: line })
+    await acd.enqueue(tenant, 'orphan')
+    clock.advance(1000)
+    await acd.enqueue(tenant, 'live')
+    for (let s = 0; s < 120; s += 10) {
+      expect(await acd.reserve(tenant, 'live')).toBeNull()
+      expect((await acd.position(tenant, 'live')).position).toBe(2)
+      clock.advance(10_000)
+    }
+    expect((await acd.position(tenant, 'live')).position).toBe(1)
+    expect((await acd.reserve(tenant, 'live'))?.representatives.map((r) => r.id)).toEqual(['r1'])
   })
 })
 
@@ -526,5 +576,43 @@ describe('the phone login’s lookups', () => {
     ])
     expect((await acd.partnersByLastName(tenant, 'le')).map((r) => r.id)).toEqual(['r1'])
     expect((await acd.partnersByLastName(tenant, '5663')).map((r) => r.id)).toEqual(['r3'])
+  })
+
+  it('five wrong PINs lock the extension’s PIN for fifteen minutes — even the right one; a right one clears the count', async () => {
+    const { tenant, acd, db, clock } = await setup()
+    await addRepresentative(db, tenant, { id: 'r1', extension: '1001', pinHash: await hashPin('4321') })
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    // the count started again
+    for (let i = 0; i < 4; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+    for (let i = 0; i < 5; i++) expect(await acd.representativeByPin(tenant, '1001', '0000')).toBeNull()
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(14 * 60_000)
+    expect(await acd.representativeByPin(tenant, '1001', '4321')).toBeNull()
+    clock.advance(60_000)
+    expect((await acd.representativeByPin(tenant, '1001', '4321'))?.id).toBe('r1')
+  })
+})
+
+describe('in the service graph', () => {
+  it('services.acd is the ACD on the graph’s database and clock', async () => {
+    const tenant = `acd${++tenants}`
+    const clock = manualClock(new Date('2027-01-01T08:00:00Z'))
+    const services = createServices({
+      db: database.db,
+      secret: 'acd-suite',
+      logger: createLogger('warn'),
+      clock: clock.now,
+    })
+    await addRepresentative(database.db, tenant, { id: 'r1' })
+    const view = await services.acd.login(tenant, 'r1', { queues: ['triple', 'solo'], via: 'console' })
+    expect(view).toMatchObject({
+      state: 'available',
+      queues: ['triple', 'solo'],
+      logged_in_at: '2027-01-01T08:00:00.000Z',
+    })
+    expect(await services.acd.presence(tenant, 'r1')).toEqual(view)
+    expect((await services.acd.presence(tenant, 'nobody')).state).toBe('offline')
   })
 })
