@@ -400,7 +400,7 @@ class Ivr {
           break
         }
         case 'retry': {
-          await this.play(verdict.correct === 'card' ? 'payment_declined' : 'temporarily_blocked')
+          await this.play(verdict.declined ? 'payment_declined' : 'temporarily_blocked')
           ;({ entered, payment } = await correct(verdict.correct))
           break
         }
@@ -419,15 +419,19 @@ class Ivr {
   private async holdForReview(decisionId: string): Promise<'approve' | 'block' | 'timeout'> {
     const until = this.deps.clock().getTime() + this.settings.reviewHoldSeconds * 1000
     await this.setPlaybackLimits(null)
-    while (this.deps.clock().getTime() < until) {
-      const decision = await this.deps.services.authorizations.get(this.tenantId, decisionId)
-      const resolution = decision?.resolution as { outcome?: string } | null | undefined
-      if (resolution?.outcome === 'approve') return 'approve'
-      if (resolution?.outcome === 'block') return 'block'
-      await this.pace()
-      await this.slice(promptOf(this.t, 'review_hold'))
+    try {
+      while (this.deps.clock().getTime() < until) {
+        const decision = await this.deps.services.authorizations.get(this.tenantId, decisionId)
+        const resolution = decision?.resolution as { outcome?: string } | null | undefined
+        if (resolution?.outcome === 'approve') return 'approve'
+        if (resolution?.outcome === 'block') return 'block'
+        await this.pace()
+        await this.slice(promptOf(this.t, 'review_hold'))
+      }
+      return 'timeout'
+    } finally {
+      if (!this.call.isHungUp) await this.clearPlaybackLimits()
     }
-    return 'timeout'
   }
 
   // -------------------------------------------------------------------------------------------
@@ -502,6 +506,8 @@ class Ivr {
         const reservation = await acd.reserve(this.tenantId, this.callId)
         if (reservation) {
           this.state.queued = false
+          // the conference's prompts play whole
+          await this.clearPlaybackLimits()
           const outcome = await this.deps.flows.conference(this.deps, this.call, {
             tenantId: this.tenantId,
             callId: this.callId,
@@ -639,6 +645,13 @@ class Ivr {
     await this.call.setVariable('playback_timeout_sec', String(this.settings.checkEverySeconds))
     await this.call.setVariable('playback_timeout_as_success', 'true')
     await this.call.setVariable('playback_terminators', terminator ?? 'none')
+  }
+
+  /** The limits are channel variables: every later prompt (play_and_get_digits too) would be cut short. */
+  private async clearPlaybackLimits(): Promise<void> {
+    await this.call.unsetVariable('playback_timeout_sec')
+    await this.call.unsetVariable('playback_timeout_as_success')
+    await this.call.unsetVariable('playback_terminators')
   }
 
   private async slice(file: string): Promise<void> {

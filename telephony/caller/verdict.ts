@@ -13,8 +13,8 @@ export type Verdict =
   | { kind: 'block' }
   | { kind: 'limit'; resetsAt: Date | null }
   | { kind: 'review'; decisionId: string }
-  /** a temporary block the rule set lets the caller correct now (retry_after_seconds 0) */
-  | { kind: 'retry'; correct: Correction }
+  /** a temporary block the rule set lets the caller correct now (retry_after_seconds 0), or a hold declined for a reason the rule set makes temporary */
+  | { kind: 'retry'; correct: Correction; declined: boolean }
   /** a temporary block with no retry now: explained, then goodbye */
   | { kind: 'temporary_block' }
 
@@ -31,12 +31,12 @@ export function verdictOf(session: SessionView, declines: PaymentDeclineOutcomes
     if (code === 'gateway_unavailable')
       return outcomeForDecline('no_answer', declines) === 'block'
         ? { kind: 'block' }
-        : { kind: 'retry', correct: 'nothing' }
+        : { kind: 'retry', correct: 'nothing', declined: true }
     const known: DeclineCode = declineCodes.has(code) ? (code as DeclineCode) : 'generic_decline'
     // a hold the issuer refused follows the rule set as a purchase's payment would (figure 9)
     return outcomeForDecline(known, declines) === 'block'
       ? { kind: 'block' }
-      : { kind: 'retry', correct: 'card' }
+      : { kind: 'retry', correct: 'card', declined: true }
   }
   switch (decision.outcome) {
     case 'block':
@@ -48,7 +48,7 @@ export function verdictOf(session: SessionView, declines: PaymentDeclineOutcomes
     case 'temporary_block': {
       if (decision.retry_after_seconds !== 0) return { kind: 'temporary_block' }
       const numberWrong = decision.reasons.some((r) => r.reason_code === 'entered_phone_mismatch')
-      return { kind: 'retry', correct: numberWrong ? 'number' : 'card' }
+      return { kind: 'retry', correct: numberWrong ? 'number' : 'card', declined: false }
     }
     default:
       // approved but neither live nor failed: a start that never finished (the sweeper cleans up)

@@ -162,12 +162,14 @@ describe('what a started session means for the caller', () => {
     ).toEqual({
       kind: 'retry',
       correct: 'number',
+      declined: false,
     })
     expect(
       verdictOf(session({}, { outcome: 'temporary_block', retry_after_seconds: 0, reasons: avs })),
     ).toEqual({
       kind: 'retry',
       correct: 'card',
+      declined: false,
     })
     expect(
       verdictOf(session({}, { outcome: 'temporary_block', retry_after_seconds: 3600, reasons: avs })),
@@ -178,12 +180,12 @@ describe('what a started session means for the caller', () => {
 
   it('follows the rule set’s payment_declines for a declined hold', () => {
     const declined = session({ status: 'failed', failure: { code: 'insufficient_funds', message: 'no' } })
-    expect(verdictOf(declined)).toEqual({ kind: 'retry', correct: 'card' })
+    expect(verdictOf(declined)).toEqual({ kind: 'retry', correct: 'card', declined: true })
     expect(verdictOf(declined, { insufficient_funds: 'block' })).toEqual({ kind: 'block' })
     const refused = session({ status: 'failed', failure: { code: 'generic_decline', message: 'no' } })
     expect(verdictOf(refused)).toEqual({ kind: 'block' })
     const silent = session({ status: 'failed', failure: { code: 'gateway_unavailable', message: 'no' } })
-    expect(verdictOf(silent)).toEqual({ kind: 'retry', correct: 'nothing' })
+    expect(verdictOf(silent)).toEqual({ kind: 'retry', correct: 'nothing', declined: true })
     const nothing = session({ status: 'failed', failure: { code: 'nothing_granted', message: 'no' } })
     expect(verdictOf(nothing).kind).toBe('limit')
   })

@@ -109,6 +109,38 @@ describe('screening the caller (figure 4, block 401)', () => {
     expect(h.t.logs.some((line) => line.includes(person.card))).toBe(false)
   })
 
+  it('a number still wrong after the correction is the rule set’s temporary block: keyed again, the call goes on', async () => {
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9001',
+      ani: person.phone,
+      digits: ['2025559999', '2025559998', ...typedCard(person.card), national(person), '1'],
+    })
+    await h.until(async () => (await h.callOf(call))?.stage === 'waiting')
+    expect(played(call, 'phone_mismatch')).toBe(1)
+    expect(played(call, 'temporarily_blocked')).toBe(1)
+    const callId = (await h.callOf(call))?.id
+    const starts = await h.t.db
+      .selectFrom('sessions')
+      .innerJoin('decisions', (j) =>
+        j
+          .onRef('decisions.tenant_id', '=', 'sessions.tenant_id')
+          .onRef('decisions.id', '=', 'sessions.decision_id'),
+      )
+      .select(['sessions.status', 'decisions.outcome'])
+      .where('sessions.tenant_id', '=', 'acme')
+      .where('sessions.idempotency_key', 'like', `${callId}:%`)
+      .orderBy('sessions.idempotency_key')
+      .execute()
+    expect(starts).toEqual([
+      { status: 'refused', outcome: 'temporary_block' },
+      { status: 'live', outcome: 'approve' },
+    ])
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
+  })
+
   it('a caller whose allowance is used up hears when it lifts, and is hung up', async () => {
     const person = newPerson()
     // two sessions today already (the demo rule set allows two a day)
@@ -221,6 +253,37 @@ describe('waiting in the queue (figure 3, steps 310–325)', () => {
       .executeTakeFirstOrThrow()
     expect(presence.state).toBe('available')
     await h.t.services.acd.logout('acme', 'rep_max', { via: 'console' })
+  })
+
+  it('the caller may ask for an expertise and hears a message for their sign of the Zodiac while waiting', async () => {
+    await h.addRepresentative({ id: 'rep_tarot', extension: '1008', expertise: ['tarot', 'career'] })
+    await h.addRepresentative({ id: 'rep_love', extension: '1009', expertise: ['love'] })
+    await h.addLine({
+      id: 'stars',
+      number: '9007',
+      telephony: {
+        prompts: { ...prompts, waiting: '/tollgate/horoscope/{zodiac_sign}.wav' },
+        waiting_content: 'birth_date_message',
+      },
+    })
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9007',
+      ani: person.phone,
+      // expertise (3), the third of career, love, tarot; born 1 August 1990
+      digits: [national(person), ...typedCard(person.card), '3', '3', '08011990'],
+    })
+    await h.until(() => call.played.includes('/tollgate/horoscope/leo.wav'))
+    expect((await h.callOf(call))?.preferences).toEqual({ expertise: 'tarot' })
+    // between announcements: music, not the message again
+    await h.until(() => call.played.filter((file) => file === 'local_stream://moh').length >= 3)
+    expect(call.played.filter((file) => file.startsWith('/tollgate/horoscope/'))).toEqual([
+      '/tollgate/horoscope/leo.wav',
+    ])
+    expect(call.variable('tollgate_birth_date')).toBeUndefined()
+    call.hangup()
+    await endedRow(call)
+    await nothingLeftOf(call)
   })
 
   it('the maximum wait with no partner network says goodbye and ends the session unbilled', async () => {
