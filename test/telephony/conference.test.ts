@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { conferenceNameOf } from '../../telephony/conference.ts'
 import { type Harness, membersOf, presenceOf, START, startHarness } from './conference-support.ts'
+import { sessionBodyFor } from './stand-in-caller.ts'
 
 let h: Harness
 const at = (seconds: number) => new Date(START.getTime() + seconds * 1000)
@@ -234,5 +235,37 @@ describe('conference', () => {
     // nothing of this bridge is left open for the sweep
     expect(await h.bridge.sweepLostCalls()).toBe(0)
     await t.services.acd.logout('acme', 'rep_hal', { via: 'console' })
+  })
+
+  it('after a reconnect, a call of this bridge whose channel FreeSWITCH no longer knows is ended and its session settled', async () => {
+    const { t, bridge, fs } = h
+    // a call left behind with no flow running for it (a flow that died): its session is live
+    const { session } = await t.services.sessions.start(sessionBodyFor('short'), {
+      tenantId: 'acme',
+      channel: 'phone',
+    })
+    expect(session.status).toBe('live')
+    await t.db
+      .insertInto('calls')
+      .values({
+        tenant_id: 'acme',
+        id: 'call_left_behind',
+        channel_uuid: '00000000-0000-4000-8000-000000000000',
+        bridge_id: bridge.bridgeId,
+        dnis: '9001',
+        service_line_id: 'short',
+        session_id: session.id,
+        stage: 'waiting',
+        started_at: fs.now(),
+      })
+      .execute()
+    expect(await bridge.sweepLostCalls(fs.now())).toBe(1)
+    expect(await callRow('call_left_behind')).toMatchObject({ stage: 'ended', end_reason: 'freeswitch_lost' })
+    const settled = await h.until(async () => {
+      const s = await sessionOf(session.id)
+      return s.status === 'settled' && s
+    })
+    expect(settled).toMatchObject({ billed_seconds: 0, end_reason: 'freeswitch_lost' })
+    expect(await bridge.sweepLostCalls(fs.now())).toBe(0)
   })
 })
