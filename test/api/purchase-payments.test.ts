@@ -90,6 +90,32 @@ describe('a purchase’s hold', () => {
     expect(await unbalanced(t.db, 'acme')).toEqual([])
   })
 
+  it('is written with its decision, in the same transaction: the stored decision shows it from its first write', async () => {
+    const person = newPerson()
+    const decision = await authorize(t, buy(person, 1200))
+    expect(decision.payment).toMatchObject({ kind: 'hold', status: 'authorized', amount_authorized: 1200 })
+    const row = await t.db
+      .selectFrom('decisions as d')
+      .innerJoin('payments as p', (j) =>
+        j.onRef('p.tenant_id', '=', 'd.tenant_id').onRef('p.decision_id', '=', 'd.id'),
+      )
+      .innerJoin('payment_methods as m', (j) =>
+        j.onRef('m.tenant_id', '=', 'p.tenant_id').onRef('m.id', '=', 'p.payment_method_id'),
+      )
+      .select(['d.created_at as decided', 'p.created_at as held', 'd.response', 'm.gateway_token'])
+      .where('d.tenant_id', '=', 'acme')
+      .where('d.id', '=', decision.id)
+      .executeTakeFirstOrThrow()
+    // one clock reading for both, and no rewrite of the response after the commit
+    expect(new Date(row.held).getTime()).toBe(new Date(row.decided).getTime())
+    expect((row.response as { payment?: { id: string } }).payment?.id).toBe(decision.payment?.id)
+    expect(row.gateway_token).toMatch(/^tok_sandbox_/)
+    // the Payments service finds it by the key it would have used itself
+    expect((await t.services.payments.byKey('acme', `${decision.id}:hold`))?.payment.id).toBe(
+      decision.payment?.id,
+    )
+  })
+
   it('captures all that is held when no amount is given, once: a retry returns the same capture', async () => {
     const decision = await authorize(t, buy(newPerson(), 1200))
     const first = await ok(await call(`/v1/authorizations/${decision.id}/capture`))
