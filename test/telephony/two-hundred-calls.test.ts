@@ -1,6 +1,6 @@
-// 200 callers at once on one bridge against 60 representatives: every call is served, every session
-// settles, and no representative is ever in two conferences at once (the ACD's row locks on
-// PostgreSQL; PGlite serialises).
+// 200 callers at once on one bridge against 60 representatives: every call whose session went live
+// is served (at least 195 of 200), every session settles, and no representative is ever in two
+// conferences at once (the ACD's row locks on PostgreSQL; PGlite serialises).
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { doubleBookings, type Harness, startHarness } from './conference-support.ts'
 
@@ -51,8 +51,8 @@ it(`${CALLS} simultaneous calls, ${REPRESENTATIVES} representatives: all served,
     .where('tenant_id', '=', 'acme')
     .where('joined_at', 'is not', null)
     .execute()
-  // a call whose start failed under this load (the hold or the decision took too long) is not the
-  // ACD's to serve: every call that had a live session was
+  // a call whose start did not go live (seen once on PGlite under the shared machine's load: 2 of 200,
+  // cause not pinned down) is not the ACD's to serve; every call that had a live session was
   const unserved = await t.db
     .selectFrom('calls')
     .leftJoin('sessions', (join) =>
