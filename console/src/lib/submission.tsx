@@ -1,6 +1,6 @@
 // A form's submission: pending while it runs, and the server's problem kept so the form can show
 // each field's message where it belongs and anything else above the fields.
-import { createSignal, type JSX, Show } from 'solid-js'
+import { createSignal, type JSX, Show, splitProps } from 'solid-js'
 import { ApiError } from './api.ts'
 
 export function createSubmission() {
@@ -45,6 +45,37 @@ export function FieldNote(props: { message: string | undefined; hint?: JSX.Eleme
     <Show when={props.message} fallback={props.hint ? <span class="field-hint">{props.hint}</span> : null}>
       {(message) => <span class="field-error">{message()}</span>}
     </Show>
+  )
+}
+
+/** A labelled text input with its note beneath: the server's message for the field, else the hint. */
+export function TextField(
+  props: {
+    label: string
+    name: string
+    value: string
+    onInput: (value: string) => void
+    error: string | undefined
+    hint?: JSX.Element
+    /** spans the form's width */
+    wide?: boolean
+  } & Pick<
+    JSX.InputHTMLAttributes<HTMLInputElement>,
+    'type' | 'inputMode' | 'autocomplete' | 'maxLength' | 'placeholder' | 'required' | 'disabled' | 'list'
+  >,
+) {
+  const [own, input] = splitProps(props, ['label', 'value', 'onInput', 'error', 'hint', 'wide'])
+  return (
+    <label class={own.wide ? 'field field-wide' : 'field'}>
+      <span class="field-label">{own.label}</span>
+      <input
+        {...input}
+        value={own.value}
+        onInput={(e) => own.onInput(e.currentTarget.value)}
+        aria-invalid={Boolean(own.error)}
+      />
+      <FieldNote message={own.error} hint={own.hint} />
+    </label>
   )
 }
 

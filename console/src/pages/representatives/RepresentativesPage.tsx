@@ -6,7 +6,7 @@ import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatMoney } from '../../lib/format.ts'
 import { amountText, parseAmount } from '../../lib/money.ts'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
+import { createSubmission, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import {
   createRepresentative,
   listRepresentatives,
@@ -96,34 +96,26 @@ function RepresentativeForm(props: {
       </header>
       <FormProblem error={error()} />
       <div class="form-grid">
-        <label class="field">
-          <span class="field-label">Name</span>
-          <input
-            name="name"
-            required
-            maxLength={120}
-            value={draft().name}
-            onInput={(e) => set('name', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('name'))}
-          />
-          <FieldNote message={fieldError('name')} />
-        </label>
-        <label class="field">
-          <span class="field-label">Extension</span>
-          <input
-            name="extension"
-            required
-            inputMode="numeric"
-            maxLength={10}
-            value={draft().extension}
-            onInput={(e) => set('extension', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('extension'))}
-          />
-          <FieldNote
-            message={fieldError('extension')}
-            hint="The phone extension they answer on, such as 1001."
-          />
-        </label>
+        <TextField
+          label="Name"
+          name="name"
+          required
+          maxLength={120}
+          value={draft().name}
+          onInput={(value) => set('name', value)}
+          error={fieldError('name')}
+        />
+        <TextField
+          label="Extension"
+          name="extension"
+          required
+          inputMode="numeric"
+          maxLength={10}
+          value={draft().extension}
+          onInput={(value) => set('extension', value)}
+          error={fieldError('extension')}
+          hint="The phone extension they answer on, such as 1001."
+        />
         <label class="field">
           <span class="field-label">Pay plan</span>
           <select
@@ -143,42 +135,34 @@ function RepresentativeForm(props: {
         <Show
           when={draft().plan === 'per_minute'}
           fallback={
-            <label class="field">
-              <span class="field-label">Share (%)</span>
-              <input
-                name="percent"
-                inputMode="decimal"
-                value={draft().percent}
-                onInput={(e) => set('percent', e.currentTarget.value)}
-                aria-invalid={Boolean(note('percent', 'pay.share_bps'))}
-              />
-              <FieldNote message={note('percent', 'pay.share_bps')} />
-            </label>
+            <TextField
+              label="Share (%)"
+              name="percent"
+              inputMode="decimal"
+              value={draft().percent}
+              onInput={(value) => set('percent', value)}
+              error={note('percent', 'pay.share_bps')}
+            />
           }
         >
-          <label class="field">
-            <span class="field-label">Rate a minute</span>
-            <input
-              name="rate"
-              inputMode="decimal"
-              placeholder="0.60"
-              value={draft().rate}
-              onInput={(e) => set('rate', e.currentTarget.value)}
-              aria-invalid={Boolean(note('rate', 'pay.rate_per_minute'))}
-            />
-            <FieldNote message={note('rate', 'pay.rate_per_minute')} />
-          </label>
-          <label class="field">
-            <span class="field-label">Currency</span>
-            <input
-              name="currency"
-              maxLength={3}
-              value={draft().currency}
-              onInput={(e) => set('currency', e.currentTarget.value.toUpperCase())}
-              aria-invalid={Boolean(fieldError('pay.currency'))}
-            />
-            <FieldNote message={fieldError('pay.currency')} hint="Three letters, such as USD." />
-          </label>
+          <TextField
+            label="Rate a minute"
+            name="rate"
+            inputMode="decimal"
+            placeholder="0.60"
+            value={draft().rate}
+            onInput={(value) => set('rate', value)}
+            error={note('rate', 'pay.rate_per_minute')}
+          />
+          <TextField
+            label="Currency"
+            name="currency"
+            maxLength={3}
+            value={draft().currency}
+            onInput={(value) => set('currency', value.toUpperCase())}
+            error={fieldError('pay.currency')}
+            hint="Three letters, such as USD."
+          />
         </Show>
       </div>
       <SubmitActions

@@ -8,7 +8,7 @@ import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatMoney, formatSeconds } from '../../lib/format.ts'
 import { amountText, parseAmount } from '../../lib/money.ts'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import {
   createServiceLine,
   deactivateServiceLine,
@@ -161,18 +161,15 @@ function ServiceLineForm(props: {
       </header>
       <FormProblem error={error()} />
       <div class="form-grid">
-        <label class="field">
-          <span class="field-label">Name</span>
-          <input
-            name="name"
-            required
-            maxLength={120}
-            value={draft().name}
-            onInput={(e) => set('name', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('name'))}
-          />
-          <FieldNote message={problem('name')} />
-        </label>
+        <TextField
+          label="Name"
+          name="name"
+          required
+          maxLength={120}
+          value={draft().name}
+          onInput={(value) => set('name', value)}
+          error={problem('name')}
+        />
         <label class="field field-wide">
           <span class="field-label">Description</span>
           <input
@@ -183,44 +180,35 @@ function ServiceLineForm(props: {
           />
           <FieldNote message={problem('description')} hint="What callers get on this line (optional)." />
         </label>
-        <label class="field">
-          <span class="field-label">Currency</span>
-          <input
-            name="currency"
-            required
-            maxLength={3}
-            value={draft().currency}
-            onInput={(e) => set('currency', e.currentTarget.value.toUpperCase())}
-            aria-invalid={Boolean(problem('currency'))}
-          />
-          <FieldNote message={problem('currency')} hint="Three letters, such as USD, EUR or JPY." />
-        </label>
-        <label class="field">
-          <span class="field-label">Rate per minute</span>
-          <input
-            name="rate_per_minute"
-            inputMode="decimal"
-            required
-            value={draft().rate}
-            onInput={(e) => set('rate', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('rate_per_minute'))}
-          />
-          <FieldNote
-            message={problem('rate_per_minute')}
-            hint={`In ${draft().currency || 'the currency'}.`}
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Connect fee</span>
-          <input
-            name="connect_fee"
-            inputMode="decimal"
-            value={draft().connectFee}
-            onInput={(e) => set('connectFee', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('connect_fee'))}
-          />
-          <FieldNote message={problem('connect_fee')} hint="Charged once a call connects; 0 for none." />
-        </label>
+        <TextField
+          label="Currency"
+          name="currency"
+          required
+          maxLength={3}
+          value={draft().currency}
+          onInput={(value) => set('currency', value.toUpperCase())}
+          error={problem('currency')}
+          hint="Three letters, such as USD, EUR or JPY."
+        />
+        <TextField
+          label="Rate per minute"
+          name="rate_per_minute"
+          inputMode="decimal"
+          required
+          value={draft().rate}
+          onInput={(value) => set('rate', value)}
+          error={problem('rate_per_minute')}
+          hint={`In ${draft().currency || 'the currency'}.`}
+        />
+        <TextField
+          label="Connect fee"
+          name="connect_fee"
+          inputMode="decimal"
+          value={draft().connectFee}
+          onInput={(value) => set('connectFee', value)}
+          error={problem('connect_fee')}
+          hint="Charged once a call connects; 0 for none."
+        />
         <label class="field">
           <span class="field-label">Time is counted</span>
           <select
@@ -235,31 +223,24 @@ function ServiceLineForm(props: {
             <option value="custom">Other (type the seconds)</option>
           </select>
         </label>
-        <label class="field">
-          <span class="field-label">First period (seconds)</span>
-          <input
-            name="first_period_seconds"
-            inputMode="numeric"
-            value={draft().first}
-            onInput={(e) => set('first', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('first_period_seconds'))}
-          />
-          <FieldNote
-            message={problem('first_period_seconds')}
-            hint="Charged whole as soon as a call connects."
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Then every (seconds)</span>
-          <input
-            name="increment_seconds"
-            inputMode="numeric"
-            value={draft().increment}
-            onInput={(e) => set('increment', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('increment_seconds'))}
-          />
-          <FieldNote message={problem('increment_seconds')} hint="Each one begun is charged whole." />
-        </label>
+        <TextField
+          label="First period (seconds)"
+          name="first_period_seconds"
+          inputMode="numeric"
+          value={draft().first}
+          onInput={(value) => set('first', value)}
+          error={problem('first_period_seconds')}
+          hint="Charged whole as soon as a call connects."
+        />
+        <TextField
+          label="Then every (seconds)"
+          name="increment_seconds"
+          inputMode="numeric"
+          value={draft().increment}
+          onInput={(value) => set('increment', value)}
+          error={problem('increment_seconds')}
+          hint="Each one begun is charged whole."
+        />
         <label class="field">
           <span class="field-label">Hold before connecting</span>
           <select
@@ -274,36 +255,26 @@ function ServiceLineForm(props: {
         <Show
           when={draft().holdPolicy === 'fixed'}
           fallback={
-            <label class="field">
-              <span class="field-label">Minutes held</span>
-              <input
-                name="hold_minutes"
-                inputMode="numeric"
-                value={draft().holdMinutes}
-                onInput={(e) => set('holdMinutes', e.currentTarget.value)}
-                aria-invalid={Boolean(problem('hold_minutes'))}
-              />
-              <FieldNote
-                message={problem('hold_minutes')}
-                hint="The hold pays for this much time; a call is cut before it costs more."
-              />
-            </label>
+            <TextField
+              label="Minutes held"
+              name="hold_minutes"
+              inputMode="numeric"
+              value={draft().holdMinutes}
+              onInput={(value) => set('holdMinutes', value)}
+              error={problem('hold_minutes')}
+              hint="The hold pays for this much time; a call is cut before it costs more."
+            />
           }
         >
-          <label class="field">
-            <span class="field-label">Amount held</span>
-            <input
-              name="hold_amount"
-              inputMode="decimal"
-              value={draft().holdAmount}
-              onInput={(e) => set('holdAmount', e.currentTarget.value)}
-              aria-invalid={Boolean(problem('hold_amount'))}
-            />
-            <FieldNote
-              message={problem('hold_amount')}
-              hint="Must pay at least for the connect fee and the first period."
-            />
-          </label>
+          <TextField
+            label="Amount held"
+            name="hold_amount"
+            inputMode="decimal"
+            value={draft().holdAmount}
+            onInput={(value) => set('holdAmount', value)}
+            error={problem('hold_amount')}
+            hint="Must pay at least for the connect fee and the first period."
+          />
         </Show>
         <label class="field">
           <span class="field-label">Billed from</span>

@@ -7,7 +7,7 @@ import { createResource, createSignal, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import { listServiceLines, type ServiceLine } from '../service-lines/api.ts'
 import '../wallboard/wallboard.css'
 import {
@@ -52,21 +52,16 @@ function NumberForm(props: {
       </header>
       <FormProblem error={error()} />
       <div class="form-grid">
-        <label class="field">
-          <span class="field-label">Number</span>
-          <input
-            name="number"
-            required
-            inputMode="tel"
-            value={number()}
-            onInput={(e) => setNumber(e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('number'))}
-          />
-          <FieldNote
-            message={fieldError('number')}
-            hint="As FreeSWITCH receives it, such as 9004 or 18005550199."
-          />
-        </label>
+        <TextField
+          label="Number"
+          name="number"
+          required
+          inputMode="tel"
+          value={number()}
+          onInput={(value) => setNumber(value)}
+          error={fieldError('number')}
+          hint="As FreeSWITCH receives it, such as 9004 or 18005550199."
+        />
         <label class="field">
           <span class="field-label">Answers</span>
           <select
@@ -301,30 +296,23 @@ function LineForm(props: {
             )}
           </For>
         </fieldset>
-        <label class="field">
-          <span class="field-label">Partner network</span>
-          <input
-            name="partner_network"
-            value={settings().partner_network ?? ''}
-            onInput={(e) => set('partner_network', e.currentTarget.value.trim() || null)}
-            aria-invalid={Boolean(problem('partner_network'))}
-          />
-          <FieldNote
-            message={problem('partner_network')}
-            hint="Where callers go on the partner key or at the longest wait: an extension or dial string; empty for none."
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Partner key</span>
-          <input
-            name="partner_key"
-            maxLength={1}
-            value={settings().partner_key}
-            onInput={(e) => set('partner_key', e.currentTarget.value)}
-            aria-invalid={Boolean(problem('partner_key'))}
-          />
-          <FieldNote message={problem('partner_key')} hint="0–9, * or #." />
-        </label>
+        <TextField
+          label="Partner network"
+          name="partner_network"
+          value={settings().partner_network ?? ''}
+          onInput={(value) => set('partner_network', value.trim() || null)}
+          error={problem('partner_network')}
+          hint="Where callers go on the partner key or at the longest wait: an extension or dial string; empty for none."
+        />
+        <TextField
+          label="Partner key"
+          name="partner_key"
+          maxLength={1}
+          value={settings().partner_key ?? ''}
+          onInput={(value) => set('partner_key', value)}
+          error={problem('partner_key')}
+          hint="0–9, * or #."
+        />
         <For each={numberFields}>
           {(field) => (
             <label class="field">

@@ -6,7 +6,7 @@ import { createResource, createSignal, For, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import '../wallboard/wallboard.css'
 import { stateLabels } from '../wallboard/WallboardPage.tsx'
 import {
@@ -158,53 +158,39 @@ function PhoneForm(props: {
       </header>
       <FormProblem error={error()} />
       <div class="form-grid">
-        <label class="field field-wide">
-          <span class="field-label">Dial string</span>
-          <input
-            name="dial_string"
-            value={draft().dial}
-            onInput={(e) => set('dial', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('dial_string'))}
-          />
-          <FieldNote
-            message={fieldError('dial_string')}
-            hint="How FreeSWITCH rings them: user/1001, sofia/gateway/carrier/15555550100, or loopback/1001/tollgate_lab in the lab."
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">Phone</span>
-          <input
-            name="phone"
-            inputMode="tel"
-            value={draft().phone}
-            onInput={(e) => set('phone', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('phone'))}
-          />
-          <FieldNote
-            message={fieldError('phone')}
-            hint="Recognised when they call the representatives’ line."
-          />
-        </label>
-        <label class="field">
-          <span class="field-label">New PIN</span>
-          <input
-            name="pin"
-            type="password"
-            inputMode="numeric"
-            autocomplete="new-password"
-            value={draft().pin}
-            onInput={(e) => set('pin', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('pin'))}
-          />
-          <FieldNote
-            message={fieldError('pin')}
-            hint={
-              props.person.pin_set
-                ? 'A PIN is set; type a new one to replace it.'
-                : 'No PIN yet: 4 to 8 digits.'
-            }
-          />
-        </label>
+        <TextField
+          label="Dial string"
+          name="dial_string"
+          value={draft().dial}
+          onInput={(value) => set('dial', value)}
+          error={fieldError('dial_string')}
+          wide
+          hint="How FreeSWITCH rings them: user/1001, sofia/gateway/carrier/15555550100, or loopback/1001/tollgate_lab in the lab."
+        />
+        <TextField
+          label="Phone"
+          name="phone"
+          inputMode="tel"
+          value={draft().phone}
+          onInput={(value) => set('phone', value)}
+          error={fieldError('phone')}
+          hint="Recognised when they call the representatives’ line."
+        />
+        <TextField
+          label="New PIN"
+          name="pin"
+          type="password"
+          inputMode="numeric"
+          autocomplete="new-password"
+          value={draft().pin}
+          onInput={(value) => set('pin', value)}
+          error={fieldError('pin')}
+          hint={
+            props.person.pin_set
+              ? 'A PIN is set; type a new one to replace it.'
+              : 'No PIN yet: 4 to 8 digits.'
+          }
+        />
         <Show when={props.person.pin_set}>
           <label class="field-check">
             <input
@@ -234,19 +220,15 @@ function PhoneForm(props: {
             <For each={zodiacSigns}>{(z) => <option value={z}>{capitalized(z)}</option>}</For>
           </select>
         </label>
-        <label class="field field-wide">
-          <span class="field-label">Expertise</span>
-          <input
-            name="expertise"
-            value={draft().expertise}
-            onInput={(e) => set('expertise', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('expertise') ?? fieldError('expertise.0'))}
-          />
-          <FieldNote
-            message={fieldError('expertise') ?? fieldError('expertise.0')}
-            hint="Tags callers may ask for, separated by commas: tarot, career, relationships."
-          />
-        </label>
+        <TextField
+          label="Expertise"
+          name="expertise"
+          value={draft().expertise}
+          onInput={(value) => set('expertise', value)}
+          error={fieldError('expertise') ?? fieldError('expertise.0')}
+          wide
+          hint="Tags callers may ask for, separated by commas: tarot, career, relationships."
+        />
       </div>
       <SubmitActions
         pending={pending()}

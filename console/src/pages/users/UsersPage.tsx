@@ -5,7 +5,7 @@ import { AsyncView, Empty, Notice } from '../../components/states.tsx'
 import { formatDateTime } from '../../lib/format.ts'
 import { type Role, roleDescriptions, roles } from '../../lib/roles.ts'
 import { session } from '../../lib/session.ts'
-import { createSubmission, FieldNote, FormProblem, SubmitActions } from '../../lib/submission.tsx'
+import { createSubmission, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import { createUser, listUsers, type NewUser, type User, updateUser } from './api.ts'
 
 const blank: NewUser = { email: '', name: '', role: 'viewer', password: '' }
@@ -32,30 +32,24 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
       </header>
       <FormProblem error={error()} />
       <div class="form-grid">
-        <label class="field">
-          <span class="field-label">Name</span>
-          <input
-            name="name"
-            required
-            maxLength={120}
-            value={draft().name}
-            onInput={(e) => set('name', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('name'))}
-          />
-          <FieldNote message={fieldError('name')} />
-        </label>
-        <label class="field">
-          <span class="field-label">E-mail</span>
-          <input
-            name="email"
-            type="email"
-            required
-            value={draft().email}
-            onInput={(e) => set('email', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('email'))}
-          />
-          <FieldNote message={fieldError('email')} />
-        </label>
+        <TextField
+          label="Name"
+          name="name"
+          required
+          maxLength={120}
+          value={draft().name}
+          onInput={(value) => set('name', value)}
+          error={fieldError('name')}
+        />
+        <TextField
+          label="E-mail"
+          name="email"
+          type="email"
+          required
+          value={draft().email}
+          onInput={(value) => set('email', value)}
+          error={fieldError('email')}
+        />
         <label class="field">
           <span class="field-label">Role</span>
           <select
@@ -67,19 +61,17 @@ function CreateUserForm(props: { onCreated: (user: User) => void; onCancel: () =
           </select>
           <span class="field-hint">{roleDescriptions[draft().role]}</span>
         </label>
-        <label class="field">
-          <span class="field-label">First password</span>
-          <input
-            name="password"
-            type="password"
-            required
-            autocomplete="new-password"
-            value={draft().password}
-            onInput={(e) => set('password', e.currentTarget.value)}
-            aria-invalid={Boolean(fieldError('password'))}
-          />
-          <FieldNote message={fieldError('password')} hint="At least 12 characters; share it privately." />
-        </label>
+        <TextField
+          label="First password"
+          name="password"
+          type="password"
+          required
+          autocomplete="new-password"
+          value={draft().password}
+          onInput={(value) => set('password', value)}
+          error={fieldError('password')}
+          hint="At least 12 characters; share it privately."
+        />
       </div>
       <SubmitActions
         pending={pending()}
