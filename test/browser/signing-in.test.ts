@@ -85,6 +85,7 @@ describe.skipIf(!chromiumAvailable)('signing in to the console', () => {
     await nav.getByRole('link', { name: 'Decisions' }).waitFor()
     expect(await nav.getByRole('link').allTextContents()).toEqual([
       'Dashboard',
+      'Wallboard',
       'Decisions',
       'Rule sets',
       'Lists',
@@ -92,7 +93,9 @@ describe.skipIf(!chromiumAvailable)('signing in to the console', () => {
       'Payments',
       'Ledger',
       'Representatives',
+      'Phones and queues',
       'Service lines',
+      'Phone numbers and lines',
     ])
     expect(await page.getByTestId('signed-in-user').textContent()).toContain('viewer')
 

@@ -176,6 +176,7 @@ describe('TOLLGATE_WORKERS: several server processes on one port', () => {
           TOLLGATE_DATA_DIR: dataDir,
           TOLLGATE_WORKERS: '2',
           HOST: '127.0.0.1',
+          ESL_LISTEN: '127.0.0.1:0',
           PORT: String(port),
         },
         stdio: ['ignore', 'pipe', 'pipe'],

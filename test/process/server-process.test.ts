@@ -43,6 +43,7 @@ async function start(): Promise<Running> {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
+    ESL_LISTEN: '127.0.0.1:0',
     TOLLGATE_DATA_DIR: dataDir,
     TOLLGATE_BOOTSTRAP_API_KEY: bootstrapKey,
     LOG_LEVEL: 'info',

@@ -29,7 +29,13 @@ afterAll(() => {
 
 /** The environment of a first start on this suite's data directory, embedded PGlite. */
 function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', TOLLGATE_DATA_DIR: dataDir }
+  // ESL_LISTEN on any free port: other suites' servers run telephony bridges of their own
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    ESL_LISTEN: '127.0.0.1:0',
+    TOLLGATE_DATA_DIR: dataDir,
+  }
   delete env.DATABASE_URL
   return { ...env, ...extra }
 }

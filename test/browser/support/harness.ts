@@ -53,7 +53,7 @@ export async function startConsoleServer(
         TOLLGATE_BOOTSTRAP_API_KEY: apiKey,
         TOLLGATE_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
         TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        ESL_LISTEN: '',
+        ESL_LISTEN: '127.0.0.1:0',
         FREESWITCH_ESL: '',
       },
       timeoutMs: 110_000,
