@@ -163,8 +163,11 @@ async function serveHere(): Promise<void> {
   const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
     services.providers.setBaseUrl(selfBaseUrl(config.host, info.port))
     // a worker's supervisor says "listening" once all of them are
-    if (cluster.isWorker) logger.info({ worker: cluster.worker?.id }, 'server worker started')
-    else logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
+    if (cluster.isWorker) {
+      // said by message, not by cluster's 'listening': the worker's bridge listens on a port too
+      process.send?.({ tollgate: 'listening', port: info.port })
+      logger.info({ worker: cluster.worker?.id }, 'server worker started')
+    } else logger.info({ port: info.port, database: handle.engine }, 'tollgate listening')
     printCredentials(credentials, info.port)
   })
 

@@ -35,7 +35,16 @@ export async function superviseWorkers(
       }
     })
     return new Promise((resolve, reject) => {
-      worker.once('listening', (address) => resolve(address.port))
+      // the worker's HTTP server says its port by message (server/main.ts): cluster's own
+      // 'listening' also fires for the telephony bridge's listener
+      const listening = (message: unknown) => {
+        const port = (message as { tollgate?: unknown; port?: unknown } | null)?.port
+        if ((message as { tollgate?: unknown } | null)?.tollgate !== 'listening' || typeof port !== 'number')
+          return
+        worker.off('message', listening)
+        resolve(port)
+      }
+      worker.on('message', listening)
       worker.once('exit', (code) => reject(new Error(`server worker exited with ${code} before listening`)))
     })
   }

@@ -29,6 +29,8 @@ async function simulateBlockedDomain(page: Page): Promise<string> {
   await form.getByLabel('Card number').fill('4242424242424242')
   await form.getByLabel('Expiry month').fill('12')
   await form.getByLabel('Expiry year').fill('2030')
+  await form.getByLabel('Security code').fill('123')
+  await form.getByLabel('Postal code').fill('94107')
   await form.getByRole('button', { name: /^Simulate version/ }).click()
   const outcome = page.getByTestId('simulated-outcome')
   await outcome.waitFor()

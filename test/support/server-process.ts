@@ -29,12 +29,14 @@ export async function startServerProcess(options: {
   const args = [...(options.nodeArgs ?? []), '--import', 'tsx', options.script ?? 'server/main.ts']
   const child = spawn(process.execPath, args, {
     cwd: root,
-    // any free ports: suites start servers side by side, and each runs a telephony bridge
+    // free ports: suites start servers side by side, and each runs a telephony bridge. ESL_LISTEN is
+    // a port of its own, not 0: node:cluster's workers share one handle per address and port asked
+    // for, so with PORT=0 too the bridge and the HTTP server would be handed the same port
     env: {
       ...process.env,
       HOST: '127.0.0.1',
       PORT: '0',
-      ESL_LISTEN: '127.0.0.1:0',
+      ESL_LISTEN: `127.0.0.1:${await freePort()}`,
       LOG_LEVEL: 'info',
       ...options.env,
     },

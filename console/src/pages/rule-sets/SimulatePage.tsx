@@ -56,6 +56,8 @@ const blankRequest = {
   card_number: '',
   exp_month: '',
   exp_year: '',
+  /** the card's security code: a typed card without one is checked as such */
+  cvc: '',
   line1: '',
   postal_code: '',
   country: '',
@@ -111,6 +113,7 @@ export function requestFromForm(form: RequestForm, ruleSetCurrency: string): Sim
         number: trimmed.card_number,
         exp_month: Number(trimmed.exp_month) || 12,
         exp_year: Number(trimmed.exp_year) || new Date().getFullYear() + 2,
+        ...(trimmed.cvc === '' ? {} : { cvc: trimmed.cvc }),
       }
     if (address) request.payment_method.billing_address = address
   }
@@ -697,11 +700,19 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
                 inputMode="numeric"
                 placeholder="2030"
               />
+              <TextField
+                label="Security code"
+                name="cvc"
+                form={form()}
+                set={set}
+                inputMode="numeric"
+                placeholder="123"
+              />
               <TextField label="Address line" name="line1" form={form()} set={set} />
               <TextField label="Postal code" name="postal_code" form={form()} set={set} />
               <TextField label="Country" name="country" form={form()} set={set} placeholder="US" />
             </Fieldset>
-            <p class="field-hint">The card number is used for this run only; it is never stored.</p>
+            <p class="field-hint">The card number and security code are used for this run only; they are never stored.</p>
           </Show>
           <Show when={error()}>
             {(e) => (
