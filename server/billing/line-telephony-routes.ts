@@ -12,8 +12,8 @@ import { defaultPrompts, lineTelephonySchema } from './line-telephony.ts'
 import { readLineTelephony, writeLineTelephony } from './line-telephony-store.ts'
 
 const settingsText = `**Settings.** Prompts are file paths FreeSWITCH can play (\`/usr/share/freeswitch/sounds/…wav\`,
-\`tone_stream://…\`, \`silence_stream://…\`, \`local_stream://moh\`); one left out plays its default, a
-tone stream, so a bare FreeSWITCH runs every flow. A setting left out takes its default; the
+\`tone_stream://…\`, \`silence_stream://…\`, \`local_stream://moh\` with FreeSWITCH's music package); one left out plays
+its default, a tone stream, so a bare FreeSWITCH runs every flow. A setting left out takes its default; the
 response gives every setting with defaults filled in, and \`customized\` names those you set.`
 
 const perCall = z

@@ -5,6 +5,8 @@ import { z } from 'zod'
 
 const tone = (spec: string) => `tone_stream://${spec}`
 const beep = tone('%(200,100,800)')
+/** a short tune, looped: hold and waiting music a bare FreeSWITCH can play (no music package) */
+export const waitingMusic = tone('%(400,100,523,659);%(400,100,659,784);%(800,400,784,1047);loops=-1')
 
 /** Every prompt a flow plays, with the default a bare FreeSWITCH can play. */
 export const defaultPrompts = {
@@ -16,7 +18,7 @@ export const defaultPrompts = {
   blocked: tone('%(500,500,480,620);loops=2'),
   limited: tone('%(250,250,480,620);loops=3'),
   temporarily_blocked: tone('%(250,250,480,620);loops=2'),
-  review_hold: 'local_stream://moh',
+  review_hold: waitingMusic,
   stored_method_offer: beep,
   enter_card: beep,
   enter_expiry: beep,
@@ -24,7 +26,7 @@ export const defaultPrompts = {
   payment_declined: tone('%(300,100,350,440);loops=3'),
   preference_menu: beep,
   queue_position: tone('%(100,100,660);loops=2'),
-  waiting: 'local_stream://moh',
+  waiting: waitingMusic,
   transfer_notice: tone('%(200,200,440);loops=2'),
   connecting: tone('%(1000,4000,440,480);loops=1'),
   representatives_left: tone('%(500,100,440);loops=2'),

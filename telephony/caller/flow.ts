@@ -17,6 +17,7 @@ import {
   lineTelephony,
   type PromptName,
   promptOf,
+  waitingMusic,
 } from '../../server/billing/line-telephony.ts'
 import { newId } from '../../server/ids.ts'
 import { findStoredMethods } from '../../server/payments/stored-methods.ts'
@@ -559,7 +560,7 @@ class Ivr {
   /** Music, or (step 8) an offer: music until offers exist. The birth-date message is played on announcing. */
   private waitingContent(): string {
     const waiting = promptOf(this.t, 'waiting')
-    return waiting.includes('{zodiac_sign}') ? 'local_stream://moh' : waiting
+    return waiting.includes('{zodiac_sign}') ? waitingMusic : waiting
   }
 
   /**

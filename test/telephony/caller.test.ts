@@ -4,7 +4,7 @@
 // the maximum wait, a caller who hangs up at the keypad, and one handed to the conference. Whatever the
 // end, no hold is left and no session live; card digits reach no row and no log line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPrompts } from '../../server/billing/line-telephony.ts'
+import { defaultPrompts, waitingMusic } from '../../server/billing/line-telephony.ts'
 import { resolveReview } from '../../server/reviews/reviews.ts'
 import { installRuleSet } from '../../server/tenants/tenants.ts'
 import type { Person } from '../api/identities.ts'
@@ -301,7 +301,7 @@ describe('waiting in the queue (figure 3, steps 310–325)', () => {
     await h.until(() => call.played.includes('/tollgate/horoscope/leo.wav'))
     expect((await h.callOf(call))?.preferences).toEqual({ expertise: 'tarot' })
     // between announcements: music, not the message again
-    await h.until(() => call.played.filter((file) => file === 'local_stream://moh').length >= 3)
+    await h.until(() => call.played.filter((file) => file === waitingMusic).length >= 3)
     expect(call.played.filter((file) => file.startsWith('/tollgate/horoscope/'))).toEqual([
       '/tollgate/horoscope/leo.wav',
     ])

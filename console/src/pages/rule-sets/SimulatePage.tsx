@@ -712,7 +712,9 @@ function Simulator(props: { ruleSet: RuleSet; catalog: Catalog }) {
               <TextField label="Postal code" name="postal_code" form={form()} set={set} />
               <TextField label="Country" name="country" form={form()} set={set} placeholder="US" />
             </Fieldset>
-            <p class="field-hint">The card number and security code are used for this run only; they are never stored.</p>
+            <p class="field-hint">
+              The card number and security code are used for this run only; they are never stored.
+            </p>
           </Show>
           <Show when={error()}>
             {(e) => (
