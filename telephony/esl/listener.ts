@@ -15,6 +15,8 @@ export interface EslListenerOptions {
   executeTimeoutMs?: number
   /** how long FreeSWITCH may take to answer `connect` with CHANNEL_DATA (5 s) */
   connectTimeoutMs?: number
+  /** how long close() lets the calls' flows finish once their sockets are gone (5 s) */
+  closeGraceMs?: number
 }
 
 export function createEslListener(options: EslListenerOptions): EslListener {
@@ -22,6 +24,7 @@ export function createEslListener(options: EslListenerOptions): EslListener {
   const logger = options.logger
   const executeTimeoutMs = options.executeTimeoutMs ?? defaultExecuteTimeoutMs
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000
+  const closeGraceMs = options.closeGraceMs ?? 5000
   let handler: ((call: CallChannel) => Promise<void>) | undefined
   let server: net.Server | undefined
   let eslServer: ModeslServer | undefined
@@ -102,7 +105,15 @@ export function createEslListener(options: EslListenerOptions): EslListener {
       const netServer = server
       server = undefined
       for (const socket of sockets) socket.destroy()
-      await Promise.allSettled([...running])
+      // a flow between two apps (a database call, a pause) sees its channel gone at its next step;
+      // shutdown does not wait on one that never takes it
+      let graceTimer: NodeJS.Timeout | undefined
+      const grace = new Promise<'late'>((resolve) => {
+        graceTimer = setTimeout(() => resolve('late'), closeGraceMs)
+      })
+      const finished = await Promise.race([Promise.allSettled([...running]), grace])
+      clearTimeout(graceTimer)
+      if (finished === 'late') logger.warn({ calls: running.size }, 'closed with call flows still running')
       if (netServer) await new Promise<void>((resolve) => netServer.close(() => resolve()))
     },
   }
