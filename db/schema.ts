@@ -53,6 +53,8 @@ export interface CustomersTable {
   external_id: string | null
   created_at: Timestamp
   last_seen_at: Timestamp
+  /** IANA zone, for call-out windows; the tenant's when null */
+  time_zone: Nullable<string>
 }
 
 export interface CustomerIdentifiersTable {
@@ -863,6 +865,163 @@ export interface Database {
   representative_logins: RepresentativeLoginsTable
   calls: CallsTable
   call_members: CallMembersTable
+  offers: OffersTable
+  offer_treatments: OfferTreatmentsTable
+  offer_presentations: OfferPresentationsTable
+  offer_orders: OfferOrdersTable
+  offer_stats: OfferStatsTable
+  campaigns: CampaignsTable
+  campaign_contacts: CampaignContactsTable
+  do_not_call: DoNotCallTable
+}
+
+/** What may be offered (step 8): db/migrations/2026-12-07T0100_offers.ts says what each column means. */
+export interface OffersTable {
+  tenant_id: string
+  id: string
+  sku: string
+  name: string
+  description: Defaulted<string>
+  price: Int8
+  currency: string
+  value: ColumnType<string | bigint | number | null, number | bigint | null | undefined, number | bigint | null>
+  tags: ColumnType<string[], string | undefined, string>
+  channels: ColumnType<string[], string | undefined, string>
+  /** tracked | provider | unlimited */
+  stock_mode: Defaulted<string>
+  stock_on_hand: Defaulted<number>
+  stock_reserved: Defaulted<number>
+  max_offers_per_customer: Nullable<number>
+  window_days: Nullable<number>
+  decline_cooldown_days: Nullable<number>
+  reservation_seconds: Defaulted<number>
+  /** active | archived */
+  status: Defaulted<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface OfferTreatmentsTable {
+  tenant_id: string
+  id: string
+  offer_id: string
+  name: string
+  /** phone | web */
+  channel: string
+  /** the demographic segment it suits; '*' for every one */
+  segment: Defaulted<string>
+  /** concise | detailed */
+  style: Defaulted<string>
+  /** slow | normal | fast */
+  pace: Defaulted<string>
+  language: Defaulted<string>
+  prompt: Nullable<string>
+  script: Nullable<string>
+  text: Nullable<string>
+  image_url: Nullable<string>
+  created_at: Timestamp
+}
+
+export interface OfferPresentationsTable {
+  tenant_id: string
+  id: string
+  offer_id: string
+  customer_id: Nullable<string>
+  decision_id: Nullable<string>
+  campaign_contact_id: Nullable<string>
+  channel: string
+  segment: Defaulted<string>
+  treatment_id: Nullable<string>
+  /** presented | accepted | declined | expired | control */
+  status: string
+  quantity: Defaulted<number>
+  price: Int8
+  discount: DefaultedInt8
+  currency: string
+  payment_method_id: Nullable<string>
+  payment_id: Nullable<string>
+  priority: Nullable<number>
+  propensity: Nullable<number>
+  why: ColumnType<Record<string, unknown>, string | undefined, string>
+  presented_at: Timestamp
+  expires_at: NullableTimestamp
+  resolved_at: NullableTimestamp
+}
+
+export interface OfferOrdersTable {
+  tenant_id: string
+  id: string
+  presentation_id: string
+  offer_id: string
+  customer_id: Nullable<string>
+  quantity: Defaulted<number>
+  amount: Int8
+  currency: string
+  payment_id: Nullable<string>
+  channel: string
+  created_at: Timestamp
+}
+
+export interface OfferStatsTable {
+  tenant_id: string
+  offer_id: string
+  segment: string
+  channel: string
+  presented: Defaulted<number>
+  accepted: Defaulted<number>
+  declined: Defaulted<number>
+  expired: Defaulted<number>
+  control: Defaulted<number>
+}
+
+export interface CampaignsTable {
+  tenant_id: string
+  id: string
+  name: string
+  offer_id: string
+  /** phone | email */
+  channel: string
+  audience: ColumnType<unknown, string | undefined, string>
+  windows: ColumnType<unknown, string | undefined, string>
+  pacing: ColumnType<unknown, string | undefined, string>
+  suppression: ColumnType<unknown, string | undefined, string>
+  retries: ColumnType<unknown, string | undefined, string>
+  email: ColumnType<unknown, string | null | undefined, string | null>
+  /** draft | running | paused | finished */
+  status: Defaulted<string>
+  created_by: Nullable<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+  started_at: NullableTimestamp
+  finished_at: NullableTimestamp
+}
+
+export interface CampaignContactsTable {
+  tenant_id: string
+  id: string
+  campaign_id: string
+  customer_id: string
+  phone: Nullable<string>
+  email: Nullable<string>
+  time_zone: Nullable<string>
+  /** pending | dialing | answered | accepted | declined | no_answer | busy | failed | suppressed | emailed | blocked | finished */
+  status: Defaulted<string>
+  attempts: Defaulted<number>
+  next_attempt_at: NullableTimestamp
+  claimed_by: Nullable<string>
+  claimed_until: NullableTimestamp
+  presentation_id: Nullable<string>
+  order_id: Nullable<string>
+  decision_id: Nullable<string>
+  result: ColumnType<Record<string, unknown>, string | undefined, string>
+  updated_at: Timestamp
+}
+
+export interface DoNotCallTable {
+  tenant_id: string
+  phone: string
+  source: string
+  added_at: Timestamp
 }
 
 export type Tenant = Selectable<TenantsTable>
