@@ -27,6 +27,8 @@ export interface Config {
   eslListen: { host: string; port: number }
   /** FreeSWITCH's inbound event socket (FREESWITCH_ESL host:port, off when unset; FREESWITCH_ESL_PASSWORD, default ClueCon) */
   freeswitchEsl: { host: string; port: number; password: string } | null
+  /** where offers whose stock a supplier keeps are checked (OFFER_STOCK_CHECK_URL); the sandbox's check when unset */
+  offerStockCheckUrl: string | null
 }
 
 /** A variable set to a value the server cannot use; the message names it and the form expected. */
@@ -135,9 +137,21 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     // the password goes on one line of the event socket's auth command
     throw mustBe('FREESWITCH_ESL_PASSWORD', 'one line of text')
 
+  const offerStockCheckUrl = read(env, 'OFFER_STOCK_CHECK_URL') ?? null
+  if (offerStockCheckUrl !== null) {
+    const url = URL.canParse(offerStockCheckUrl) ? new URL(offerStockCheckUrl) : null
+    // the URL may carry a token: name the form, not the value
+    if (!url || !['http:', 'https:'].includes(url.protocol))
+      throw mustBe(
+        'OFFER_STOCK_CHECK_URL',
+        'an http:// or https:// URL, e.g. https://supplier.example/stock-check',
+      )
+  }
+
   return {
     port,
     workers,
+    offerStockCheckUrl,
     eslListen,
     // FreeSWITCH's own default password, as event_socket.conf.xml ships it
     freeswitchEsl: freeswitch ? { ...freeswitch, password: freeswitchPassword ?? 'ClueCon' } : null,

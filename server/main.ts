@@ -11,6 +11,7 @@ import { createApp } from './app.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { httpStockCheck } from './offers/stock-check.ts'
 import { ProviderRegistry, selfBaseUrl } from './providers/client.ts'
 import { loadOrCreateSecret } from './secrets.ts'
 import { createServices, decisionBatching } from './services.ts'
@@ -137,6 +138,7 @@ async function serveHere(): Promise<void> {
     // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
     providers: new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) }),
     batches: decisionBatching(config),
+    ...(config.offerStockCheckUrl ? { stockCheck: httpStockCheck(config.offerStockCheckUrl) } : {}),
   })
   const app = createApp(services)
   services.start()

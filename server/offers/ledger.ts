@@ -25,6 +25,7 @@ import { PaymentError, type PaymentOutcome, type Payments } from '../payments/pa
 import type { MoneyGateway } from '../payments/port.ts'
 import { findStoredMethod, storedMethodSource } from '../payments/stored-methods.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
+import { type StockCheck, sandboxStockCheck } from './stock-check.ts'
 import type {
   OfferChannel,
   OfferLedger,
@@ -39,24 +40,8 @@ import type {
 
 type Trx = Transaction<Database>
 
-/** An outside stock check for offers whose stock_mode is `provider`: is this quantity there now? */
-export type StockCheck = (call: {
-  tenantId: string
-  offerId: string
-  sku: string
-  quantity: number
-}) => Promise<{ available: boolean; message?: string }>
-
-/**
- * The demo's stock check, deterministic like the sandbox gateway's test cards: a SKU containing
- * `sold-out` is not in stock, one containing `stock-error` makes the check fail; any other is in stock.
- */
-export const sandboxStockCheck: StockCheck = async ({ sku }) => {
-  if (sku.includes('stock-error')) throw new Error('the sandbox stock check failed')
-  return sku.includes('sold-out')
-    ? { available: false, message: 'the supplier has none left' }
-    : { available: true }
-}
+export type { StockCheck } from './stock-check.ts'
+export { sandboxStockCheck } from './stock-check.ts'
 
 export interface OfferLedgerOptions {
   db: Db
