@@ -137,8 +137,9 @@ async function serveHere(): Promise<void> {
     metrics: new Metrics({ defaultMetrics: true }),
     // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
     providers: new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) }),
-    batches: decisionBatching(config),
+    // offers whose stock a supplier keeps: the deployer's check, else the sandbox's
     ...(config.offerStockCheckUrl ? { stockCheck: httpStockCheck(config.offerStockCheckUrl) } : {}),
+    batches: decisionBatching(config),
   })
   const app = createApp(services)
   services.start()
