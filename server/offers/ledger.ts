@@ -252,37 +252,49 @@ export class DatabaseOfferLedger implements OfferLedger {
     const key = by.idempotencyKey ?? null
 
     // 1. claim it: one caller moves it from presented to accepting; a repeat finds it accepting or accepted
-    const claim = await this.db.transaction().execute(async (trx) => {
-      const row = await lockPresentation(trx, tenantId, presentationId)
-      if (!row || !isShown(row.status)) throw notFound(presentationId)
-      if (key) {
-        const other = await trx
-          .selectFrom('offer_presentations')
-          .select('id')
+    const claim = await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const row = await lockPresentation(trx, tenantId, presentationId)
+        if (!row || !isShown(row.status)) throw notFound(presentationId)
+        if (key) {
+          const other = await trx
+            .selectFrom('offer_presentations')
+            .select('id')
+            .where('tenant_id', '=', tenantId)
+            .where('accept_key', '=', key)
+            .where('id', '!=', presentationId)
+            .executeTakeFirst()
+          if (other)
+            throw new ProblemError(
+              'idempotency_key_reused',
+              'This Idempotency-Key was used to accept another offer.',
+            )
+        }
+        if (row.status === 'accepted') return { row, order: await findOrder(trx, tenantId, presentationId) }
+        if (row.status === 'accepting') return { row, order: null }
+        if (row.status === 'declined') throw new ProblemError('offer_resolved', 'This offer was declined.')
+        if (row.status === 'expired') throw new ProblemError('offer_expired', expiredMessage(row))
+        if (row.expires_at && row.expires_at.getTime() <= now.getTime())
+          return { row, expired: true as const }
+        await trx
+          .updateTable('offer_presentations')
+          // resolved_at: when the accept began, so the sweeper can tell one in flight from one left behind
+          .set({ status: 'accepting', accept_key: key, resolved_at: now })
           .where('tenant_id', '=', tenantId)
-          .where('accept_key', '=', key)
-          .where('id', '!=', presentationId)
-          .executeTakeFirst()
-        if (other)
+          .where('id', '=', presentationId)
+          .execute()
+        return { row, order: null }
+      })
+      .catch((error: unknown) => {
+        // the same key sent at once to accept two offers: the unique index lets one claim it
+        if ((error as { code?: unknown } | null)?.code === '23505')
           throw new ProblemError(
             'idempotency_key_reused',
             'This Idempotency-Key was used to accept another offer.',
           )
-      }
-      if (row.status === 'accepted') return { row, order: await findOrder(trx, tenantId, presentationId) }
-      if (row.status === 'accepting') return { row, order: null }
-      if (row.status === 'declined') throw new ProblemError('offer_resolved', 'This offer was declined.')
-      if (row.status === 'expired') throw new ProblemError('offer_expired', expiredMessage(row))
-      if (row.expires_at && row.expires_at.getTime() <= now.getTime()) return { row, expired: true as const }
-      await trx
-        .updateTable('offer_presentations')
-        // resolved_at: when the accept began, so the sweeper can tell one in flight from one left behind
-        .set({ status: 'accepting', accept_key: key, resolved_at: now })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', presentationId)
-        .execute()
-      return { row, order: null }
-    })
+        throw error
+      })
     if ('expired' in claim) {
       await this.settleExpired(tenantId, [presentationId], now)
       throw new ProblemError('offer_expired', expiredMessage(claim.row))

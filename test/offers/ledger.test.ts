@@ -404,6 +404,17 @@ describe('accept', () => {
       await problemOf(ledger.accept(tenantId, second.id, { channel: 'web', idempotencyKey: 'accept-1' })),
     ).toBe('idempotency_key_reused')
     expect(await status(second.id)).toMatchObject({ status: 'presented' })
+
+    // one key sent at once for two other offers: one is accepted, the other refused, never a 500
+    const third = made(await ledger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    const fourth = made(await ledger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    const both = await Promise.allSettled([
+      ledger.accept(tenantId, third.id, { channel: 'web', idempotencyKey: 'accept-2' }),
+      ledger.accept(tenantId, fourth.id, { channel: 'web', idempotencyKey: 'accept-2' }),
+    ])
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const refused = both.find((r) => r.status === 'rejected')
+    expect((refused?.reason as { code?: string } | undefined)?.code).toBe('idempotency_key_reused')
   })
 
   it('a free offer (discounted to nothing) holds and captures nothing', async () => {
