@@ -536,7 +536,8 @@ export class DatabaseOfferLedger implements OfferLedger {
   private async holdSource(request: ReserveRequest) {
     if (!request.paymentMethodId) return null
     const method = await findStoredMethod(this.db, request.tenantId, request.paymentMethodId)
-    if (!method || (request.customerId !== null && method.customer_id !== request.customerId)) return null
+    // only the customer's own method: a customer not identified has none to hold on
+    if (!method || method.customer_id !== request.customerId) return null
     const stored = storedMethodSource(method)
     if (!stored) return null
     const gateway = await this.deps.gatewayFor(request.tenantId)

@@ -177,6 +177,16 @@ describe('reserve', () => {
       )
       expect(outcome, String(paymentMethodId)).toMatchObject({ made: false, reason: 'no_payment_method' })
     }
+    // a customer not identified holds nothing on anyone's method
+    const anonymous = await ledger.reserve(
+      reserveRequest(
+        tenantId,
+        offerId,
+        { customerId: null, paymentMethodId: customer.paymentMethodId },
+        clock,
+      ),
+    )
+    expect(anonymous).toMatchObject({ made: false, reason: 'no_payment_method' })
     expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 0 })
   })
 
@@ -645,5 +655,46 @@ describe('an accept whose capture went unanswered', () => {
       refunded: 0,
     })
     expect(await unbalanced(database.db, tenantId)).toEqual([])
+  })
+})
+
+describe('a process that dies between the reservation and the hold', () => {
+  it('leaves a reservation the sweeper gives up later: the stock back, nothing held, nothing presented', async () => {
+    const dying = new DatabaseOfferLedger({
+      db: database.db,
+      payments: {
+        ...payments,
+        hold: async () => {
+          throw new Error('the process died here')
+        },
+        capture: payments.capture.bind(payments),
+        void: payments.void.bind(payments),
+        byKey: payments.byKey.bind(payments),
+      },
+      gatewayFor: async () => createSandboxMoneyGateway({ db: database.db, account: tenantId, now }),
+      logger,
+      now,
+    })
+    const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
+    const customer = await seedCustomer(database.db, tenantId)
+    await expect(dying.reserve(reserveRequest(tenantId, offerId, customer, clock))).rejects.toThrow('died')
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 1 })
+    // in flight for all the sweeper knows, a moment later; left behind a minute on
+    expect(await ledger.finishReservations(new Date(clock.getTime() - 1))).toBe(0)
+    expect(await ledger.finishReservations(new Date(clock.getTime() + 61_000))).toBe(1)
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 0 })
+    const rows = await database.db
+      .selectFrom('offer_presentations')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('offer_id', '=', offerId)
+      .execute()
+    expect(rows).toEqual([])
+    // the unit is there for the next customer
+    made(
+      await ledger.reserve(
+        reserveRequest(tenantId, offerId, await seedCustomer(database.db, tenantId), clock),
+      ),
+    )
   })
 })
