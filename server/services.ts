@@ -108,6 +108,7 @@ export function createServices(options: ServicesOptions): Services {
     providers,
     store,
     payments,
+    logger,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   const billableSessions = sessions({
