@@ -288,7 +288,8 @@ async function applyContactPolicies(
       governed.map(({ offer }) => offer.id),
     )
     .where('presented_at', '>=', new Date(contact.now.getTime() - lookBackDays * DAY_MS))
-    .where('status', '<>', 'control')
+    // a held-out customer was never shown it; one being reserved is not made yet (the ledger's)
+    .where('status', 'not in', ['control', 'reserving'])
     .execute()
 
   const candidates: { offer: CatalogOffer; eligibility: OfferEligibility }[] = []
