@@ -136,11 +136,7 @@ export interface OfferLedger {
   reserve(request: ReserveRequest): Promise<ReserveOutcome>
   /** a candidate held out for measurement: recorded as control, nothing reserved or shown */
   holdOut(request: ReserveRequest): Promise<void>
-  accept(
-    tenantId: string,
-    presentationId: string,
-    by: { channel: OfferChannel; now?: Date },
-  ): Promise<OfferOrder>
+  accept(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<OfferOrder>
   decline(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<void>
   /** releases the stock and the hold of every presented offer past its expiry; returns how many */
   expire(now?: Date, limit?: number): Promise<number>
