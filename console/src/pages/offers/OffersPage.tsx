@@ -8,6 +8,7 @@ import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatMoney } from '../../lib/format.ts'
 import { createPagedList } from '../../lib/paging.ts'
 import { can } from '../../lib/session.ts'
+import { SearchActions } from '../../lib/submission.tsx'
 import { listOffers, type OfferSearch } from './api.ts'
 import { OfferForm } from './OfferForm.tsx'
 import { channelList, contactPolicyText, stockText } from './words.ts'
@@ -44,35 +45,42 @@ export default function OffersPage() {
           onSaved={(offer) => navigate(`/offers/${encodeURIComponent(offer.id)}?added=1`)}
         />
       </Show>
-      <form
-        class="toolbar"
-        onSubmit={(e) => {
-          e.preventDefault()
-          setSearch(text().trim())
-        }}
-      >
-        <label class="field">
-          <span class="visually-hidden">Find an offer</span>
-          <input
-            type="search"
-            name="q"
-            placeholder="Name or product code"
-            value={text()}
-            onInput={(e) => setText(e.currentTarget.value)}
+      <search>
+        <form
+          class="filters"
+          aria-label="Find offers"
+          onSubmit={(e) => {
+            e.preventDefault()
+            setSearch(text().trim())
+          }}
+        >
+          <label class="field field-grow">
+            <span class="field-label">Find an offer</span>
+            <input
+              type="search"
+              name="q"
+              placeholder="Name or product code"
+              value={text()}
+              onInput={(e) => setText(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field-check">
+            <input
+              type="checkbox"
+              checked={showArchived()}
+              onChange={(e) => setShowArchived(e.currentTarget.checked)}
+            />
+            <span>Show archived offers</span>
+          </label>
+          <SearchActions
+            filtered={Boolean(search())}
+            onClear={() => {
+              setText('')
+              setSearch('')
+            }}
           />
-        </label>
-        <button type="submit" class="button">
-          Search
-        </button>
-        <label class="field-check">
-          <input
-            type="checkbox"
-            checked={showArchived()}
-            onChange={(e) => setShowArchived(e.currentTarget.checked)}
-          />
-          <span>Show archived offers</span>
-        </label>
-      </form>
+        </form>
+      </search>
       <AsyncView resource={firstPage} retry={refetch}>
         {(page) => (
           <Show

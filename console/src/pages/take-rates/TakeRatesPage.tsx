@@ -7,6 +7,7 @@ import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Empty } from '../../components/states.tsx'
 import { formatCount, formatMoney, formatPercent } from '../../lib/format.ts'
 import { channelLabels, segmentLabel } from '../offers/words.ts'
+import '../offers/offers.css'
 import { readTakeRates, type TakeRateGroup, type TakeRates } from './api.ts'
 import { TakeRateChart } from './TakeRateChart.tsx'
 
@@ -52,7 +53,8 @@ export default function TakeRatesPage() {
         subtitle="How often customers accepted the offers made to them, and what the accepted offers brought in."
       />
       <form
-        class="toolbar"
+        class="filters"
+        aria-label="Which offers made"
         onSubmit={(e) => {
           e.preventDefault()
           setQuery({ from: from() || undefined, to: to() || undefined })
@@ -97,7 +99,7 @@ export default function TakeRatesPage() {
             when={groupsOf(r(), by()).length > 0}
             fallback={<Empty title="No offers made yet">{period()}: nothing to compare.</Empty>}
           >
-            <section class="panel" aria-labelledby="take-rate-title">
+            <section class="panel take-rate-panel" aria-labelledby="take-rate-title">
               <header class="panel-header">
                 <h2 id="take-rate-title">Accepted, by {groupLabels[by()].toLowerCase()}</h2>
                 <span class="muted">{period()}</span>
