@@ -1,7 +1,8 @@
 // Take rates: how often offers made were accepted, by offer, segment and channel, with the revenue
 // their orders captured. All time, the counters the ledger keeps (offer_stats: what arbitration
 // learns propensity from); for a date range, the offers made in it (offer_presentations), since the
-// counters carry no dates. Days are the tenant's calendar days. summarise() is pure.
+// counters carry no dates. An offer counts as made once the ledger has reserved it: one still being
+// reserved (the ledger's transient statuses) is not counted yet. Days are the tenant's calendar days. summarise() is pure.
 import { sql } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Db } from '../../db/connect.ts'
@@ -144,7 +145,9 @@ export async function readTakeRates(db: Db, tenantId: string, query: TakeRateQue
           'offer_id',
           'segment',
           'channel',
-          sql<number>`count(*) filter (where status <> 'control')::integer`.as('presented'),
+          sql<number>`count(*) filter (where status in ('presented', 'accepted', 'declined', 'expired'))::integer`.as(
+            'presented',
+          ),
           sql<number>`count(*) filter (where status = 'accepted')::integer`.as('accepted'),
           sql<number>`count(*) filter (where status = 'declined')::integer`.as('declined'),
           sql<number>`count(*) filter (where status = 'expired')::integer`.as('expired'),
