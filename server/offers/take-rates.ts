@@ -145,7 +145,7 @@ export async function readTakeRates(db: Db, tenantId: string, query: TakeRateQue
           'offer_id',
           'segment',
           'channel',
-          sql<number>`count(*) filter (where status in ('presented', 'accepted', 'declined', 'expired'))::integer`.as(
+          sql<number>`count(*) filter (where status in ('presented', 'accepting', 'accepted', 'declined', 'expired'))::integer`.as(
             'presented',
           ),
           sql<number>`count(*) filter (where status = 'accepted')::integer`.as('accepted'),
