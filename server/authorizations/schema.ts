@@ -235,11 +235,9 @@ export const offerMadeSchema = z
     why: z.object({
       rule: z.string().openapi({ description: 'the rule whose offer event made it eligible' }),
       weight: z.number(),
-      propensity: z
-        .number()
-        .openapi({
-          description: 'learned take rate for the segment and channel: (accepted + 1) / (presented + 20)',
-        }),
+      propensity: z.number().openapi({
+        description: 'learned take rate for the segment and channel: (accepted + 1) / (presented + 20)',
+      }),
       value: z
         .number()
         .openapi({ description: 'what arbitration weighs, minor units (the margin, else the price)' }),
@@ -419,11 +417,9 @@ export const explanationSchema = z
     providers: z
       .array(
         z.object({
-          kind: z
-            .string()
-            .openapi({
-              description: 'ani_line_type, credit_bureau, check_approval, demographics or card_issuer',
-            }),
+          kind: z.string().openapi({
+            description: 'ani_line_type, credit_bureau, check_approval, demographics or card_issuer',
+          }),
           provider_id: z.string(),
           status: z.string().openapi({ description: 'answered, cached, timeout, circuit_open or error' }),
           fail_policy: z.string(),
