@@ -7,9 +7,13 @@ import type { AddressInfo } from 'node:net'
 import { type ServerType, serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonb } from '../../db/json.ts'
+import { compileRuleSet } from '../../rules/engine.ts'
+import type { CapturedRequest } from '../../rules/request.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
+import { sqlFactSources } from '../../server/authorizations/sources.ts'
 import { offersForCall } from '../../server/offers/in-call.ts'
 import { ProviderRegistry } from '../../server/providers/client.ts'
+import { recordedProviderSources } from '../../server/providers/sources.ts'
 import { insertProvider, providerDefaults } from '../../server/providers/store.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
@@ -233,6 +237,34 @@ describe('a purchase with offers', () => {
       { kind: 'card_issuer', status: 'answered' },
       { kind: 'demographics', status: 'answered' },
     ])
+
+    // a backtest replays the decision on what was recorded, asking no provider: the same offers eligible,
+    // the same presentation
+    const recorded = await t.db
+      .selectFrom('decisions')
+      .select(['request', 'created_at'])
+      .where('tenant_id', '=', tenant)
+      .where('id', '=', decision.id)
+      .executeTakeFirstOrThrow()
+    const asOf = new Date(recorded.created_at)
+    const replayed = await compileRuleSet(ruleSet).evaluate({
+      request: (typeof recorded.request === 'string'
+        ? JSON.parse(recorded.request)
+        : recorded.request) as CapturedRequest,
+      now: asOf,
+      timeZone: 'UTC',
+      customer: { id: decision.customer?.id ?? null, returning: false },
+      sources: { ...sqlFactSources(t.db, tenant, asOf), ...recordedProviderSources(t.db, tenant, asOf) },
+    })
+    expect(replayed.resolution.offers.map((o) => o.rule)).toEqual([
+      'upsell-on-purchase',
+      'membership-for-platinum',
+    ])
+    expect(replayed.resolution.presentation).toMatchObject({
+      segment: 'senior',
+      rules: ['present-to-seniors'],
+    })
+    expect(replayed.facts).toContainEqual({ fact: 'card_tier', params: null, value: 'platinum' })
   })
 
   it('makes no offer again within the cooldown after the customer declines it', async () => {
