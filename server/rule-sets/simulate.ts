@@ -178,6 +178,7 @@ export async function simulate(
       limits: resolution.limits,
       retry_after_seconds: resolution.retry_after_seconds,
       discounts: resolution.discounts,
+      amount: resolution.amount,
       offers: resolution.offers,
       customer: found ? { id: found.id, returning } : null,
       fired_rules: evaluation.fired,

@@ -121,3 +121,21 @@ export const eventTypeWords: Record<string, string> = {
   discount: 'Gives a discount',
   offer: 'Makes an offer',
 }
+
+/** A granted discount in words: its terms, and what it took off a purchase. */
+export function discountWords(
+  discount: { percent_off: number | null; fixed_off?: number | null; amount_off: number | null },
+  currency: string,
+): string {
+  const terms =
+    discount.percent_off !== null
+      ? `${discount.percent_off} % off`
+      : discount.fixed_off != null
+        ? `${formatMoney({ value: discount.fixed_off, currency })} off`
+        : null
+  // a decision from before discounts were reckoned carries the rule's amount as amount_off
+  if (discount.fixed_off === undefined)
+    return terms ?? `${formatMoney({ value: discount.amount_off ?? 0, currency })} off`
+  if (discount.amount_off === null) return `${terms ?? ''}, on the bill`
+  return `${terms ?? ''}: ${formatMoney({ value: discount.amount_off, currency })} taken off`
+}
