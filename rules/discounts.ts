@@ -73,7 +73,9 @@ export function rankDiscounts<T extends DiscountTerms>(
 ): { terms: T; worth: number }[] {
   return discounts
     .map((terms) => ({ terms, worth: discountWorth(terms, amount, currency) }))
-    .sort((a, b) => b.worth - a.worth || (a.terms.rule < b.terms.rule ? -1 : a.terms.rule > b.terms.rule ? 1 : 0))
+    .sort(
+      (a, b) => b.worth - a.worth || (a.terms.rule < b.terms.rule ? -1 : a.terms.rule > b.terms.rule ? 1 : 0),
+    )
 }
 
 /** The discounts applied to `amount` as the rule set's stacking says (see the top of this module). */

@@ -105,13 +105,17 @@ export const eventParamSchemas = {
         .min(1)
         .max(100)
         .optional()
-        .describe('a whole percentage off the purchase amount, or off a session’s bill (time and connect fee)'),
+        .describe(
+          'a whole percentage off the purchase amount, or off a session’s bill (time and connect fee)',
+        ),
       amount_off: z
         .number()
         .int()
         .min(1)
         .optional()
-        .describe('a fixed amount off, minor units of the rule set’s currency (none off in another currency)'),
+        .describe(
+          'a fixed amount off, minor units of the rule set’s currency (none off in another currency)',
+        ),
       message: z.string().min(1).max(500),
     })
     .strict()

@@ -206,7 +206,8 @@ export const discountSchema = z
       .nullable()
       .openapi({ description: 'the rule’s terms: a whole percentage off (null for a fixed amount)' }),
     fixed_off: z.number().int().nullable().openapi({
-      description: 'the rule’s terms: a fixed amount off, minor units of the rule set’s currency (null for a percentage)',
+      description:
+        'the rule’s terms: a fixed amount off, minor units of the rule set’s currency (null for a percentage)',
     }),
     amount_off: z.number().int().nullable().openapi({
       description:

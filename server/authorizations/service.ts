@@ -163,7 +163,9 @@ function buildResponse(
     retry_after_seconds: resolution.retry_after_seconds,
     discounts: resolution.discounts,
     amount:
-      resolution.amount && request.amount ? { ...resolution.amount, currency: request.amount.currency } : null,
+      resolution.amount && request.amount
+        ? { ...resolution.amount, currency: request.amount.currency }
+        : null,
     offers: resolution.offers,
     customer: customer && {
       id: customer.id,

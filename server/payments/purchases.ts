@@ -160,7 +160,8 @@ export async function payForPurchase(
   declines?: PaymentDeclineOutcomes,
 ): Promise<DecisionResponse> {
   const amount = payableOf(decision, body)
-  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || amount <= 0) return decision
+  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || amount <= 0)
+    return decision
   const customerId = decision.customer?.id ?? null
   let source = paymentSourceOf(body)
   let paymentMethodId: string | null = null

@@ -139,7 +139,9 @@ const simulationSchema = z
     amount: z
       .object({ requested: z.number().int(), discount: z.number().int(), payable: z.number().int() })
       .nullable()
-      .openapi({ description: 'for a purchase: the amount asked, what the discounts take off, what is payable' }),
+      .openapi({
+        description: 'for a purchase: the amount asked, what the discounts take off, what is payable',
+      }),
     offers: z.array(
       z.object({
         rule: z.string(),

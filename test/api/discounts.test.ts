@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { paymentBooks } from '../../server/ledger/ledger.ts'
 import type { SessionView } from '../../server/sessions/schema.ts'
+import { addLine, manualClock, sessionBody } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { unbalanced } from '../support/money.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
-import { addLine, manualClock, sessionBody } from '../sessions/support.ts'
-import { authorize, newPerson, type Person, purchaseBy } from './identities.ts'
+import { authorize, newPerson, type Person, problemOf, purchaseBy } from './identities.ts'
 
 const discountRule = (
   id: string,
@@ -21,7 +21,10 @@ const discountRule = (
   name: id,
   priority: 1,
   conditions: { all: [condition] },
-  event: { type: 'discount' as const, params: { code: id.toUpperCase(), message: `${id} discount`, ...params } },
+  event: {
+    type: 'discount' as const,
+    params: { code: id.toUpperCase(), message: `${id} discount`, ...params },
+  },
 })
 
 /** Visa cards 3.00 off, bank accounts 5 %, three items or more 10 %, the "vip" domain 100 %; 100.00 a month. */
@@ -34,8 +37,16 @@ const ruleSet = (stacking?: 'sum' | 'best'): RuleSetDefinitionInput => ({
       { fact: 'payment_method_type', operator: 'in', value: ['checking', 'eft'] },
       { percent_off: 5 },
     ),
-    discountRule('basket', { fact: 'item_count', operator: 'greaterThanInclusive', value: 3 }, { percent_off: 10 }),
-    discountRule('vip', { fact: 'email_domain', operator: 'equal', value: 'vip.example' }, { percent_off: 100 }),
+    discountRule(
+      'basket',
+      { fact: 'item_count', operator: 'greaterThanInclusive', value: 3 },
+      { percent_off: 10 },
+    ),
+    discountRule(
+      'vip',
+      { fact: 'email_domain', operator: 'equal', value: 'vip.example' },
+      { percent_off: 100 },
+    ),
     {
       id: 'spend-per-month',
       name: '100.00 a month',
@@ -43,7 +54,13 @@ const ruleSet = (stacking?: 'sum' | 'best'): RuleSetDefinitionInput => ({
       conditions: { all: [] },
       event: {
         type: 'allowance' as const,
-        params: { subject: 'customer', metric: 'amount', window: 'month', limit: 10_000, message: '100.00 a month' },
+        params: {
+          subject: 'customer',
+          metric: 'amount',
+          window: 'month',
+          limit: 10_000,
+          message: '100.00 a month',
+        },
       },
     },
   ],
@@ -103,13 +120,17 @@ describe('a discounted purchase', () => {
     expect(read.amount).toEqual(decision.amount)
     expect(read.discounts).toEqual(decision.discounts)
 
-    // capturing without an amount takes what is held: the payable amount, never the price asked
+    // the price asked cannot be captured: only what is held
+    const over = await problemOf(
+      await t.post(`/v1/authorizations/${decision.id}/capture`, { amount: 2500 }),
+      422,
+    )
+    expect(over.errors?.[0]?.field).toBe('amount')
+    // capturing without an amount takes what is held: the payable amount
     const captured = await ok<{ payment: Record<string, unknown> }>(
       t.post(`/v1/authorizations/${decision.id}/capture`, {}),
     )
     expect(captured.payment).toMatchObject({ status: 'captured', amount_captured: 2200 })
-    const over = await t.post(`/v1/authorizations/${decision.id}/capture`, { amount: 2500 })
-    expect(over.status).not.toBe(200)
     expect(await paymentBooks(t.db, 'acme', decision.payment?.id ?? '')).toEqual({
       held: 0,
       captured: 2200,
@@ -242,7 +263,19 @@ describe('a discounted session', () => {
   it('itemises the discounts on the bill and captures the discounted total', async () => {
     const started = await ok<SessionView>(t.post('/v1/sessions', sessionBody(newPerson(), 'advice')), 201)
     // the hold is not discounted: it covers the time granted
-    expect(started.hold).toMatchObject({ amount_authorized: 100 + 2990 })
+    expect(started.hold).toMatchObject({ amount: 100 + 2990 })
+    // the decision grants the discount's terms; the bill reckons what it takes
+    expect(started.decision.discounts).toEqual([
+      {
+        rule: 'visa',
+        code: 'VISA',
+        message: 'visa discount',
+        percent_off: null,
+        fixed_off: 300,
+        amount_off: null,
+      },
+    ])
+    expect(started.decision.amount ?? null).toBeNull()
     const session = await ok<SessionView>(
       t.post(`/v1/sessions/${started.id}/legs`, { party: 'representative' }),
       201,
@@ -260,7 +293,14 @@ describe('a discounted session', () => {
       { kind: 'discount', description: 'visa discount', amount: -300, code: 'VISA' },
     ])
     expect(ended.charge).toEqual({ amount: 398, currency: 'USD' })
-    expect(ended.hold).toMatchObject({ status: 'captured', amount_captured: 398 })
+    expect(ended.hold).toMatchObject({ status: 'captured' })
+    const hold = await t.db
+      .selectFrom('payments')
+      .select(['amount_authorized', 'amount_captured'])
+      .where('tenant_id', '=', 'acme')
+      .where('id', '=', ended.hold?.payment_id ?? '')
+      .executeTakeFirstOrThrow()
+    expect([Number(hold.amount_authorized), Number(hold.amount_captured)]).toEqual([3090, 398])
   })
 })
 

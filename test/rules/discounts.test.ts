@@ -108,14 +108,19 @@ describe('discounts (properties)', () => {
 
   it('0 ≤ payable ≤ requested, payable = requested − discount, and the items add up to the discount', () => {
     fc.assert(
-      fc.property(amountArb, termsArb, fc.constantFrom('sum' as const, 'best' as const), (amount, terms, how) => {
-        const r = applyDiscounts(amount, 'USD', terms, how)
-        expect(r.payable).toBeGreaterThanOrEqual(0)
-        expect(r.payable).toBeLessThanOrEqual(amount)
-        expect(r.requested - r.discount).toBe(r.payable)
-        expect(r.applied.reduce((sum, d) => sum + d.amount_off, 0)).toBe(r.discount)
-        for (const d of r.applied) expect(Number.isSafeInteger(d.amount_off) && d.amount_off > 0).toBe(true)
-      }),
+      fc.property(
+        amountArb,
+        termsArb,
+        fc.constantFrom('sum' as const, 'best' as const),
+        (amount, terms, how) => {
+          const r = applyDiscounts(amount, 'USD', terms, how)
+          expect(r.payable).toBeGreaterThanOrEqual(0)
+          expect(r.payable).toBeLessThanOrEqual(amount)
+          expect(r.requested - r.discount).toBe(r.payable)
+          expect(r.applied.reduce((sum, d) => sum + d.amount_off, 0)).toBe(r.discount)
+          for (const d of r.applied) expect(Number.isSafeInteger(d.amount_off) && d.amount_off > 0).toBe(true)
+        },
+      ),
     )
   })
 
@@ -144,9 +149,9 @@ describe('the rule set’s word on discounts', () => {
 
   it('discount_stacking is sum or best, and a problem names it otherwise', () => {
     for (const stacking of ['sum', 'best'])
-      expect(validateDefinition({ settings: { currency: 'USD', discount_stacking: stacking }, rules: [] }).ok).toBe(
-        true,
-      )
+      expect(
+        validateDefinition({ settings: { currency: 'USD', discount_stacking: stacking }, rules: [] }).ok,
+      ).toBe(true)
     const bad = validateDefinition({ settings: { currency: 'USD', discount_stacking: 'all' }, rules: [] })
     expect(bad.ok).toBe(false)
     if (!bad.ok) expect(bad.problems.map((p) => p.path.join('.'))).toContain('settings.discount_stacking')

@@ -173,7 +173,8 @@ describe('outcome precedence (properties)', () => {
           return
         }
         // a purchase lists the discounts that took something off; a session every one it was granted
-        const worthSomething = input.kind !== 'purchase' || input.amount === null || tenPercentOf(input.amount) > 0
+        const worthSomething =
+          input.kind !== 'purchase' || input.amount === null || tenPercentOf(input.amount) > 0
         expect(r.discounts.map((d) => d.rule)).toEqual(
           worthSomething ? input.fired.filter((e) => e.type === 'discount').map((e) => e.ruleId) : [],
         )

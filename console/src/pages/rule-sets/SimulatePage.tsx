@@ -12,10 +12,10 @@ import { amountText, currencyDigits, parseAmount } from '../../lib/money.ts'
 import { factIsMoney } from '../../lib/money-fields.ts'
 import { SubmitActions } from '../../lib/submission.tsx'
 import type { FactDescription } from '../decisions/api.ts'
-import { discountWords } from '../decisions/words.ts'
 import {
   allowanceAmountInWords,
   conditionInWords,
+  discountWords,
   eventTypeWords,
   factDescription,
   factInWords,
