@@ -1,5 +1,6 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
 import { applyDiscounts, type DiscountStacking, type DiscountTerms, rankDiscounts } from './discounts.ts'
+import { defaultPresentation, eligibleOffers, type OfferEligibility, type Presentation } from './offers.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
 import type { FiredEvent, PurchaseValueLimitView } from './types.ts'
 
@@ -70,7 +71,10 @@ export interface Resolution {
   discounts: ResolvedDiscount[]
   /** a purchase's amount with its discounts: what was asked, what they took off, what is held and captured */
   amount: { requested: number; discount: number; payable: number } | null
-  offers: { rule: string; offer_id: string; name: string; price: number; message: string }[]
+  /** the catalog offers the approval makes eligible (offer events); selection turns them into offers made */
+  offers: OfferEligibility[]
+  /** how offers are to be presented (treatment events), when any offer is eligible */
+  presentation: Presentation
   /** the rules whose own outcome is the resolved one (for a limit, the allowances used up); none for an approval */
   decided_by: string[]
 }
@@ -253,14 +257,7 @@ export function resolveOutcome(input: {
     discounted.amount && !approved
       ? { requested: discounted.amount.requested, discount: 0, payable: discounted.amount.requested }
       : discounted.amount
-  const offers = approved
-    ? input.fired
-        .filter((e) => e.type === 'offer')
-        .map((e) => {
-          const p = e.params as EventParams<'offer'>
-          return { rule: e.ruleId, offer_id: p.offer_id, name: p.name, price: p.price, message: p.message }
-        })
-    : []
+  const offers = approved ? eligibleOffers(input.fired) : []
 
   const decidedBy = new Set<string>()
   for (const event of input.fired) if (eventOutcome[event.type] === outcome) decidedBy.add(event.ruleId)
@@ -275,5 +272,6 @@ export function resolveOutcome(input: {
     discounts,
     amount,
     offers,
+    presentation: defaultPresentation,
   }
 }

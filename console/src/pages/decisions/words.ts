@@ -120,6 +120,7 @@ export const eventTypeWords: Record<string, string> = {
   allowance: 'Counts an allowance',
   discount: 'Gives a discount',
   offer: 'Makes an offer',
+  treatment: 'Chooses how offers are presented',
 }
 
 /** A granted discount in words: its terms, and what it took off a purchase ("5 % off: $1.25"). */
