@@ -4,11 +4,13 @@
 // discount never takes an amount below 0 nor lifts a limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
+import { BacktestRunner } from '../../server/backtests/runner.ts'
 import { paymentBooks } from '../../server/ledger/ledger.ts'
 import type { SessionView } from '../../server/sessions/schema.ts'
 import { addLine, manualClock, sessionBody } from '../sessions/support.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { unbalanced } from '../support/money.ts'
+import { addVersion } from '../support/rule-versions.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
 import { authorize, newPerson, type Person, problemOf, purchaseBy } from './identities.ts'
 
@@ -321,5 +323,39 @@ describe('Simulate', () => {
       ['visa', 300],
     ])
     expect(result.amount).toEqual({ requested: 4000, discount: 700, payable: 3300 })
+  })
+})
+
+describe('Backtest', () => {
+  it('replays the recorded decisions through a version with a new discount and counts where it would apply', async () => {
+    const welcome = discountRule(
+      'welcome',
+      { fact: 'kind', operator: 'equal', value: 'purchase' },
+      { percent_off: 1 },
+    )
+    const base = ruleSet()
+    await addVersion(t, 'acme', 2, { ...base, rules: [...base.rules, welcome] })
+    const day = 86_400_000
+    const started = await ok<{ id: string }>(
+      analyst.request('POST', '/admin/v1/rule-sets/authorizations/backtests', {
+        version: 2,
+        from: new Date(Date.now() - day).toISOString(),
+        to: new Date(Date.now() + day).toISOString(),
+      }),
+      202,
+    )
+    await new BacktestRunner({ db: t.db }).runUntilIdle()
+    const done = await ok<{ status: string; rule_hits: { rule: string; hits: number }[] }>(
+      analyst.request('GET', `/admin/v1/backtests/${started.id}`),
+    )
+    expect(done.status).toBe('completed')
+    const purchases = await t.db
+      .selectFrom('decisions')
+      .select('id')
+      .where('tenant_id', '=', 'acme')
+      .where('kind', '=', 'purchase')
+      .execute()
+    expect(done.rule_hits).toContainEqual({ rule: 'welcome', hits: purchases.length })
+    expect(done.rule_hits.find((h) => h.rule === 'visa')?.hits).toBeGreaterThan(0)
   })
 })
