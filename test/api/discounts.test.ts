@@ -12,7 +12,7 @@ import { startTestApp, type TestApp } from '../support/app.ts'
 import { unbalanced } from '../support/money.ts'
 import { addVersion } from '../support/rule-versions.ts'
 import { type StaffClient, staffClient } from '../support/staff.ts'
-import { authorize, newPerson, type Person, problemOf, purchaseBy } from './identities.ts'
+import { authorize, countRows, newPerson, type Person, problemOf, purchaseBy } from './identities.ts'
 
 const discountRule = (
   id: string,
@@ -239,6 +239,32 @@ describe('a discounted purchase', () => {
     // a money allowance kept in USD refuses EUR: a limit, with nothing discounted
     expect(decision.outcome).toBe('limit')
     expect(decision.discounts).toEqual([])
+  })
+})
+
+describe('a merchant cannot set a discount', () => {
+  it('refuses a request that names its own discount or payable amount, naming the field, and stores nothing', async () => {
+    const before = await countRows(t)
+    const person = newPerson()
+    const withDiscounts = await problemOf(
+      await t.post('/v1/authorizations', {
+        ...buy(person, 2500),
+        discounts: [{ code: 'FREE', percent_off: 100 }],
+      }),
+      422,
+    )
+    expect(withDiscounts.errors?.map((e) => e.field)).toContain('discounts')
+    const withPayable = await problemOf(
+      await t.post(
+        '/v1/authorizations',
+        buy(person, 2500, { amount: { value: 2500, currency: 'USD', payable: 1 } }),
+      ),
+      422,
+    )
+    expect(withPayable.errors?.map((e) => e.field)).toContain('amount.payable')
+    expect(await countRows(t)).toEqual(before)
+    // and the card number is in no log line
+    expect(t.logs.join('\n')).not.toContain(person.card)
   })
 })
 
