@@ -8,6 +8,7 @@ import { type ServerType, serve } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonb } from '../../db/json.ts'
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
+import { offersForCall } from '../../server/offers/in-call.ts'
 import { ProviderRegistry } from '../../server/providers/client.ts'
 import { insertProvider, providerDefaults } from '../../server/providers/store.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
@@ -28,6 +29,13 @@ const rules: Rule[] = [
     priority: 1,
     conditions: { all: [purchaseOnly, { fact: 'amount', operator: 'greaterThan', value: 0 }] },
     event: { type: 'offer', params: { tag: 'upsell', message: 'Any purchase' } },
+  },
+  {
+    id: 'upsell-on-a-call',
+    name: 'Upsell to a caller',
+    priority: 1,
+    conditions: { all: [{ fact: 'channel', operator: 'equal', value: 'phone' }] },
+    event: { type: 'offer', params: { tag: 'upsell', message: 'A caller waiting' } },
   },
   {
     id: 'membership-for-platinum',
@@ -299,5 +307,67 @@ describe('a purchase with offers', () => {
     expect(simulation.offers.map((o) => o.sku)).toEqual(['tarot-deck', 'reading-ext-15'])
     expect(simulation.offers[1]).toMatchObject({ control: false, treatment: { id: 'trt_reading_all' } })
     expect(await stockOf('reading-ext-15')).toEqual(before)
+  })
+})
+
+describe('a caller who keyed a card in', () => {
+  it('is offered once the session’s hold has kept the card, not before, and only once', async () => {
+    const person = newPerson()
+    const call = await authorize(
+      t,
+      purchaseBy(person, {
+        kind: 'session',
+        channel: 'phone',
+        amount: undefined,
+        network: { ani: person.phone, device_id: person.deviceId },
+      }),
+    )
+    expect(call.outcome).toBe('approve')
+    // the card was typed on the keypad: no stored method to hold an offer on yet
+    expect(call.offers).toEqual([])
+    expect(call.offers_skipped.map((s) => s.reason)).toContain('no_payment_method')
+
+    // the session's hold keeps the card's token on its payment method (server/payments)
+    const method = await t.db
+      .selectFrom('payment_methods')
+      .select('id')
+      .where('tenant_id', '=', tenant)
+      .where('fingerprint', '=', call.payment_method?.fingerprint ?? '')
+      .executeTakeFirstOrThrow()
+    const token = `tok_sandbox_${method.id}`
+    await t.db
+      .updateTable('payment_methods')
+      .set({ gateway: 'sandbox', gateway_token: token })
+      .where('tenant_id', '=', tenant)
+      .where('id', '=', method.id)
+      .execute()
+    await t.db
+      .insertInto('sandbox_gateway_tokens')
+      .values({ account: tenant, token, behaviour: 'success', last4: person.card.slice(-4) })
+      .execute()
+
+    const deps = { db: t.db, ledger: t.services.offers }
+    const waiting = await offersForCall(deps, tenant, call.id)
+    expect(waiting.offers.map((o) => o.sku)).toEqual(['reading-ext-15'])
+    expect(waiting.offers[0]).toMatchObject({
+      why: { rule: 'upsell-on-a-call' },
+      payment_id: expect.any(String),
+    })
+    const stored = (await (await t.get(`/v1/decisions/${call.id}`)).json()) as typeof call
+    expect(stored.offers.map((o) => o.id)).toEqual(waiting.offers.map((o) => o.id))
+
+    // asked again (the caller still waiting), the same offer: nothing reserved twice
+    const again = await offersForCall(deps, tenant, call.id)
+    expect(again.offers.map((o) => o.id)).toEqual(waiting.offers.map((o) => o.id))
+    const made = await t.db
+      .selectFrom('offer_presentations')
+      .select('id')
+      .where('tenant_id', '=', tenant)
+      .where('decision_id', '=', call.id)
+      .where('status', '=', 'presented')
+      .execute()
+    expect(made).toHaveLength(1)
+    // another tenant's decision id finds nothing
+    expect(await offersForCall(deps, 'globex', call.id)).toEqual({ offers: [], skipped: [] })
   })
 })
