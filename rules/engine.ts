@@ -459,6 +459,11 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         ...(valueLimitEvent ? [valueLimitEvent] : []),
       ],
       allowances,
+      discounts: {
+        currency,
+        requestCurrency: ctx.request.amount?.currency ?? null,
+        stacking: definition.settings.discount_stacking,
+      },
     })
     let establish: PurchaseValueLimit | undefined
     if (keepsValueLimits && valueLimitSetting) {

@@ -99,15 +99,33 @@ export const eventParamSchemas = {
   discount: z
     .object({
       code: z.string().min(1).max(64),
-      percent_off: z.number().int().min(1).max(100).optional(),
-      amount_off: z.number().int().min(1).optional().describe('minor units'),
+      percent_off: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(
+          'a whole percentage off the purchase amount, or off a session’s bill (time and connect fee)',
+        ),
+      amount_off: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'a fixed amount off, minor units of the rule set’s currency (none off in another currency)',
+        ),
       message: z.string().min(1).max(500),
     })
     .strict()
     .refine((p) => (p.percent_off === undefined) !== (p.amount_off === undefined), {
       message: 'give exactly one of percent_off or amount_off',
       path: ['percent_off'],
-    }),
+    })
+    .describe(
+      'Lowers what an approved purchase holds and captures, or a session’s bill: for a preferred payment method, a frequent customer, or whatever the conditions name. How several combine: settings.discount_stacking',
+    ),
   offer: z
     .object({
       sku: z.string().min(1).max(64).optional().describe('the catalog offer this rule makes eligible'),
@@ -259,6 +277,12 @@ export const settingsSchema = z
       .optional()
       .describe(
         'How a gateway decline turns an approved purchase around (figure 9): a code not named keeps its default — block for a refused or expired card, temporary_block for funds, security code, postal code, a processing error or no answer',
+      ),
+    discount_stacking: z
+      .enum(['sum', 'best'])
+      .optional()
+      .describe(
+        'When several discounts apply: sum (the default) takes them all, each reckoned on the whole amount and capped so nothing is paid below 0; best takes only the one worth most to the customer',
       ),
     purchase_value_limit: z
       .object({

@@ -196,6 +196,38 @@ export const reasonSchema = z.object({
 
 const outcome = z.enum(['approve', 'limit', 'temporary_block', 'block', 'review'])
 
+export const discountSchema = z
+  .object({
+    rule: z.string().openapi({ description: 'the rule whose discount event granted it' }),
+    code: z.string(),
+    message: z.string().openapi({ description: 'for the customer: why they get it' }),
+    percent_off: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'the rule’s terms: a whole percentage off (null for a fixed amount)' }),
+    fixed_off: z.number().int().nullable().openapi({
+      description:
+        'the rule’s terms: a fixed amount off, minor units of the rule set’s currency (null for a percentage)',
+    }),
+    amount_off: z.number().int().nullable().openapi({
+      description:
+        'what it took off this purchase, integer minor units of its currency; null on a session, whose bill reckons it',
+    }),
+  })
+  .openapi('Discount')
+
+export const decisionAmountSchema = z
+  .object({
+    requested: z.number().int().openapi({ description: 'the amount asked, minor units' }),
+    discount: z.number().int().openapi({ description: 'what the discounts took off, minor units' }),
+    payable: z
+      .number()
+      .int()
+      .openapi({ description: 'requested − discount, never below 0: what is held, captured or charged' }),
+    currency: z.string(),
+  })
+  .openapi('DecisionAmount')
 const treatmentSchema = z
   .object({
     id: z.string(),
@@ -295,15 +327,14 @@ export const decisionSchema = z
         }),
     }),
     retry_after_seconds: z.number().int().nullable(),
-    discounts: z.array(
-      z.object({
-        rule: z.string(),
-        code: z.string(),
-        percent_off: z.number().int().nullable(),
-        amount_off: z.number().int().nullable(),
-        message: z.string(),
-      }),
-    ),
+    discounts: z.array(discountSchema).openapi({
+      description:
+        'The discounts an approval grants, the largest first: on a purchase, those that took something off `amount` (the rule set’s discount_stacking says whether they add up or the best one wins); on a session, those its bill will apply (GET /v1/sessions/{id})',
+    }),
+    amount: decisionAmountSchema.nullable().optional().openapi({
+      description:
+        'for a purchase: the amount asked, what the discounts took off, and what is payable — the amount held and captured, and counted against the allowances. null for a session, whose discounts apply to its bill',
+    }),
     offers: z.array(offerMadeSchema).openapi({
       description:
         'Offers made in this contact (step 8): each one’s stock is reserved and its amount held on the customer’s method until it is accepted (POST /v1/offers/{id}/accept), declined or expires. Selected after the approval, best first by priority = propensity × value × weight; empty unless the rule set’s offer events made some eligible',

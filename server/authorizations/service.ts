@@ -168,6 +168,10 @@ function buildResponse(
     limits: resolution.limits,
     retry_after_seconds: resolution.retry_after_seconds,
     discounts: resolution.discounts,
+    amount:
+      resolution.amount && request.amount
+        ? { ...resolution.amount, currency: request.amount.currency }
+        : null,
     // made after the decision commits (step 8): eligible offers become offers made or skipped ones
     offers: [],
     offers_skipped: [],
@@ -474,9 +478,10 @@ function purchaseLimitOf({
 
 /** What an approval counts against the allowances of its customer, phone, card and IP. */
 function usageOf(
-  { tenantId, id, now, request, customer }: Decided,
+  { tenantId, id, now, request, customer, evaluation }: Decided,
   reserved: Reservation | undefined,
 ): RecordRow<'usage'> {
+  const payable = evaluation.resolution.amount?.payable ?? request.amount?.value ?? 0
   return {
     tenant_id: tenantId,
     decision_id: id,
@@ -489,7 +494,8 @@ function usageOf(
     purchases: request.kind === 'purchase' ? 1 : 0,
     // a session started through Sessions reserves its grant until settlement replaces it with the bill
     seconds: reserved?.seconds ?? 0,
-    amount: reserved ? reserved.amount : request.kind === 'purchase' ? (request.amount?.value ?? 0) : 0,
+    // a purchase counts what it pays: its amount less its discounts
+    amount: reserved ? reserved.amount : request.kind === 'purchase' ? payable : 0,
     currency: reserved?.currency ?? request.amount?.currency ?? null,
   }
 }

@@ -4,7 +4,12 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { diffDefinitions } from '../../rules/diff.ts'
 import { validateDefinition } from '../../rules/validate.ts'
-import { authorizationRequestSchema, offerSkippedSchema, reasonSchema } from '../authorizations/schema.ts'
+import {
+  authorizationRequestSchema,
+  discountSchema,
+  offerSkippedSchema,
+  reasonSchema,
+} from '../authorizations/schema.ts'
 import { capturedRequestSchema, firedRuleSchema } from '../decisions/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
@@ -133,15 +138,15 @@ const simulationSchema = z
       resets_at: z.string().nullable(),
     }),
     retry_after_seconds: z.number().int().nullable(),
-    discounts: z.array(
-      z.object({
-        rule: z.string(),
-        code: z.string(),
-        percent_off: z.number().nullable(),
-        amount_off: z.number().nullable(),
-        message: z.string(),
+    discounts: z.array(discountSchema).openapi({
+      description: 'what an approval would grant; on a purchase, with what each takes off its amount',
+    }),
+    amount: z
+      .object({ requested: z.number().int(), discount: z.number().int(), payable: z.number().int() })
+      .nullable()
+      .openapi({
+        description: 'for a purchase: the amount asked, what the discounts take off, what is payable',
       }),
-    ),
     offers: z
       .array(
         z.object({

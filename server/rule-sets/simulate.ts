@@ -191,6 +191,7 @@ export async function simulate(
       limits: resolution.limits,
       retry_after_seconds: resolution.retry_after_seconds,
       discounts: resolution.discounts,
+      amount: resolution.amount,
       offers: ranking.ranked.map((r) => ({
         rule: r.eligibility.rule,
         sku: r.offer.sku,

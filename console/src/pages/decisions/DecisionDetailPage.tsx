@@ -25,6 +25,7 @@ import {
 } from './api.ts'
 import {
   conditionInWords,
+  discountWords,
   eventTypeWords,
   factInWords,
   factValueInWords,
@@ -362,16 +363,22 @@ export default function DecisionDetailPage() {
                   <For each={d().decision.discounts}>
                     {(x) => (
                       <li>
-                        Discount {x.code}
-                        {x.amount_off !== null
-                          ? ` (${formatMoney({ value: x.amount_off, currency: decisionCurrency(d().request) })} off)`
-                          : x.percent_off !== null
-                            ? ` (${x.percent_off}% off)`
-                            : ''}
-                        : {x.message}
+                        Discount {x.code}: {x.message}
+                        <span class="muted"> · {discountWords(x, decisionCurrency(d().request))}</span>
                       </li>
                     )}
                   </For>
+                  <Show when={d().decision.amount}>
+                    {(a) => (
+                      <Show when={a().discount > 0}>
+                        <li data-testid="payable">
+                          Pays {formatMoney({ value: a().payable, currency: a().currency })} of{' '}
+                          {formatMoney({ value: a().requested, currency: a().currency })} asked (
+                          {formatMoney({ value: a().discount, currency: a().currency })} off)
+                        </li>
+                      </Show>
+                    )}
+                  </Show>
                   <For each={d().decision.offers}>
                     {(x) => (
                       <li data-testid="offer-made">

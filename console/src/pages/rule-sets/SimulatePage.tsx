@@ -15,6 +15,7 @@ import type { FactDescription } from '../decisions/api.ts'
 import {
   allowanceAmountInWords,
   conditionInWords,
+  discountWords,
   eventTypeWords,
   factDescription,
   factInWords,
@@ -349,16 +350,21 @@ export function SimulationResult(props: {
             <For each={r().discounts}>
               {(d) => (
                 <li>
-                  Discount {d.code}
-                  {d.amount_off !== null
-                    ? ` (${formatMoney({ value: d.amount_off, currency: currency() })} off)`
-                    : d.percent_off !== null
-                      ? ` (${d.percent_off}% off)`
-                      : ''}
-                  : {d.message}
+                  Discount {d.code}: {d.message}
+                  <span class="muted"> · {discountWords(d, currency())}</span>
                 </li>
               )}
             </For>
+            <Show when={r().amount}>
+              {(a) => (
+                <Show when={a().discount > 0}>
+                  <li data-testid="payable">
+                    Would pay {formatMoney({ value: a().payable, currency: currency() })} of{' '}
+                    {formatMoney({ value: a().requested, currency: currency() })} asked
+                  </li>
+                </Show>
+              )}
+            </Show>
             <For each={r().offers}>
               {(o) => (
                 <li data-testid="eligible-offer">
