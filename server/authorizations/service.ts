@@ -395,7 +395,8 @@ async function decide(
       (performance.now() - started) / 1000,
     )
     deps.shadow?.afterDecision(tenantId, active, request, decided.decision)
-    return decided
+    // the offering (eligibility, the rule set's settings) stays here
+    return { decision: decided.decision, replayed: false }
   } catch (error) {
     // Two requests with one key raced past the first check: the loser returns the winner's answer.
     if (idempotencyKey && isUniqueViolation(error)) {
