@@ -428,7 +428,7 @@ export interface PaymentVerificationsTable {
 export interface DataProvidersTable {
   tenant_id: string
   id: string
-  /** ani_line_type | credit_bureau | check_approval */
+  /** ani_line_type | credit_bureau | check_approval | demographics | card_issuer */
   kind: string
   name: string
   /** absolute, or a path against the server's own base URL (the sandbox) */

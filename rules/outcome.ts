@@ -1,4 +1,6 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
+import { applyDiscounts, type DiscountStacking, type DiscountTerms, rankDiscounts } from './discounts.ts'
+import { defaultPresentation, eligibleOffers, type OfferEligibility, type Presentation } from './offers.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
 import type { FiredEvent, PurchaseValueLimitView } from './types.ts'
 
@@ -66,16 +68,81 @@ export interface Resolution {
     purchase_value_limit?: PurchaseValueLimitView | null
   }
   retry_after_seconds: number | null
-  discounts: {
-    rule: string
-    code: string
-    percent_off: number | null
-    amount_off: number | null
-    message: string
-  }[]
-  offers: { rule: string; offer_id: string; name: string; price: number; message: string }[]
+  discounts: ResolvedDiscount[]
+  /** a purchase's amount with its discounts: what was asked, what they took off, what is held and captured */
+  amount: { requested: number; discount: number; payable: number } | null
+  /** the catalog offers the approval makes eligible (offer events); selection turns them into offers made */
+  offers: OfferEligibility[]
+  /** how offers are to be presented (treatment events), when any offer is eligible */
+  presentation: Presentation
   /** the rules whose own outcome is the resolved one (for a limit, the allowances used up); none for an approval */
   decided_by: string[]
+}
+
+/** A discount an approval grants (rules/discounts.ts says how they combine). */
+export interface ResolvedDiscount {
+  rule: string
+  code: string
+  message: string
+  /** the rule's terms: a whole percentage, or a fixed amount in minor units of the rule set's currency */
+  percent_off: number | null
+  fixed_off: number | null
+  /** what it takes off this purchase, minor units; null for a session, whose bill reckons it */
+  amount_off: number | null
+}
+
+/** How an evaluation's discounts are reckoned: the rule set's currency and stacking, the request's currency. */
+export interface DiscountSetting {
+  /** the rule set's currency, which fixed amounts off are in */
+  currency: string
+  /** the request's currency */
+  requestCurrency: string | null
+  stacking?: DiscountStacking | undefined
+}
+
+function discountTermsOf(fired: FiredEvent[], currency: string): DiscountTerms[] {
+  return fired
+    .filter((e) => e.type === 'discount')
+    .map((e) => {
+      const p = e.params as EventParams<'discount'>
+      return {
+        rule: e.ruleId,
+        code: p.code,
+        message: p.message,
+        percent_off: p.percent_off ?? null,
+        fixed_off: p.amount_off ?? null,
+        currency,
+      }
+    })
+}
+
+/**
+ * The discounts of an approval. A purchase's are applied to its amount; a session's are only
+ * granted here (its bill applies them to what was used), in the order of what each is worth on its
+ * hold — with `best`, only that most valuable one.
+ */
+function discountsOf(
+  kind: 'purchase' | 'session',
+  amount: number | null,
+  fired: FiredEvent[],
+  setting: DiscountSetting | undefined,
+): { discounts: ResolvedDiscount[]; amount: Resolution['amount'] } {
+  const currency = setting?.currency ?? setting?.requestCurrency ?? ''
+  const terms = discountTermsOf(fired, currency)
+  const requestCurrency = setting?.requestCurrency ?? currency
+  if (kind === 'purchase' && amount !== null) {
+    const applied = applyDiscounts(amount, requestCurrency, terms, setting?.stacking)
+    return {
+      discounts: applied.applied.map(({ currency: _c, ...d }) => d),
+      amount: { requested: applied.requested, discount: applied.discount, payable: applied.payable },
+    }
+  }
+  const ranked = rankDiscounts(terms, amount ?? 0, requestCurrency)
+  const granted = setting?.stacking === 'best' ? ranked.slice(0, 1) : ranked
+  return {
+    discounts: granted.map(({ terms: { currency: _c, ...d } }) => ({ ...d, amount_off: null })),
+    amount: null,
+  }
 }
 
 export function remainingAllowance(limit: number, used: number): number {
@@ -122,6 +189,8 @@ export function resolveOutcome(input: {
   amountInAllowanceCurrency?: boolean
   fired: FiredEvent[]
   allowances: AllowanceState[]
+  /** how discounts are reckoned; without it a fixed amount off is taken in the request's currency */
+  discounts?: DiscountSetting
 }): Resolution {
   let outcome: Outcome = 'approve'
   const reasons: (Reason & { rank: number })[] = []
@@ -145,6 +214,9 @@ export function resolveOutcome(input: {
     }
   }
 
+  // An allowance judges the amount asked, before discounts: a discount is a reward for a purchase
+  // that fits, never a way to fit one — so adding a rule can never weaken an outcome. What the
+  // approval then counts against the allowances is what it pays (server/authorizations/service.ts).
   const applicable = input.allowances.filter((a) => allowanceApplies(a.metric, input.kind))
   const inCurrency = input.amountInAllowanceCurrency ?? true
   const exhausted = applicable.filter((a) => allowanceExhausted(a, input.kind, input.amount, inCurrency))
@@ -178,28 +250,14 @@ export function resolveOutcome(input: {
     resets_at: resetsAt,
   }
 
-  const discounts = approved
-    ? input.fired
-        .filter((e) => e.type === 'discount')
-        .map((e) => {
-          const p = e.params as EventParams<'discount'>
-          return {
-            rule: e.ruleId,
-            code: p.code,
-            percent_off: p.percent_off ?? null,
-            amount_off: p.amount_off ?? null,
-            message: p.message,
-          }
-        })
-    : []
-  const offers = approved
-    ? input.fired
-        .filter((e) => e.type === 'offer')
-        .map((e) => {
-          const p = e.params as EventParams<'offer'>
-          return { rule: e.ruleId, offer_id: p.offer_id, name: p.name, price: p.price, message: p.message }
-        })
-    : []
+  const discounted = discountsOf(input.kind, input.amount, input.fired, input.discounts)
+  const discounts = approved ? discounted.discounts : []
+  // an amount not approved is not discounted: nothing is paid for it
+  const amount =
+    discounted.amount && !approved
+      ? { requested: discounted.amount.requested, discount: 0, payable: discounted.amount.requested }
+      : discounted.amount
+  const offers = approved ? eligibleOffers(input.fired) : []
 
   const decidedBy = new Set<string>()
   for (const event of input.fired) if (eventOutcome[event.type] === outcome) decidedBy.add(event.ruleId)
@@ -212,6 +270,8 @@ export function resolveOutcome(input: {
     limits,
     retry_after_seconds: outcome === 'temporary_block' ? retryAfter : null,
     discounts,
+    amount,
     offers,
+    presentation: defaultPresentation,
   }
 }

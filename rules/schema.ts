@@ -1,5 +1,5 @@
 // The rule-set version document: settings plus json-rules-engine rules whose event is one of the
-// seven Tollgate event types, each with its own params. This is the contract staff edit.
+// eight Tollgate event types, each with its own params. This is the contract staff edit.
 import { z } from 'zod'
 
 export const outcomes = ['approve', 'limit', 'temporary_block', 'block', 'review'] as const
@@ -99,23 +99,81 @@ export const eventParamSchemas = {
   discount: z
     .object({
       code: z.string().min(1).max(64),
-      percent_off: z.number().int().min(1).max(100).optional(),
-      amount_off: z.number().int().min(1).optional().describe('minor units'),
+      percent_off: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .optional()
+        .describe(
+          'a whole percentage off the purchase amount, or off a session’s bill (time and connect fee)',
+        ),
+      amount_off: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'a fixed amount off, minor units of the rule set’s currency (none off in another currency)',
+        ),
       message: z.string().min(1).max(500),
     })
     .strict()
     .refine((p) => (p.percent_off === undefined) !== (p.amount_off === undefined), {
       message: 'give exactly one of percent_off or amount_off',
       path: ['percent_off'],
-    }),
+    })
+    .describe(
+      'Lowers what an approved purchase holds and captures, or a session’s bill: for a preferred payment method, a frequent customer, or whatever the conditions name. How several combine: settings.discount_stacking',
+    ),
   offer: z
     .object({
-      offer_id: z.string().min(1).max(64),
-      name: z.string().min(1).max(200),
-      price: z.number().int().min(0).describe('minor units'),
+      sku: z.string().min(1).max(64).optional().describe('the catalog offer this rule makes eligible'),
+      tag: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe('or every active catalog offer with this tag (give exactly one of sku or tag)'),
+      weight: z
+        .number()
+        .positive()
+        .max(100)
+        .default(1)
+        .describe('multiplies the offer’s priority (propensity × value × weight) in arbitration'),
+      message: z.string().min(1).max(500).optional().describe('why, for staff and the decision’s why'),
+    })
+    .strict()
+    .refine((p) => (p.sku === undefined) !== (p.tag === undefined), {
+      message: 'give exactly one of sku or tag',
+      path: ['sku'],
+    })
+    .describe('Make catalog offers eligible; selection checks stock and credit before one is made'),
+  treatment: z
+    .object({
+      style: z.enum(['concise', 'detailed']).optional(),
+      pace: z.enum(['slow', 'normal', 'fast']).optional(),
+      language: z
+        .string()
+        .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or es-MX')
+        .optional(),
+      segment: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and -')
+        .optional()
+        .describe('the demographic segment whose treatments (and take rates) apply'),
       message: z.string().min(1).max(500),
     })
-    .strict(),
+    .strict()
+    .refine((p) => [p.style, p.pace, p.language, p.segment].some((v) => v !== undefined), {
+      message: 'give at least one of style, pace, language or segment',
+      path: ['style'],
+    })
+    .describe(
+      'How offers are presented to this customer; of several that fire, the higher rule priority wins each choice, then the earlier rule',
+    ),
 } as const
 
 export type EventType = keyof typeof eventParamSchemas
@@ -220,6 +278,12 @@ export const settingsSchema = z
       .describe(
         'How a gateway decline turns an approved purchase around (figure 9): a code not named keeps its default — block for a refused or expired card, temporary_block for funds, security code, postal code, a processing error or no answer',
       ),
+    discount_stacking: z
+      .enum(['sum', 'best'])
+      .optional()
+      .describe(
+        'When several discounts apply: sum (the default) takes them all, each reckoned on the whole amount and capped so nothing is paid below 0; best takes only the one worth most to the customer',
+      ),
     purchase_value_limit: z
       .object({
         amount: z.number().int().min(1).describe('minor units of the rule set’s currency'),
@@ -230,6 +294,28 @@ export const settingsSchema = z
       .describe(
         'A customer whose purchase is approved gets this purchase value limit; their later purchases above it are limited until staff raise it or it expires',
       ),
+    offers: z
+      .object({
+        max_per_contact: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(1)
+          .describe('how many offers one contact (a decision, a call) may make, the highest priority first'),
+        control_percent: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(0)
+          .describe(
+            'the share of customers held out of each offer for measurement (a stable hash of customer and offer): chosen, recorded as control, never shown',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('How offers are selected for a contact'),
   })
   .strict()
 export type Settings = z.infer<typeof settingsSchema>

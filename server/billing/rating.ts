@@ -14,7 +14,9 @@
 // - Discounts (the rule set's `discount` events) are each computed on the subtotal — percent_off
 //   rounded half-up, amount_off as given in minor units of the line's currency — applied in the
 //   order given, each cut to what is left, so the total never goes below 0. Items list each
-//   discount as a negative amount, so the items always add up to the total.
+//   discount as a negative amount, so the items always add up to the total. Which discounts and
+//   in what order is the decision's (rules/outcome.ts; with discount_stacking best, only one), so a
+//   bill combines them as a purchase does (rules/discounts.ts).
 // Arithmetic is done in BigInt and the results checked to be safe integers: no floats touch money.
 import { currencyExponent, formatMinorUnits } from './currency.ts'
 

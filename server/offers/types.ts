@@ -49,11 +49,16 @@ export const skipReasons = [
   'no_payment_method',
   'credit_declined',
   'ranked_out',
+  /** held out for measurement (the tenant's control percentage): recorded as control, never shown */
+  'control_group',
 ] as const
 export type SkipReason = (typeof skipReasons)[number]
 
 export interface OfferSkipped {
+  /** the catalog offer's SKU; empty when a tag matched no offer */
   sku: string
+  /** the tag an offer event named, when it matched no offer */
+  tag?: string
   /** the rule whose offer event made it eligible */
   rule: string
   reason: SkipReason

@@ -1,8 +1,8 @@
-// A purchase's money: an approved card purchase places a hold for the approved amount (or is
-// charged at once when the merchant asks for automatic capture; checking / EFT is always charged
-// directly), after its decision has committed, so no subject lock is held across the gateway call —
-// unless the gateway keeps its books in this database, when the hold is written with the decision
-// (holdForRecord; server/payments/hold-in-record.ts).
+// A purchase's money: an approved card purchase places a hold for what it pays — the amount asked
+// less the decision's discounts (payableOf) — or is charged at once when the merchant asks for
+// automatic capture (checking / EFT is always charged directly), after its decision has committed,
+// so no subject lock is held across the gateway call — unless the gateway keeps its books in this
+// database, when the hold is written with the decision (holdForRecord; hold-in-record.ts).
 // A gateway decline turns the stored decision into block or temporary_block with the gateway's
 // reason (figure 9 of the seed: a correctable refusal — funds, security code, postal code, a
 // processing error, no answer — is temporary; a refused or expired card is final), and the
@@ -68,6 +68,14 @@ const declineReasons: Record<DeclineCode | 'no_answer', string> = {
   no_answer: 'The payment provider did not answer in time; try again.',
 }
 
+/**
+ * What an approved purchase holds, captures or charges: its amount less the decision's discounts.
+ * A decision from before discounts were reckoned has no `amount`, and pays what was asked.
+ */
+export function payableOf(decision: DecisionResponse, body: AuthorizationRequest): number {
+  return decision.amount?.payable ?? body.amount?.value ?? 0
+}
+
 /** The gateway's source for the request's payment method, or null when Tollgate moves no money for it. */
 export function paymentSourceOf(body: AuthorizationRequest): PaymentSource | null {
   const method = body.payment_method
@@ -124,12 +132,14 @@ export function holdForRecord(
 ): HoldInRecord | null {
   if (!holds || decision.outcome !== 'approve' || !mayHoldInRecord(body) || !body.amount) return null
   const source = paymentSourceOf(body)
-  if (source?.type !== 'card') return null
+  // discounted to nothing: there is nothing to hold
+  const amount = payableOf(decision, body)
+  if (source?.type !== 'card' || amount <= 0) return null
   return holds({
     tenantId,
     decisionId: decision.id,
     customerId: decision.customer?.id ?? null,
-    amount: body.amount.value,
+    amount,
     currency: body.amount.currency,
     source,
     now,
@@ -149,7 +159,8 @@ export async function payForPurchase(
   /** the deciding rule set's settings.payment_declines */
   declines?: PaymentDeclineOutcomes,
 ): Promise<DecisionResponse> {
-  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || body.amount.value <= 0)
+  const amount = payableOf(decision, body)
+  if (decision.outcome !== 'approve' || body.kind !== 'purchase' || !body.amount || amount <= 0)
     return decision
   const customerId = decision.customer?.id ?? null
   let source = paymentSourceOf(body)
@@ -165,7 +176,7 @@ export async function payForPurchase(
   const direct = source.type === 'bank_account' || body.capture === 'automatic'
   const request = {
     tenantId,
-    amount: body.amount.value,
+    amount,
     currency: body.amount.currency,
     source,
     decisionId: decision.id,

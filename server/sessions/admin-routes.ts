@@ -85,7 +85,11 @@ const ratingSchema = z
       z.object({
         kind: z.string().openapi({ description: 'connect_fee | time | discount' }),
         description: z.string(),
-        amount: z.number().int(),
+        amount: z.number().int().openapi({ description: 'minor units; negative for a discount' }),
+        code: z
+          .string()
+          .optional()
+          .openapi({ description: 'a discount’s code, from the rule that granted it' }),
       }),
     ),
     subtotal: z.number().int(),

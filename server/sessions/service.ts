@@ -303,11 +303,12 @@ async function start(
   const grant = approved ? grantOf(withoutDiscounts, decision.limits) : null
   const terms: SessionTerms = {
     ...line,
+    // the discounts' terms, which the bill applies to what was used (amount_off is a purchase's)
     discounts: decision.discounts.map((d) => ({
       code: d.code,
       message: d.message,
       percent_off: d.percent_off,
-      amount_off: d.amount_off,
+      amount_off: d.fixed_off,
       currency: line.currency,
     })),
   }

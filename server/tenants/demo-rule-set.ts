@@ -2,9 +2,11 @@
 // negative lists, no ANI, institutions and line types, mismatched entries (the third within an hour
 // blocks), card validity, address and security-code verification (a typed card without its code or
 // postal code is sent back to be completed), prepaid cards, and the allowances of
-// 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month.
+// 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month; and its discounts,
+// for paying by bank account and for a frequent customer.
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { externalVerificationRules } from '../providers/demo.ts'
+import { demoOfferRules } from './demo-offer-rules.ts'
 
 const allowance = (
   id: string,
@@ -27,7 +29,13 @@ const allowance = (
 })
 
 export const demoRuleSet: RuleSetDefinitionInput = {
-  settings: { currency: 'USD', billing_increment_seconds: 60, session_hold_amount: 5000 },
+  settings: {
+    currency: 'USD',
+    billing_increment_seconds: 60,
+    session_hold_amount: 5000,
+    // one offer per contact; 5 % of customers held out of each offer to measure its lift
+    offers: { max_per_contact: 1, control_percent: 5 },
+  },
   rules: [
     ...(['phone', 'ip', 'card'] as const).map((subject) => ({
       id: `negative-${subject}`,
@@ -264,6 +272,51 @@ export const demoRuleSet: RuleSetDefinitionInput = {
     },
     // figure 10, steps 1014–1016: unknown customers verified by the (sandbox) providers
     ...externalVerificationRules,
+    // The seed's discounts (figures 8 and 9): one for paying by a method convenient for billing, and
+    // one for a frequent customer still within their allowances (over one, the outcome is a limit
+    // and no discount is granted). They add up (settings.discount_stacking, default sum).
+    {
+      id: 'preferred-method-bank',
+      name: 'Paying by bank account: 5 % off',
+      description:
+        'Checking and EFT are charged directly, with no card fees or holds: the method the billing system prefers',
+      priority: 1,
+      enabled: true,
+      conditions: { all: [{ fact: 'payment_method_type', operator: 'in', value: ['checking', 'eft'] }] },
+      event: {
+        type: 'discount' as const,
+        params: { code: 'PAY_BY_BANK', percent_off: 5, message: '5 % off for paying by bank account' },
+      },
+    },
+    {
+      id: 'frequent-customer',
+      name: 'Frequent customer: 2.00 off',
+      description: 'Three or more purchases or sessions in the last 30 days',
+      priority: 1,
+      enabled: true,
+      conditions: {
+        any: [
+          {
+            fact: 'usage',
+            params: { subject: 'customer', metric: 'purchases', window: 'hours', hours: 720 },
+            operator: 'greaterThanInclusive',
+            value: 3,
+          },
+          {
+            fact: 'usage',
+            params: { subject: 'customer', metric: 'sessions', window: 'hours', hours: 720 },
+            operator: 'greaterThanInclusive',
+            value: 3,
+          },
+        ],
+      },
+      event: {
+        type: 'discount' as const,
+        params: { code: 'FREQUENT', amount_off: 200, message: '2.00 off for a frequent customer' },
+      },
+    },
+    // step 8: the offers an approval makes eligible, and how they are presented
+    ...demoOfferRules,
     allowance('sessions-per-day', 'Two sessions a day', 'sessions', 'day', 2, 'Two sessions a day'),
     allowance('minutes-per-day', '40 minutes a day', 'minutes', 'day', 40, '40 minutes a day'),
     allowance('minutes-per-week', '50 minutes a week', 'minutes', 'week', 50, '50 minutes a week'),

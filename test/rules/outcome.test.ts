@@ -54,10 +54,10 @@ describe('outcome precedence', () => {
     const approved = resolveOutcome({ kind: 'purchase', amount: 100, fired: perks, allowances: [] })
     expect(approved.outcome).toBe('approve')
     expect(approved.discounts).toEqual([
-      { rule: 'd1', code: 'd1-code', percent_off: 10, amount_off: null, message: 'ten off' },
+      { rule: 'd1', code: 'd1-code', percent_off: 10, fixed_off: null, amount_off: 10, message: 'ten off' },
     ])
     expect(approved.offers).toEqual([
-      { rule: 'o1', offer_id: 'o1-offer', name: 'An offer', price: 999, message: 'try this' },
+      { rule: 'o1', sku: 'o1-offer', tag: null, weight: 1, message: 'try this' },
     ])
     const reviewed = resolveOutcome({
       kind: 'purchase',
@@ -190,5 +190,103 @@ describe('allowance arithmetic', () => {
     expect(r.outcome).toBe('block')
     expect(r.limits.resets_at).toBeNull()
     expect(r.reasons.map((x) => x.type)).toEqual(['block', 'allowance'])
+  })
+})
+
+describe('what discounts do to an approval', () => {
+  const discount = (ruleId: string, params: Record<string, unknown>) => ({
+    ruleId,
+    ruleName: ruleId,
+    type: 'discount' as const,
+    params: { code: ruleId.toUpperCase(), message: `${ruleId} discount`, ...params },
+  })
+  const setting = { currency: 'USD', requestCurrency: 'USD' }
+
+  it('a purchase carries each discount’s amount off and what is payable', () => {
+    const r = resolveOutcome({
+      kind: 'purchase',
+      amount: 4999,
+      fired: [discount('bank', { percent_off: 5 }), discount('frequent', { amount_off: 200 })],
+      allowances: [],
+      discounts: setting,
+    })
+    // 5 % of 49.99 = 249.95 → 250; with 2.00: 450 off, 45.49 payable
+    expect(r.amount).toEqual({ requested: 4999, discount: 450, payable: 4549 })
+    expect(r.discounts).toEqual([
+      {
+        rule: 'bank',
+        code: 'BANK',
+        message: 'bank discount',
+        percent_off: 5,
+        fixed_off: null,
+        amount_off: 250,
+      },
+      {
+        rule: 'frequent',
+        code: 'FREQUENT',
+        message: 'frequent discount',
+        percent_off: null,
+        fixed_off: 200,
+        amount_off: 200,
+      },
+    ])
+  })
+
+  it('the best one only, when the rule set says so', () => {
+    const r = resolveOutcome({
+      kind: 'purchase',
+      amount: 4999,
+      fired: [discount('bank', { percent_off: 5 }), discount('frequent', { amount_off: 200 })],
+      allowances: [],
+      discounts: { ...setting, stacking: 'best' },
+    })
+    expect(r.amount).toEqual({ requested: 4999, discount: 250, payable: 4749 })
+    expect(r.discounts.map((d) => d.rule)).toEqual(['bank'])
+  })
+
+  it('an allowance judges the amount asked, not what the discounts leave: a discount never lifts a limit', () => {
+    const spend = allowanceState({ metric: 'amount', limit: 10_000, used: 5_100 })
+    const r = resolveOutcome({
+      kind: 'purchase',
+      amount: 5_000,
+      fired: [discount('half', { percent_off: 50 })],
+      allowances: [spend],
+      discounts: setting,
+    })
+    expect(r.outcome).toBe('limit')
+    expect(r.discounts).toEqual([])
+    expect(r.amount).toEqual({ requested: 5_000, discount: 0, payable: 5_000 })
+  })
+
+  it('a session is granted its discounts’ terms for its bill, the best one only when so set', () => {
+    const fired = [discount('frequent', { amount_off: 200 }), discount('phone', { percent_off: 10 })]
+    const sum = resolveOutcome({ kind: 'session', amount: 5_000, fired, allowances: [], discounts: setting })
+    expect(sum.amount).toBeNull()
+    // in the order of what each is worth on the hold: 10 % of 50.00 = 500 before 200
+    expect(sum.discounts.map((d) => [d.rule, d.percent_off, d.fixed_off, d.amount_off])).toEqual([
+      ['phone', 10, null, null],
+      ['frequent', null, 200, null],
+    ])
+    const best = resolveOutcome({
+      kind: 'session',
+      amount: 5_000,
+      fired,
+      allowances: [],
+      discounts: { ...setting, stacking: 'best' },
+    })
+    expect(best.discounts.map((d) => d.rule)).toEqual(['phone'])
+  })
+
+  it('a fixed amount off in the rule set’s currency takes nothing off a purchase in another', () => {
+    const r = resolveOutcome({
+      kind: 'purchase',
+      amount: 1_000,
+      amountInAllowanceCurrency: false,
+      fired: [discount('frequent', { amount_off: 200 })],
+      allowances: [],
+      discounts: { currency: 'USD', requestCurrency: 'EUR' },
+    })
+    expect(r.discounts).toEqual([])
+    expect(r.amount).toEqual({ requested: 1_000, discount: 0, payable: 1_000 })
   })
 })

@@ -25,6 +25,7 @@ import {
 } from './api.ts'
 import {
   conditionInWords,
+  discountWords,
   eventTypeWords,
   factInWords,
   factValueInWords,
@@ -350,27 +351,47 @@ export default function DecisionDetailPage() {
                   </For>
                 </ul>
               </Show>
-              <Show when={d().decision.discounts.length + d().decision.offers.length > 0}>
+              <Show
+                when={
+                  d().decision.discounts.length +
+                    d().decision.offers.length +
+                    (d().decision.offers_skipped ?? []).length >
+                  0
+                }
+              >
                 <ul class="reasons">
                   <For each={d().decision.discounts}>
                     {(x) => (
                       <li>
-                        Discount {x.code}
-                        {x.amount_off !== null
-                          ? ` (${formatMoney({ value: x.amount_off, currency: decisionCurrency(d().request) })} off)`
-                          : x.percent_off !== null
-                            ? ` (${x.percent_off}% off)`
-                            : ''}
-                        : {x.message}
+                        Discount {x.code}: {x.message}
+                        <span class="muted"> · {discountWords(x, decisionCurrency(d().request))}</span>
                       </li>
                     )}
                   </For>
+                  <Show when={d().decision.amount}>
+                    {(a) => (
+                      <Show when={a().discount > 0}>
+                        <li data-testid="payable">
+                          Pays {formatMoney({ value: a().payable, currency: a().currency })} of{' '}
+                          {formatMoney({ value: a().requested, currency: a().currency })} asked (
+                          {formatMoney({ value: a().discount, currency: a().currency })} off)
+                        </li>
+                      </Show>
+                    )}
+                  </Show>
                   <For each={d().decision.offers}>
                     {(x) => (
-                      <li>
-                        Offer {x.name} at{' '}
-                        {formatMoney({ value: x.price, currency: decisionCurrency(d().request) })}:{' '}
-                        {x.message}
+                      <li data-testid="offer-made">
+                        Offer {x.name} at {formatMoney({ value: x.amount, currency: x.currency })}
+                        <Show when={x.treatment}>{(t) => <> · presented as “{t().name}”</>}</Show>:{' '}
+                        {x.why.message}
+                      </li>
+                    )}
+                  </For>
+                  <For each={d().decision.offers_skipped ?? []}>
+                    {(x) => (
+                      <li data-testid="offer-skipped" class="muted">
+                        Not offered {x.sku || x.tag}: {x.message}
                       </li>
                     )}
                   </For>

@@ -120,4 +120,27 @@ export const eventTypeWords: Record<string, string> = {
   allowance: 'Counts an allowance',
   discount: 'Gives a discount',
   offer: 'Makes an offer',
+  treatment: 'Chooses how offers are presented',
+}
+
+/** A granted discount in words: its terms, and what it took off a purchase ("5 % off: $1.25"). */
+export function discountWords(
+  discount: { percent_off: number | null; fixed_off?: number | null; amount_off: number | null },
+  currency: string,
+): string {
+  const money = (value: number) => formatMoney({ value, currency })
+  // a decision from before discounts were reckoned carries the rule's fixed amount as amount_off
+  if (discount.fixed_off === undefined)
+    return discount.percent_off !== null
+      ? `${discount.percent_off} % off`
+      : `${money(discount.amount_off ?? 0)} off`
+  const fixed = discount.fixed_off
+  const taken = discount.amount_off
+  if (discount.percent_off !== null)
+    return taken === null
+      ? `${discount.percent_off} % off the bill`
+      : `${discount.percent_off} % off: ${money(taken)}`
+  if (fixed === null) return ''
+  if (taken === null) return `${money(fixed)} off the bill`
+  return taken === fixed ? `${money(fixed)} off` : `${money(fixed)} off, cut to ${money(taken)}`
 }

@@ -15,6 +15,7 @@ import type { FactDescription } from '../decisions/api.ts'
 import {
   allowanceAmountInWords,
   conditionInWords,
+  discountWords,
   eventTypeWords,
   factDescription,
   factInWords,
@@ -344,25 +345,39 @@ export function SimulationResult(props: {
             </For>
           </ul>
         </Show>
-        <Show when={r().discounts.length + r().offers.length > 0}>
+        <Show when={r().discounts.length + r().offers.length + r().offers_skipped.length > 0}>
           <ul class="reasons">
             <For each={r().discounts}>
               {(d) => (
                 <li>
-                  Discount {d.code}
-                  {d.amount_off !== null
-                    ? ` (${formatMoney({ value: d.amount_off, currency: currency() })} off)`
-                    : d.percent_off !== null
-                      ? ` (${d.percent_off}% off)`
-                      : ''}
-                  : {d.message}
+                  Discount {d.code}: {d.message}
+                  <span class="muted"> · {discountWords(d, currency())}</span>
                 </li>
               )}
             </For>
+            <Show when={r().amount}>
+              {(a) => (
+                <Show when={a().discount > 0}>
+                  <li data-testid="payable">
+                    Would pay {formatMoney({ value: a().payable, currency: currency() })} of{' '}
+                    {formatMoney({ value: a().requested, currency: currency() })} asked
+                  </li>
+                </Show>
+              )}
+            </Show>
             <For each={r().offers}>
               {(o) => (
-                <li>
-                  Offer {o.name} at {formatMoney({ value: o.price, currency: currency() })}: {o.message}
+                <li data-testid="eligible-offer">
+                  {o.control ? 'Held out (control group): ' : 'Offer '}
+                  {o.name} at {formatMoney({ value: o.price, currency: o.currency })}
+                  <Show when={o.treatment}>{(t) => <> · presented as “{t().name}”</>}</Show>: {o.message}
+                </li>
+              )}
+            </For>
+            <For each={r().offers_skipped}>
+              {(o) => (
+                <li class="muted">
+                  Not offered {o.sku || o.tag}: {o.message}
                 </li>
               )}
             </For>

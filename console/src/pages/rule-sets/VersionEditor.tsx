@@ -352,6 +352,16 @@ function Editor(props: {
               </span>
             )}
           </Show>
+          <Show when={draft.rules.some((r) => r.event.type === 'discount')}>
+            <span>
+              Discounts{' '}
+              <strong>
+                {draft.settings.discount_stacking === 'best'
+                  ? 'the best one only'
+                  : 'add up, capped at the amount'}
+              </strong>
+            </span>
+          </Show>
           <span class="muted">Edit settings in the JSON view.</span>
         </section>
         <div class="rules-toolbar">

@@ -115,7 +115,12 @@ function RatingSection(props: { rating: SessionRating | null }) {
                 <For each={r().items}>
                   {(item) => (
                     <tr data-testid="rating-item">
-                      <td>{item.description}</td>
+                      <td>
+                        {item.description}
+                        <Show when={item.kind === 'discount' && item.code}>
+                          <span class="muted mono"> {item.code}</span>
+                        </Show>
+                      </td>
                       <td class="num nowrap">{money(item.amount, r().currency)}</td>
                     </tr>
                   )}
