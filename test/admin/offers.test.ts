@@ -314,6 +314,27 @@ describe('stock', () => {
       200,
     )
     expect(counted).toMatchObject({ stock_on_hand: 12, stock_reserved: 3, stock_available: 9 })
+    const history = await json<{ movements: Record<string, unknown>[] }>(
+      viewer.request('GET', `/admin/v1/offers/${offer.id}/stock`),
+      200,
+    )
+    expect(history.movements).toEqual([
+      expect.objectContaining({
+        on_hand_before: 25,
+        on_hand_after: 12,
+        reserved: 3,
+        reason: 'Stock take',
+        by: 'editor person',
+      }),
+      expect.objectContaining({
+        on_hand_before: 5,
+        on_hand_after: 25,
+        reserved: 0,
+        reason: 'Delivery 4711',
+        by: 'editor person',
+      }),
+    ])
+    await json(globexEditor.request('GET', `/admin/v1/offers/${offer.id}/stock`), 404)
     const audit = (await auditOf(offer.id)).filter((a) => a.action === 'offer.stock_changed')
     expect(audit).toEqual([
       expect.objectContaining({

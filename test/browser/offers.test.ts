@@ -151,6 +151,11 @@ describe.skipIf(!chromiumAvailable)('offers in the console', () => {
     await box(dialog, 'Reason').fill('Stock take')
     await dialog.getByRole('button', { name: 'Save stock' }).click()
     await page.getByText('Stock of Signed tarot deck: 12 available (12 on hand).').waitFor()
+    // the changes are listed with their reasons, newest first
+    const changes = page.getByRole('table', { name: 'Stock changes' }).getByRole('row')
+    await expect.poll(() => changes.count()).toBe(3)
+    expect(await changes.nth(1).textContent()).toMatch(/-3\s*12\s*Stock take\s*Editor Person/)
+    expect(await changes.nth(2).textContent()).toMatch(/\+10\s*15\s*Delivery 4711/)
     await context.close()
   })
 
