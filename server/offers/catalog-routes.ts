@@ -24,6 +24,7 @@ import {
   removeTreatment,
   segmentPattern,
   skuPattern,
+  stockMovements,
   type Treatment,
   tagPattern,
   treatmentChannels,
@@ -395,6 +396,32 @@ const postStock = adminRoute('editor', {
   },
 })
 
+const movementSchema = z
+  .object({
+    at: z.string(),
+    by: z.string().nullable().openapi({ description: 'the staff member who changed it' }),
+    on_hand_before: z.number().int(),
+    on_hand_after: z.number().int(),
+    reserved: z.number().int().openapi({ description: 'held by open offers right after the change' }),
+    reason: z.string(),
+  })
+  .openapi('OfferStockMovement')
+
+const getStockMovements = adminRoute('viewer', {
+  method: 'get',
+  path: '/offers/{id}/stock',
+  tags,
+  summary: 'The latest stock changes staff made, with their reasons',
+  description:
+    'Newest first, at most 20: counts set and units received or written off (audited with the change).',
+  request: { params: idParam },
+  responses: {
+    200: { description: 'Stock changes', content: json(z.object({ movements: z.array(movementSchema) })) },
+    ...adminProblems,
+    ...notFound,
+  },
+})
+
 const postTreatment = adminRoute('editor', {
   method: 'post',
   path: '/offers/{id}/treatments',
@@ -563,6 +590,15 @@ export function offerCatalogRoutes(db: Db) {
         : { adjust_by: body.adjust_by as number, reason: body.reason }
     const offer = await changeStock(db, tenantId, id, actorOf(c), change)
     return c.json(await withTreatments(tenantId, offer), 200)
+  })
+
+  app.openapi(getStockMovements, async (c) => {
+    const { id } = c.req.valid('param')
+    const tenantId = c.get('staff').tenantId
+    if (!(await readOffer(db, tenantId, id)))
+      throw new ProblemError('not_found', `No offer ${id} in this workspace.`)
+    const movements = await stockMovements(db, tenantId, id)
+    return c.json({ movements: movements.map((m) => ({ ...m, at: m.at.toISOString() })) }, 200)
   })
 
   app.openapi(postTreatment, async (c) => {

@@ -12,6 +12,7 @@ import { type Actor, recordAudit } from '../audit/audit.ts'
 import { isCurrency } from '../billing/currency.ts'
 import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
+import { userNames } from '../staff/names.ts'
 import { type OfferChannel, offerChannels, type StockMode, stockModes, type TreatmentView } from './types.ts'
 
 export const offerStatuses = ['active', 'archived'] as const
@@ -606,6 +607,55 @@ const blankTreatment: Omit<TreatmentView, 'id'> = {
 }
 
 /** The treatment as it would be stored: the fields given over the current ones (or the defaults). */
+export interface StockMovement {
+  at: Date
+  /** who changed it: a staff member's name, else the e-mail kept with the entry */
+  by: string | null
+  on_hand_before: number
+  on_hand_after: number
+  reserved: number
+  reason: string
+}
+
+/**
+ * The latest stock changes staff made to an offer, newest first, read from the audit log where each
+ * one was written with its reason (the log itself is for admins; this part of it is the offer's).
+ */
+export async function stockMovements(
+  db: Db,
+  tenantId: string,
+  offerId: string,
+  limit = 20,
+): Promise<StockMovement[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['at', 'actor_id', 'actor_email', 'before', 'after'])
+    .where('tenant_id', '=', tenantId)
+    .where('entity_type', '=', 'offer')
+    .where('entity_id', '=', offerId)
+    .where('action', '=', 'offer.stock_changed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  const names = await userNames(
+    db,
+    tenantId,
+    rows.map((r) => r.actor_id),
+  )
+  return rows.map((row) => {
+    const before = (row.before ?? {}) as { stock_on_hand?: number }
+    const after = (row.after ?? {}) as { stock_on_hand?: number; stock_reserved?: number; reason?: string }
+    return {
+      at: row.at,
+      by: (row.actor_id ? names.get(row.actor_id)?.name : undefined) ?? row.actor_email,
+      on_hand_before: before.stock_on_hand ?? 0,
+      on_hand_after: after.stock_on_hand ?? 0,
+      reserved: after.stock_reserved ?? 0,
+      reason: after.reason ?? '',
+    }
+  })
+}
+
 function treatmentOf(input: TreatmentChange, base: Omit<TreatmentView, 'id'>): Omit<TreatmentView, 'id'> {
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
   const next = { ...base, ...given } as Omit<TreatmentView, 'id'>

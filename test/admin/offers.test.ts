@@ -215,6 +215,25 @@ describe('bad input names the field', () => {
   })
 })
 
+describe('the audit log', () => {
+  it('names the offer by its name and SKU for the reader', async () => {
+    const admin = await staffClient(t, 'acme', 'admin')
+    const offer = await create(giftCard({ name: 'Audited card' }))
+    await json(
+      editor.request('POST', `/admin/v1/offers/${offer.id}/stock`, { adjust_by: 2, reason: 'Found two' }),
+      200,
+    )
+    const log = await json<{ entries: { action: string; entity_label: string | null; actor: unknown }[] }>(
+      admin.request('GET', `/admin/v1/audit?entity_type=offer&entity_id=${offer.id}`),
+      200,
+    )
+    expect(log.entries.map((e) => [e.action, e.entity_label])).toEqual([
+      ['offer.stock_changed', `Audited card (${offer.sku})`],
+      ['offer.created', `Audited card (${offer.sku})`],
+    ])
+  })
+})
+
 describe('changing and archiving', () => {
   it('changes only the fields given, never the SKU, and clears a contact policy', async () => {
     const offer = await create(giftCard({ max_offers_per_customer: 1, window_days: 30 }))
@@ -295,6 +314,27 @@ describe('stock', () => {
       200,
     )
     expect(counted).toMatchObject({ stock_on_hand: 12, stock_reserved: 3, stock_available: 9 })
+    const history = await json<{ movements: Record<string, unknown>[] }>(
+      viewer.request('GET', `/admin/v1/offers/${offer.id}/stock`),
+      200,
+    )
+    expect(history.movements).toEqual([
+      expect.objectContaining({
+        on_hand_before: 25,
+        on_hand_after: 12,
+        reserved: 3,
+        reason: 'Stock take',
+        by: 'editor person',
+      }),
+      expect.objectContaining({
+        on_hand_before: 5,
+        on_hand_after: 25,
+        reserved: 0,
+        reason: 'Delivery 4711',
+        by: 'editor person',
+      }),
+    ])
+    await json(globexEditor.request('GET', `/admin/v1/offers/${offer.id}/stock`), 404)
     const audit = (await auditOf(offer.id)).filter((a) => a.action === 'offer.stock_changed')
     expect(audit).toEqual([
       expect.objectContaining({

@@ -151,6 +151,11 @@ describe.skipIf(!chromiumAvailable)('offers in the console', () => {
     await box(dialog, 'Reason').fill('Stock take')
     await dialog.getByRole('button', { name: 'Save stock' }).click()
     await page.getByText('Stock of Signed tarot deck: 12 available (12 on hand).').waitFor()
+    // the changes are listed with their reasons, newest first
+    const changes = page.getByRole('table', { name: 'Stock changes' }).getByRole('row')
+    await expect.poll(() => changes.count()).toBe(3)
+    expect(await changes.nth(1).textContent()).toMatch(/-3\s*12\s*Stock take\s*Editor Person/)
+    expect(await changes.nth(2).textContent()).toMatch(/\+10\s*15\s*Delivery 4711/)
     await context.close()
   })
 
@@ -177,9 +182,18 @@ describe.skipIf(!chromiumAvailable)('offers in the console', () => {
 
     await page.getByLabel('Compare by').selectOption('segment')
     await expect.poll(() => page.getByTestId('take-rate-senior').textContent()).toContain('40.0%')
-    expect(await page.getByTestId('take-rate-young_adult').textContent()).toContain('50.0%')
+    expect(await page.getByTestId('take-rate-young_adult').textContent()).toMatch(/Young adult.*50\.0%/)
     expect(await page.getByTestId('take-rate-*').textContent()).toContain('Everyone')
     await screenshot(page, 'take-rates')
+
+    // a period: one day given alone is refused in place; both read the offers made then (none here)
+    await page.getByLabel('From', { exact: true }).fill('2026-11-01')
+    await page.getByRole('button', { name: 'Show' }).click()
+    await page.getByRole('alert').getByText('Give both days, or neither for all time.').waitFor()
+    await page.getByLabel('To', { exact: true }).fill('2026-11-30')
+    await page.getByRole('button', { name: 'Show' }).click()
+    await page.getByText('No offers made yet').waitFor()
+    expect(await page.getByText('Offers made 2026-11-01 to 2026-11-30: nothing to compare.').count()).toBe(1)
     await context.close()
   })
 

@@ -36,6 +36,6 @@ describe('offer words', () => {
   it('names channels and segments in plain words', () => {
     expect(channelList(['web', 'call_out'])).toBe('Web, Call-out campaigns')
     expect(segmentLabel('*')).toBe('Everyone')
-    expect(segmentLabel('young_adult')).toBe('young adult')
+    expect(segmentLabel('young_adult')).toBe('Young adult')
   })
 })

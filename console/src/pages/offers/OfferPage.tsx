@@ -5,7 +5,7 @@ import { A, useParams, useSearchParams } from '@solidjs/router'
 import { createResource, createSignal, For, onMount, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { AsyncView, Notice } from '../../components/states.tsx'
-import { formatMoney } from '../../lib/format.ts'
+import { formatDateTime, formatMoney } from '../../lib/format.ts'
 import { can } from '../../lib/session.ts'
 import { createSubmission, FieldNote, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import { Fields, Section } from '../decisions/DecisionDetailPage.tsx'
@@ -13,6 +13,7 @@ import {
   addTreatment,
   archiveOffer,
   changeStock,
+  listStockMovements,
   type Offer,
   type OfferTreatment,
   readOffer,
@@ -34,6 +35,47 @@ import {
 } from './words.ts'
 
 type NoticeState = { kind: 'ok' | 'error'; text: string } | null
+
+/** The latest stock changes with who made them and why; read again whenever the offer changes. */
+function StockMovements(props: { offer: Offer }) {
+  const [movements] = createResource(
+    () => ({ id: props.offer.id, version: props.offer.updated_at }),
+    (source) => listStockMovements(source.id),
+  )
+  const change = (m: { on_hand_before: number; on_hand_after: number }) => {
+    const delta = m.on_hand_after - m.on_hand_before
+    return delta > 0 ? `+${delta}` : String(delta)
+  }
+  return (
+    <Show when={(movements.latest ?? []).length > 0}>
+      <h3 class="subheading">Recent changes</h3>
+      <table class="table table-compact" aria-label="Stock changes">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Change</th>
+            <th scope="col">On hand</th>
+            <th scope="col">Why</th>
+            <th scope="col">By</th>
+          </tr>
+        </thead>
+        <tbody>
+          <For each={movements.latest ?? []}>
+            {(m) => (
+              <tr>
+                <td class="nowrap">{formatDateTime(m.at)}</td>
+                <td>{change(m)}</td>
+                <td>{m.on_hand_after}</td>
+                <td>{m.reason}</td>
+                <td>{m.by ?? '—'}</td>
+              </tr>
+            )}
+          </For>
+        </tbody>
+      </table>
+    </Show>
+  )
+}
 
 /** Received, written off or counted: the stock change with its reason, in a dialog. */
 function StockDialog(props: {
@@ -562,6 +604,7 @@ export default function OfferPage() {
                       <span class="tile-value">{o().stock_reserved}</span>
                     </div>
                   </div>
+                  <StockMovements offer={o()} />
                 </Show>
               </Section>
             </div>

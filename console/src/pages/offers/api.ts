@@ -11,6 +11,7 @@ export type StockChange = RequestBody<'/admin/v1/offers/{id}/stock', 'post'>
 export type NewTreatment = RequestBody<'/admin/v1/offers/{id}/treatments', 'post'>
 export type TreatmentChange = RequestBody<'/admin/v1/offers/{id}/treatments/{treatmentId}', 'patch'>
 export type OfferSearch = QueryParams<'/admin/v1/offers', 'get'>
+export type StockMovement = Schema<'OfferStockMovement'>
 
 const offerPath = (id: string) => `/offers/${encodeURIComponent(id)}`
 const treatmentPath = (offerId: string, id: string) =>
@@ -29,3 +30,5 @@ export const addTreatment = (offerId: string, treatment: NewTreatment) =>
 export const updateTreatment = (offerId: string, id: string, change: TreatmentChange) =>
   api.patch<OfferTreatment>(treatmentPath(offerId, id), change)
 export const removeTreatment = (offerId: string, id: string) => api.delete<void>(treatmentPath(offerId, id))
+export const listStockMovements = (id: string) =>
+  api.get<{ movements: StockMovement[] }>(`${offerPath(id)}/stock`).then((body) => body.movements)

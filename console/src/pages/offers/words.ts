@@ -17,7 +17,12 @@ export const stockModeLabels: Record<string, string> = {
   unlimited: 'Not limited',
 }
 
-export const segmentLabel = (segment: string) => (segment === '*' ? 'Everyone' : segment.replaceAll('_', ' '))
+/** '*' is everyone; a segment's name as a heading: young_adult → Young adult */
+export function segmentLabel(segment: string): string {
+  if (segment === '*') return 'Everyone'
+  const words = segment.replaceAll('_', ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
 
 export const channelList = (channels: readonly string[]) =>
   channels.map((c) => channelLabels[c] ?? c).join(', ')

@@ -40,6 +40,7 @@ export default function TakeRatesPage() {
   const by = (): GroupBy => (query.by === 'segment' || query.by === 'channel' ? query.by : 'offer')
   const [from, setFrom] = createSignal(query.from ?? '')
   const [to, setTo] = createSignal(query.to ?? '')
+  const [rangeProblem, setRangeProblem] = createSignal<string | null>(null)
   const [rates, { refetch }] = createResource(
     () => ({ from: query.from, to: query.to, offer_id: query.offer }),
     (search) => readTakeRates(search),
@@ -57,6 +58,11 @@ export default function TakeRatesPage() {
         aria-label="Which offers made"
         onSubmit={(e) => {
           e.preventDefault()
+          if (Boolean(from()) !== Boolean(to())) {
+            setRangeProblem('Give both days, or neither for all time.')
+            return
+          }
+          setRangeProblem(null)
           setQuery({ from: from() || undefined, to: to() || undefined })
         }}
       >
@@ -71,6 +77,13 @@ export default function TakeRatesPage() {
         <button type="submit" class="button">
           Show
         </button>
+        <Show when={rangeProblem()}>
+          {(text) => (
+            <span class="field-error" role="alert">
+              {text()}
+            </span>
+          )}
+        </Show>
         <Show when={query.from || query.to || query.offer}>
           <button
             type="button"
@@ -78,6 +91,7 @@ export default function TakeRatesPage() {
             onClick={() => {
               setFrom('')
               setTo('')
+              setRangeProblem(null)
               setQuery({ from: undefined, to: undefined, offer: undefined })
             }}
           >
