@@ -884,7 +884,11 @@ export interface OffersTable {
   description: Defaulted<string>
   price: Int8
   currency: string
-  value: ColumnType<string | bigint | number | null, number | bigint | null | undefined, number | bigint | null>
+  value: ColumnType<
+    string | bigint | number | null,
+    number | bigint | null | undefined,
+    number | bigint | null
+  >
   tags: ColumnType<string[], string | undefined, string>
   channels: ColumnType<string[], string | undefined, string>
   /** tracked | provider | unlimited */
@@ -1015,6 +1019,10 @@ export interface CampaignContactsTable {
   decision_id: Nullable<string>
   result: ColumnType<Record<string, unknown>, string | undefined, string>
   updated_at: Timestamp
+  /** when the latest attempt began (2026-12-07T0150_campaigns): pacing counts the last minute's */
+  last_attempt_at: NullableTimestamp
+  /** the name the e-mail greets, from the customer's latest decision */
+  name: Nullable<string>
 }
 
 export interface DoNotCallTable {

@@ -7,6 +7,7 @@ import type { AcdService } from './acd/types.ts'
 import { ApiKeyCache } from './api-keys/keys.ts'
 import { type Authorizations, authorizations } from './authorizations/service.ts'
 import { BacktestRunner } from './backtests/runner.ts'
+import { Campaigns } from './campaigns/service.ts'
 import type { Config } from './config.ts'
 import { type BatcherOptions, batchedDecisionStore } from './decision-store/batcher.ts'
 import type { Logger } from './logging.ts'
@@ -45,6 +46,8 @@ export interface ServicesOptions {
   clock?: () => Date
   /** where tenants' Stripe clients connect (api.stripe.com unless given; tests use the stand-in) */
   stripe?: StripeConnection
+  /** the SMTP server e-mail campaigns send through (SMTP_URL) */
+  smtpUrl?: string | undefined
 }
 
 export interface Services {
@@ -75,6 +78,8 @@ export interface Services {
   sessionSweeper: SessionSweeper
   /** the ACD: representatives' presence and queues, callers waiting, reservations (server/acd/) */
   acd: AcdService
+  /** call-out and e-mail campaigns: the bridges' CallOutQueue, and the e-mail sender start() runs */
+  campaigns: Campaigns
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -119,6 +124,7 @@ export function createServices(options: ServicesOptions): Services {
     clock: options.clock,
   })
   const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
+  const campaigns = new Campaigns({ db, logger, smtpUrl: options.smtpUrl, clock: options.clock })
   return {
     db,
     secret,
@@ -138,12 +144,14 @@ export function createServices(options: ServicesOptions): Services {
     sessions: billableSessions,
     sessionSweeper,
     acd: new PostgresAcd({ db, logger, clock: options.clock }),
+    campaigns,
     start() {
       backtests.start()
       webhooks.start()
       reviewEscalation.start()
       paymentReconciler.start()
       sessionSweeper.start()
+      campaigns.start()
     },
     async stop() {
       // a running backtest stops after its batch and keeps its cursor for the next start
@@ -153,6 +161,7 @@ export function createServices(options: ServicesOptions): Services {
         reviewEscalation.stop(),
         paymentReconciler.stop(),
         sessionSweeper.stop(),
+        campaigns.stop(),
       ])
     },
   }
