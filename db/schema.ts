@@ -936,7 +936,7 @@ export interface OfferPresentationsTable {
   channel: string
   segment: Defaulted<string>
   treatment_id: Nullable<string>
-  /** presented | accepted | declined | expired | control */
+  /** presented | accepted | declined | expired | control; reserving and accepting while the ledger works (2026-12-07T0120_ledger) */
   status: string
   quantity: Defaulted<number>
   price: Int8
@@ -950,6 +950,12 @@ export interface OfferPresentationsTable {
   presented_at: Timestamp
   expires_at: NullableTimestamp
   resolved_at: NullableTimestamp
+  /** when a declined or expired offer's hold was voided (2026-12-07T0120_ledger) */
+  hold_released_at: NullableTimestamp
+  /** the merchant's Idempotency-Key of the accept that claimed it */
+  accept_key: Nullable<string>
+  /** the units it holds in offers.stock_reserved; 0 once released or taken */
+  reserved_quantity: Defaulted<number>
 }
 
 export interface OfferOrdersTable {

@@ -12,6 +12,8 @@ import type { Config } from './config.ts'
 import { type BatcherOptions, batchedDecisionStore } from './decision-store/batcher.ts'
 import type { Logger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { DatabaseOfferLedger, type StockCheck } from './offers/ledger.ts'
+import { OfferSweeper } from './offers/sweeper.ts'
 import type { PaymentGateway } from './payments/gateway.ts'
 import { gatewayResolver } from './payments/gateways.ts'
 import { Payments } from './payments/payments.ts'
@@ -46,6 +48,8 @@ export interface ServicesOptions {
   clock?: () => Date
   /** where tenants' Stripe clients connect (api.stripe.com unless given; tests use the stand-in) */
   stripe?: StripeConnection
+  /** the outside stock check for offers whose stock a provider keeps; the sandbox's when not given */
+  stockCheck?: StockCheck
   /** the SMTP server e-mail campaigns send through (SMTP_URL) */
   smtpUrl?: string | undefined
 }
@@ -78,6 +82,10 @@ export interface Services {
   sessionSweeper: SessionSweeper
   /** the ACD: representatives' presence and queues, callers waiting, reservations (server/acd/) */
   acd: AcdService
+  /** the offers' ledger: reserve, accept, decline and expire offers (server/offers/ledger.ts) */
+  offers: DatabaseOfferLedger
+  /** expires offers and finishes what a crash left halfway; start() runs it */
+  offerSweeper: OfferSweeper
   /** call-out and e-mail campaigns: the bridges' CallOutQueue, and the e-mail sender start() runs */
   campaigns: Campaigns
   /** the background work: backtests, webhook deliveries, review escalation */
@@ -124,7 +132,16 @@ export function createServices(options: ServicesOptions): Services {
     clock: options.clock,
   })
   const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
-  const campaigns = new Campaigns({ db, logger, smtpUrl: options.smtpUrl, clock: options.clock })
+  const offers = new DatabaseOfferLedger({
+    db,
+    payments,
+    gatewayFor,
+    logger,
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.stockCheck ? { stockCheck: options.stockCheck } : {}),
+  })
+  const offerSweeper = new OfferSweeper({ ledger: offers, logger })
+  const campaigns = new Campaigns({ db, logger, offers, smtpUrl: options.smtpUrl, clock: options.clock })
   return {
     db,
     secret,
@@ -144,6 +161,8 @@ export function createServices(options: ServicesOptions): Services {
     sessions: billableSessions,
     sessionSweeper,
     acd: new PostgresAcd({ db, logger, clock: options.clock }),
+    offers,
+    offerSweeper,
     campaigns,
     start() {
       backtests.start()
@@ -151,6 +170,7 @@ export function createServices(options: ServicesOptions): Services {
       reviewEscalation.start()
       paymentReconciler.start()
       sessionSweeper.start()
+      offerSweeper.start()
       campaigns.start()
     },
     async stop() {
@@ -161,6 +181,7 @@ export function createServices(options: ServicesOptions): Services {
         reviewEscalation.stop(),
         paymentReconciler.stop(),
         sessionSweeper.stop(),
+        offerSweeper.stop(),
         campaigns.stop(),
       ])
     },

@@ -10,7 +10,15 @@ export type OfferChannel = (typeof offerChannels)[number]
 export const stockModes = ['tracked', 'provider', 'unlimited'] as const
 export type StockMode = (typeof stockModes)[number]
 
-export type PresentationStatus = 'presented' | 'accepted' | 'declined' | 'expired' | 'control'
+export type PresentationStatus =
+  | 'presented'
+  | 'accepted'
+  | 'declined'
+  | 'expired'
+  | 'control'
+  // the ledger's own, while it works: never shown as offers made (server/offers/ledger.ts)
+  | 'reserving'
+  | 'accepting'
 
 /** How an offer is shown or spoken: a treatment row, as the contact receives it. */
 export interface TreatmentView {
@@ -136,7 +144,12 @@ export interface OfferLedger {
   reserve(request: ReserveRequest): Promise<ReserveOutcome>
   /** a candidate held out for measurement: recorded as control, nothing reserved or shown */
   holdOut(request: ReserveRequest): Promise<void>
-  accept(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<OfferOrder>
+  /** idempotencyKey: the merchant's, kept with the claim; the same key for another offer is refused */
+  accept(
+    tenantId: string,
+    presentationId: string,
+    by: { channel: OfferChannel; now?: Date; idempotencyKey?: string },
+  ): Promise<OfferOrder>
   decline(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<void>
   /** releases the stock and the hold of every presented offer past its expiry; returns how many */
   expire(now?: Date, limit?: number): Promise<number>
