@@ -9,6 +9,7 @@ import { type CampaignInput, createCampaign, startCampaign } from '../../server/
 import { Campaigns } from '../../server/campaigns/service.ts'
 import { createLogger } from '../../server/logging.ts'
 import type { OfferLedger, ReserveOutcome, ReserveRequest } from '../../server/offers/types.ts'
+import { createServices } from '../../server/services.ts'
 import { createTenant } from '../../server/tenants/tenants.ts'
 import { createTestDatabase, type TestDatabase } from '../support/db.ts'
 import { seedCustomer, seedOffer } from './support.ts'
@@ -115,6 +116,8 @@ beforeEach(async () => {
   for (const table of [
     'campaign_contacts',
     'campaigns',
+    'offer_presentations',
+    'sandbox_gateway_tokens',
     'payment_methods',
     'customer_identifiers',
     'usage_events',
@@ -151,8 +154,13 @@ async function customerWithCard(id: string, email: string, name: string) {
       exp_year: 2030,
       billing_postal_code: '94107',
       gateway: 'sandbox',
-      gateway_token: `tok_${id}`,
+      gateway_token: `tok_sandbox_${id}`,
     })
+    .execute()
+  // the sandbox gateway's own book of the tokens it issued: this one charges successfully
+  await db()
+    .insertInto('sandbox_gateway_tokens')
+    .values({ account: 'acme', token: `tok_sandbox_${id}`, behaviour: 'success', last4: '4242' })
     .execute()
 }
 
@@ -289,5 +297,87 @@ describe('an e-mail campaign', () => {
       offers: new RecordingLedger(),
     })
     await expect(startedEmail(campaigns)).rejects.toMatchObject({ code: 'conflict' })
+  })
+})
+
+describe('an e-mail campaign with the offers’ ledger', () => {
+  it('holds the price and reserves the stock before mailing, mails no one once stock runs out, and the mailed offer can be accepted', async () => {
+    await db()
+      .insertInto('offers')
+      .values({
+        tenant_id: 'acme',
+        id: 'off_deck',
+        sku: 'tarot-deck',
+        name: 'Signed tarot deck',
+        description: 'One of a few',
+        price: 3999,
+        currency: 'USD',
+        channels: JSON.stringify(['web', 'email']),
+        stock_mode: 'tracked',
+        stock_on_hand: 1,
+      })
+      .execute()
+    await customerWithCard('ann', 'ann@example.com', 'Ann Lee')
+    await customerWithCard('bo', 'bo@example.com', 'Bo Chan')
+    const services = createServices({
+      db: db(),
+      secret: 'campaign-suite-secret',
+      logger: createLogger('silent'),
+      smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+      clock: () => now,
+    })
+    const campaign = await startedEmail(services.campaigns, { offer_id: 'off_deck' })
+    await services.campaigns.sendDue()
+
+    // one deck, two customers: the first in line gets the mail, the other is told why not
+    expect(mails).toHaveLength(1)
+    const rows = [...(await contacts(campaign.id)).values()]
+    const emailed = rows.find((r) => r.status === 'emailed')
+    const blocked = rows.find((r) => r.status === 'blocked')
+    expect(blocked?.result).toMatchObject({ status: 'offer_not_made' })
+    expect(String(blocked?.result.detail)).toMatch(/^out_of_stock/)
+    const mail = mails[0]
+    expect(mail?.to).toBe(emailed?.email)
+    expect(mail?.text).toContain('Signed tarot deck for only 39.99 USD')
+    expect(mail?.text).toContain(`https://shop.acme.test/offers/${emailed?.presentation_id}/accept`)
+
+    const presentation = await db()
+      .selectFrom('offer_presentations')
+      .selectAll()
+      .where('id', '=', emailed?.presentation_id ?? '')
+      .executeTakeFirstOrThrow()
+    expect(presentation).toMatchObject({
+      status: 'presented',
+      channel: 'email',
+      campaign_contact_id: emailed?.id,
+      customer_id: emailed?.customer_id,
+    })
+    const hold = await db()
+      .selectFrom('payments')
+      .select(['kind', 'status', 'amount_authorized'])
+      .where('id', '=', presentation.payment_id ?? '')
+      .executeTakeFirstOrThrow()
+    expect({ ...hold, amount_authorized: Number(hold.amount_authorized) }).toEqual({
+      kind: 'hold',
+      status: 'authorized',
+      amount_authorized: 3999,
+    })
+    const stock = await db()
+      .selectFrom('offers')
+      .select(['stock_on_hand', 'stock_reserved'])
+      .where('id', '=', 'off_deck')
+      .executeTakeFirstOrThrow()
+    expect(stock).toEqual({ stock_on_hand: 1, stock_reserved: 1 })
+
+    // the customer follows the link; the merchant's page accepts it
+    const order = await services.offers.accept('acme', presentation.id, { channel: 'email', now })
+    expect(order).toMatchObject({ presentation_id: presentation.id, amount: 3999, currency: 'USD' })
+    const after = await db()
+      .selectFrom('offers')
+      .select(['stock_on_hand', 'stock_reserved'])
+      .where('id', '=', 'off_deck')
+      .executeTakeFirstOrThrow()
+    expect(after).toEqual({ stock_on_hand: 0, stock_reserved: 0 })
+    await services.stop()
   })
 })
