@@ -137,6 +137,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/payouts/PayoutsPage.tsx')),
   },
   {
+    path: '/campaigns',
+    title: 'Campaigns',
+    least: 'viewer',
+    nav: { label: 'Campaigns', section: 'work' },
+    component: lazy(() => import('./pages/campaigns/CampaignsPage.tsx')),
+  },
+  {
     path: '/service-lines',
     title: 'Service lines',
     least: 'viewer',
