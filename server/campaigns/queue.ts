@@ -98,6 +98,8 @@ async function claimFrom(
         ),
       )
       .execute()
+  // the last open contacts may have just been suppressed
+  if (await finishIfDone(trx, tenantId, campaignId, now)) return []
 
   const minuteAgo = new Date(now.getTime() - 60_000)
   const load = await trx
