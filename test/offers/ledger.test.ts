@@ -9,6 +9,7 @@ import { DatabaseOfferLedger } from '../../server/offers/ledger.ts'
 import { OfferSweeper } from '../../server/offers/sweeper.ts'
 import type { OfferMade, ReserveOutcome } from '../../server/offers/types.ts'
 import { Payments } from '../../server/payments/payments.ts'
+import { GatewayUnavailable, type MoneyGateway } from '../../server/payments/port.ts'
 import { PaymentReconciler } from '../../server/payments/reconciler.ts'
 import { createSandboxMoneyGateway } from '../../server/payments/sandbox-gateway.ts'
 import { createTenant } from '../../server/tenants/tenants.ts'
@@ -176,6 +177,16 @@ describe('reserve', () => {
       )
       expect(outcome, String(paymentMethodId)).toMatchObject({ made: false, reason: 'no_payment_method' })
     }
+    // a customer not identified holds nothing on anyone's method
+    const anonymous = await ledger.reserve(
+      reserveRequest(
+        tenantId,
+        offerId,
+        { customerId: null, paymentMethodId: customer.paymentMethodId },
+        clock,
+      ),
+    )
+    expect(anonymous).toMatchObject({ made: false, reason: 'no_payment_method' })
     expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 0 })
   })
 
@@ -297,6 +308,47 @@ describe('accept', () => {
     expect(await problemOf(ledger.decline(tenantId, offer.id, { channel: 'web' }))).toBe('offer_resolved')
   })
 
+  it('an offer made to a campaign’s contact: the contact shows its order', async () => {
+    const offerId = await seedOffer(database.db, tenantId)
+    const customer = await seedCustomer(database.db, tenantId)
+    await database.db
+      .insertInto('campaigns')
+      .values({ tenant_id: tenantId, id: 'cmp_spring', name: 'Spring', offer_id: offerId, channel: 'email' })
+      .execute()
+    await database.db
+      .insertInto('campaign_contacts')
+      .values({
+        tenant_id: tenantId,
+        id: 'cc_ann',
+        campaign_id: 'cmp_spring',
+        customer_id: customer.customerId,
+        status: 'emailed',
+      })
+      .execute()
+    const offer = made(
+      await ledger.reserve(
+        reserveRequest(tenantId, offerId, customer, clock, { channel: 'email', campaignContactId: 'cc_ann' }),
+      ),
+    )
+    const order = await ledger.accept(tenantId, offer.id, { channel: 'web' })
+    const contact = await database.db
+      .selectFrom('campaign_contacts')
+      .select(['order_id', 'status'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', 'cc_ann')
+      .executeTakeFirstOrThrow()
+    // the order is linked; the contact's status stays the campaign's to keep
+    expect(contact).toEqual({ order_id: order.id, status: 'emailed' })
+    expect(await stats(offerId)).toMatchObject({ presented: 1, accepted: 1 })
+    const byChannel = await database.db
+      .selectFrom('offer_stats')
+      .select('channel')
+      .where('tenant_id', '=', tenantId)
+      .where('offer_id', '=', offerId)
+      .execute()
+    expect(byChannel).toEqual([{ channel: 'email' }])
+  })
+
   it('two accepts of one offer at once: one capture, one order, the same answer to both', async () => {
     const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
     const customer = await seedCustomer(database.db, tenantId)
@@ -362,6 +414,17 @@ describe('accept', () => {
       await problemOf(ledger.accept(tenantId, second.id, { channel: 'web', idempotencyKey: 'accept-1' })),
     ).toBe('idempotency_key_reused')
     expect(await status(second.id)).toMatchObject({ status: 'presented' })
+
+    // one key sent at once for two other offers: one is accepted, the other refused, never a 500
+    const third = made(await ledger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    const fourth = made(await ledger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    const both = await Promise.allSettled([
+      ledger.accept(tenantId, third.id, { channel: 'web', idempotencyKey: 'accept-2' }),
+      ledger.accept(tenantId, fourth.id, { channel: 'web', idempotencyKey: 'accept-2' }),
+    ])
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const refused = both.find((r) => r.status === 'rejected')
+    expect((refused?.reason as { code?: string } | undefined)?.code).toBe('idempotency_key_reused')
   })
 
   it('a free offer (discounted to nothing) holds and captures nothing', async () => {
@@ -534,5 +597,104 @@ describe('what a silent gateway leaves behind', () => {
     expect(await operations(hold.id)).toEqual(['authorize:succeeded:1500', 'void:succeeded:0'])
     expect(await ledger.finishReservations(later)).toBe(0)
     expect(await stats(offerId)).toBeUndefined()
+  })
+})
+
+describe('an accept whose capture went unanswered', () => {
+  it('is refused as unavailable, and finished by the sweeper with the same keys: one capture, one order', async () => {
+    // the sandbox, with its captures made but their answers lost while silent is on
+    let silent = true
+    const sandbox = createSandboxMoneyGateway({ db: database.db, account: tenantId, now })
+    const flaky: MoneyGateway = {
+      ...sandbox,
+      async capture(call) {
+        const answer = await sandbox.capture(call)
+        if (silent) throw new GatewayUnavailable('capture: timed out')
+        return answer
+      },
+    }
+    const flakyPayments = new Payments({ db: database.db, gatewayFor: async () => flaky, logger, now })
+    const flakyLedger = new DatabaseOfferLedger({
+      db: database.db,
+      payments: flakyPayments,
+      gatewayFor: async () => flaky,
+      logger,
+      now,
+    })
+    const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
+    const customer = await seedCustomer(database.db, tenantId)
+    const offer = made(await flakyLedger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    expect(
+      await problemOf(flakyLedger.accept(tenantId, offer.id, { channel: 'web', idempotencyKey: 'k-silent' })),
+    ).toBe('unavailable')
+    expect(await status(offer.id)).toMatchObject({ status: 'accepting', reserved_quantity: 1 })
+    // neither a decline nor the expiry can take it now
+    expect(await problemOf(flakyLedger.decline(tenantId, offer.id, { channel: 'web' }))).toBe(
+      'offer_resolved',
+    )
+    expect(await flakyLedger.expire(new Date(clock.getTime() + 3_600_000))).toBeGreaterThanOrEqual(0)
+    expect(await status(offer.id)).toMatchObject({ status: 'accepting' })
+
+    silent = false
+    // still in flight a moment later: left alone; long after: finished
+    expect(await flakyLedger.finishAccepts(new Date(clock.getTime() - 1))).toBe(0)
+    const sweeper = new OfferSweeper({ ledger: flakyLedger, logger })
+    clock = new Date(clock.getTime() + 120_000)
+    expect(await sweeper.sweep()).toMatchObject({ accepts: 1 })
+    expect(await status(offer.id)).toMatchObject({ status: 'accepted', reserved_quantity: 0 })
+    expect(await operations(offer.payment_id ?? '')).toEqual([
+      'authorize:succeeded:1500',
+      'capture:succeeded:1500',
+    ])
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 0, stock_reserved: 0 })
+    const order = await flakyLedger.accept(tenantId, offer.id, { channel: 'web', idempotencyKey: 'k-silent' })
+    expect(order).toMatchObject({ amount: 1500, payment_id: offer.payment_id })
+    expect(await paymentBooks(database.db, tenantId, offer.payment_id ?? '')).toEqual({
+      held: 0,
+      captured: 1500,
+      refunded: 0,
+    })
+    expect(await unbalanced(database.db, tenantId)).toEqual([])
+  })
+})
+
+describe('a process that dies between the reservation and the hold', () => {
+  it('leaves a reservation the sweeper gives up later: the stock back, nothing held, nothing presented', async () => {
+    const dying = new DatabaseOfferLedger({
+      db: database.db,
+      payments: {
+        ...payments,
+        hold: async () => {
+          throw new Error('the process died here')
+        },
+        capture: payments.capture.bind(payments),
+        void: payments.void.bind(payments),
+        byKey: payments.byKey.bind(payments),
+      },
+      gatewayFor: async () => createSandboxMoneyGateway({ db: database.db, account: tenantId, now }),
+      logger,
+      now,
+    })
+    const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
+    const customer = await seedCustomer(database.db, tenantId)
+    await expect(dying.reserve(reserveRequest(tenantId, offerId, customer, clock))).rejects.toThrow('died')
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 1 })
+    // in flight for all the sweeper knows, a moment later; left behind a minute on
+    expect(await ledger.finishReservations(new Date(clock.getTime() - 1))).toBe(0)
+    expect(await ledger.finishReservations(new Date(clock.getTime() + 61_000))).toBe(1)
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 1, stock_reserved: 0 })
+    const rows = await database.db
+      .selectFrom('offer_presentations')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('offer_id', '=', offerId)
+      .execute()
+    expect(rows).toEqual([])
+    // the unit is there for the next customer
+    made(
+      await ledger.reserve(
+        reserveRequest(tenantId, offerId, await seedCustomer(database.db, tenantId), clock),
+      ),
+    )
   })
 })
