@@ -225,6 +225,22 @@ describe('campaigns in the admin API', () => {
     expect(claimed).toHaveLength(1)
   })
 
+  it('finishes at once a campaign whose audience holds no one to reach', async () => {
+    const empty = await json<Campaign>(
+      editor.request('POST', '/admin/v1/campaigns', {
+        ...draft,
+        name: 'Big spenders',
+        audience: { all: [{ fact: 'spend_total', operator: 'greaterThan', value: 1_000_000 }] },
+      }),
+      201,
+    )
+    const started = await json<Campaign>(
+      publisher.request('POST', `/admin/v1/campaigns/${empty.id}/start`),
+      200,
+    )
+    expect(started).toMatchObject({ status: 'finished', progress: { total: 0, open: 0 } })
+  })
+
   it('refuses an e-mail campaign where the deployer set no SMTP server', async () => {
     const mail = await json<Campaign>(
       editor.request('POST', '/admin/v1/campaigns', {
