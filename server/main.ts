@@ -140,6 +140,7 @@ async function serveHere(): Promise<void> {
     // offers whose stock a supplier keeps: the deployer's check, else the sandbox's
     ...(config.offerStockCheckUrl ? { stockCheck: httpStockCheck(config.offerStockCheckUrl) } : {}),
     batches: decisionBatching(config),
+    smtpUrl: config.smtpUrl,
   })
   const app = createApp(services)
   services.start()

@@ -157,6 +157,13 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/take-rates/TakeRatesPage.tsx')),
   },
   {
+    path: '/campaigns',
+    title: 'Campaigns',
+    least: 'viewer',
+    nav: { label: 'Campaigns', section: 'work' },
+    component: lazy(() => import('./pages/campaigns/CampaignsPage.tsx')),
+  },
+  {
     path: '/service-lines',
     title: 'Service lines',
     least: 'viewer',

@@ -31,6 +31,8 @@ export async function startConsoleServer(
   options: {
     /** rows to write before the server starts (PGlite is one process's: the server's, once it runs) */
     prepare?: (db: Db) => Promise<void>
+    /** more of the server's environment (SMTP_URL for the campaigns suite) */
+    env?: Record<string, string>
   } = {},
 ): Promise<ConsoleServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tollgate-browser-'))
@@ -55,6 +57,7 @@ export async function startConsoleServer(
         TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
         ESL_LISTEN: '127.0.0.1:0',
         FREESWITCH_ESL: '',
+        ...options.env,
       },
       timeoutMs: 110_000,
     })
