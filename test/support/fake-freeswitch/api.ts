@@ -159,6 +159,8 @@ export interface EndpointBehaviour {
   reject?: string
   /** once answered, hangs up after this many ms */
   hangupAfterMs?: number
+  /** once answered, the far end's keys: one entry per play_and_get_digits in order ('' lets it time out) */
+  digits?: string[]
 }
 
 export interface FakeLeg {
@@ -171,8 +173,19 @@ export interface FakeLeg {
   readonly jobUuid: string | undefined
   readonly state: 'ringing' | 'answered' | 'hungup' | 'failed'
   readonly failCause: string | undefined
-  /** the representative presses keys (DTMF events on this leg) */
+  /** the far end presses keys (DTMF events on this leg; fed to a prompt waiting for digits) */
   press(digits: string): void
+  /** more keys for the next prompts run on this leg (an `&socket(…)` leg the bridge controls) */
+  queueDigits(...perPrompt: string[]): void
+  readonly waitingForDigits: boolean
+  /** every app run on this leg (its `&app(…)` target, then what a socket session sent) */
+  readonly apps: readonly AppRun[]
+  readonly played: readonly string[]
+  variable(name: string): string | undefined
+  /** the `&socket(…)` app's data as FreeSWITCH parsed it (quotes gone), once it ran */
+  readonly socketArg: string | undefined
+  /** the bridge has sent `connect` on this leg's socket and got CHANNEL_DATA */
+  readonly socketConnected: boolean
   /** the representative hangs up */
   hangup(cause?: string): void
   readonly ended: Promise<CallEnd>
