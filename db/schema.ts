@@ -428,7 +428,7 @@ export interface PaymentVerificationsTable {
 export interface DataProvidersTable {
   tenant_id: string
   id: string
-  /** ani_line_type | credit_bureau | check_approval */
+  /** ani_line_type | credit_bureau | check_approval | demographics | card_issuer */
   kind: string
   name: string
   /** absolute, or a path against the server's own base URL (the sandbox) */
@@ -884,7 +884,11 @@ export interface OffersTable {
   description: Defaulted<string>
   price: Int8
   currency: string
-  value: ColumnType<string | bigint | number | null, number | bigint | null | undefined, number | bigint | null>
+  value: ColumnType<
+    string | bigint | number | null,
+    number | bigint | null | undefined,
+    number | bigint | null
+  >
   tags: ColumnType<string[], string | undefined, string>
   channels: ColumnType<string[], string | undefined, string>
   /** tracked | provider | unlimited */
@@ -932,7 +936,7 @@ export interface OfferPresentationsTable {
   channel: string
   segment: Defaulted<string>
   treatment_id: Nullable<string>
-  /** presented | accepted | declined | expired | control */
+  /** presented | accepted | declined | expired | control; reserving and accepting while the ledger works (2026-12-07T0120_ledger) */
   status: string
   quantity: Defaulted<number>
   price: Int8
@@ -946,6 +950,12 @@ export interface OfferPresentationsTable {
   presented_at: Timestamp
   expires_at: NullableTimestamp
   resolved_at: NullableTimestamp
+  /** when a declined or expired offer's hold was voided (2026-12-07T0120_ledger) */
+  hold_released_at: NullableTimestamp
+  /** the merchant's Idempotency-Key of the accept that claimed it */
+  accept_key: Nullable<string>
+  /** the units it holds in offers.stock_reserved; 0 once released or taken */
+  reserved_quantity: Defaulted<number>
 }
 
 export interface OfferOrdersTable {

@@ -10,6 +10,7 @@ import {
   usageSubjectValue,
   usageValue,
 } from './facts.ts'
+import { presentationOf } from './offers.ts'
 import { type AllowanceState, type Resolution, resolveOutcome } from './outcome.ts'
 import {
   establishPurchaseValueLimit,
@@ -66,7 +67,10 @@ interface RunState extends FactRun {
 
 type FactCondition = Extract<Condition, { fact: string }>
 
-/** Calls visit with every fact condition of the version's enabled rules. */
+/**
+ * Calls visit with every fact condition of the version's enabled deciding rules — not the treatment
+ * rules, whose facts are read only in the second pass (evaluate), so nothing is prefetched for them.
+ */
 function eachFactCondition(definition: RuleSetDefinition, visit: (c: FactCondition) => void): void {
   const walk = (c: Condition): void => {
     if ('all' in c) c.all.forEach(walk)
@@ -74,7 +78,8 @@ function eachFactCondition(definition: RuleSetDefinition, visit: (c: FactConditi
     else if ('not' in c) walk(c.not)
     else visit(c)
   }
-  for (const rule of definition.rules) if (rule.enabled) walk(rule.conditions)
+  for (const rule of definition.rules)
+    if (rule.enabled && rule.event.type !== 'treatment') walk(rule.conditions)
 }
 
 /** Every usage window the version reads, per subject, so one query per subject answers them all. */
@@ -249,8 +254,14 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
     if (providerFactNames.has(c.fact)) readsProviders = true
   })
   const rulesById = new Map(definition.rules.map((r) => [r.id, r]))
-  const unconditional = definition.rules.filter((r) => r.enabled && isUnconditional(r))
-  const conditional = definition.rules.filter((r) => r.enabled && !isUnconditional(r))
+  // Treatment rules choose how offers are presented, often from an outside provider's demographics:
+  // they run in a second pass, only for an approval that made some offer eligible, so a decision
+  // without offers never pays for them.
+  const deciding = definition.rules.filter((r) => r.enabled && r.event.type !== 'treatment')
+  const treatmentRules = definition.rules.filter((r) => r.enabled && r.event.type === 'treatment')
+  const unconditional = deciding.filter(isUnconditional)
+  const conditional = deciding.filter((r) => !isUnconditional(r))
+  const idleTreatmentEngines: Engine[] = []
   const guards = conditional.map(guardsOf)
   const order = new Map(definition.rules.map((r, i) => [r.id, i]))
   // A rule whose guard the request fails cannot fire, so the engine runs only the others: a web
@@ -458,8 +469,49 @@ export function compileRuleSet(input: unknown): CompiledRuleSet {
         ? viewPurchaseValueLimit(inForce, inForce === establish)
         : null
     }
+    if (resolution.offers.length > 0 && treatmentRules.length > 0) {
+      fired.push(...(await runTreatmentRules(run)))
+      fired.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0))
+      resolution.presentation = presentationOf(
+        fired.map((f) => ({
+          ruleId: f.id,
+          ruleName: f.name,
+          type: f.type,
+          params: f.params,
+          priority: rulesById.get(f.id)?.priority ?? 1,
+        })),
+      )
+    }
     await Promise.allSettled(prefetches)
     return { resolution, fired, facts: run.readings, allowances, establishPurchaseValueLimit: establish }
+  }
+
+  /** The treatment rules that fire for this run, on the facts it has read so far and any they add. */
+  async function runTreatmentRules(run: RunState): Promise<FiredRule[]> {
+    // what the first pass read is known: read again, it would be recorded twice
+    for (const reading of run.readings) run.known.set(factKey(reading.fact, reading.params), reading.value)
+    const engine = idleTreatmentEngines.pop() ?? buildEngine(treatmentRules)
+    let results: Awaited<ReturnType<Engine['run']>>['results']
+    try {
+      results = (await engine.run({ [RUN_FACT]: run })).results
+    } finally {
+      if (idleTreatmentEngines.length < enginesKept) idleTreatmentEngines.push(engine)
+    }
+    const fired: FiredRule[] = []
+    for (const result of results) {
+      const rule = rulesById.get(result.name as string)
+      if (!rule) continue
+      const conditions: ConditionTrace[] = []
+      traceConditions(result.conditions, conditions)
+      fired.push({
+        id: rule.id,
+        name: rule.name,
+        type: rule.event.type,
+        params: (rule.event.params ?? {}) as Record<string, unknown>,
+        conditions,
+      })
+    }
+    return fired
   }
 
   return { definition, usageSubjects: new Set(windowsBySubject.keys()), readsProviders, evaluate }

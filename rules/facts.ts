@@ -311,6 +311,14 @@ export const factCatalog: FactSpec[] = [
     resolve: (_p, run) => run.ctx.request.payment_method?.type ?? null,
   }),
   fact({
+    name: 'payment_method_stored',
+    fromRequest: true,
+    description:
+      'The customer paid with a stored method chosen by id (a card on file): an offer can be held and charged on it at once',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.payment_method?.stored_id !== undefined,
+  }),
+  fact({
     name: 'billing_country',
     fromRequest: true,
     description: 'ISO 3166 country of the billing address',

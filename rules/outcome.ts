@@ -1,4 +1,5 @@
 // Outcome resolution: the precedence of outcomes and the arithmetic of allowances. Pure.
+import { defaultPresentation, eligibleOffers, type OfferEligibility, type Presentation } from './offers.ts'
 import type { EventParams, EventType, Outcome, UsageMetric, UsageSubject, WindowUnit } from './schema.ts'
 import type { FiredEvent, PurchaseValueLimitView } from './types.ts'
 
@@ -73,7 +74,10 @@ export interface Resolution {
     amount_off: number | null
     message: string
   }[]
-  offers: { rule: string; offer_id: string; name: string; price: number; message: string }[]
+  /** the catalog offers the approval makes eligible (offer events); selection turns them into offers made */
+  offers: OfferEligibility[]
+  /** how offers are to be presented (treatment events), when any offer is eligible */
+  presentation: Presentation
   /** the rules whose own outcome is the resolved one (for a limit, the allowances used up); none for an approval */
   decided_by: string[]
 }
@@ -192,14 +196,7 @@ export function resolveOutcome(input: {
           }
         })
     : []
-  const offers = approved
-    ? input.fired
-        .filter((e) => e.type === 'offer')
-        .map((e) => {
-          const p = e.params as EventParams<'offer'>
-          return { rule: e.ruleId, offer_id: p.offer_id, name: p.name, price: p.price, message: p.message }
-        })
-    : []
+  const offers = approved ? eligibleOffers(input.fired) : []
 
   const decidedBy = new Set<string>()
   for (const event of input.fired) if (eventOutcome[event.type] === outcome) decidedBy.add(event.ruleId)
@@ -213,5 +210,6 @@ export function resolveOutcome(input: {
     retry_after_seconds: outcome === 'temporary_block' ? retryAfter : null,
     discounts,
     offers,
+    presentation: defaultPresentation,
   }
 }

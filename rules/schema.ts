@@ -1,5 +1,5 @@
 // The rule-set version document: settings plus json-rules-engine rules whose event is one of the
-// seven Tollgate event types, each with its own params. This is the contract staff edit.
+// eight Tollgate event types, each with its own params. This is the contract staff edit.
 import { z } from 'zod'
 
 export const outcomes = ['approve', 'limit', 'temporary_block', 'block', 'review'] as const
@@ -110,12 +110,52 @@ export const eventParamSchemas = {
     }),
   offer: z
     .object({
-      offer_id: z.string().min(1).max(64),
-      name: z.string().min(1).max(200),
-      price: z.number().int().min(0).describe('minor units'),
+      sku: z.string().min(1).max(64).optional().describe('the catalog offer this rule makes eligible'),
+      tag: z
+        .string()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe('or every active catalog offer with this tag (give exactly one of sku or tag)'),
+      weight: z
+        .number()
+        .positive()
+        .max(100)
+        .default(1)
+        .describe('multiplies the offer’s priority (propensity × value × weight) in arbitration'),
+      message: z.string().min(1).max(500).optional().describe('why, for staff and the decision’s why'),
+    })
+    .strict()
+    .refine((p) => (p.sku === undefined) !== (p.tag === undefined), {
+      message: 'give exactly one of sku or tag',
+      path: ['sku'],
+    })
+    .describe('Make catalog offers eligible; selection checks stock and credit before one is made'),
+  treatment: z
+    .object({
+      style: z.enum(['concise', 'detailed']).optional(),
+      pace: z.enum(['slow', 'normal', 'fast']).optional(),
+      language: z
+        .string()
+        .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a BCP 47 language tag such as en or es-MX')
+        .optional(),
+      segment: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and -')
+        .optional()
+        .describe('the demographic segment whose treatments (and take rates) apply'),
       message: z.string().min(1).max(500),
     })
-    .strict(),
+    .strict()
+    .refine((p) => [p.style, p.pace, p.language, p.segment].some((v) => v !== undefined), {
+      message: 'give at least one of style, pace, language or segment',
+      path: ['style'],
+    })
+    .describe(
+      'How offers are presented to this customer; of several that fire, the higher rule priority wins each choice, then the earlier rule',
+    ),
 } as const
 
 export type EventType = keyof typeof eventParamSchemas
@@ -230,6 +270,28 @@ export const settingsSchema = z
       .describe(
         'A customer whose purchase is approved gets this purchase value limit; their later purchases above it are limited until staff raise it or it expires',
       ),
+    offers: z
+      .object({
+        max_per_contact: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(1)
+          .describe('how many offers one contact (a decision, a call) may make, the highest priority first'),
+        control_percent: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .default(0)
+          .describe(
+            'the share of customers held out of each offer for measurement (a stable hash of customer and offer): chosen, recorded as control, never shown',
+          ),
+      })
+      .strict()
+      .optional()
+      .describe('How offers are selected for a contact'),
   })
   .strict()
 export type Settings = z.infer<typeof settingsSchema>

@@ -3,6 +3,7 @@
 // that fit the event type, unique rule ids and names. Every problem carries a path to it.
 import type { z } from 'zod'
 import { factsByName, operatorsByType } from './facts.ts'
+import { upgradeOfferParams } from './offers.ts'
 import {
   type Condition,
   type ConditionLeaf,
@@ -99,7 +100,9 @@ export function validateDefinition(input: unknown): ValidationResult {
       })
     else seenNames.set(rule.name, index)
 
-    const params = eventParamSchemas[rule.event.type].safeParse(rule.event.params ?? {})
+    // an offer event of a version published before the catalog is read as its SKU (rules/offers.ts)
+    const raw = rule.event.type === 'offer' ? upgradeOfferParams(rule.event.params) : rule.event.params
+    const params = eventParamSchemas[rule.event.type].safeParse(raw ?? {})
     if (!params.success) problems.push(...zodProblems(params.error, [...path, 'event', 'params']))
     checkCondition(rule.conditions, [...path, 'conditions'], problems)
   })

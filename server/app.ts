@@ -14,6 +14,7 @@ import { docsRoutes, faviconResponse } from './http/docs.ts'
 import { defaultHook, documentServers, type MerchantEnv } from './http/openapi.ts'
 import { onError, ProblemError, problemResponse } from './http/problem.ts'
 import { IMPORT_MAX_BYTES } from './lists/imports.ts'
+import { offerRoutes } from './offers/routes.ts'
 import { purchasePaymentRoutes } from './payments/routes.ts'
 import { storedMethodRoutes } from './payments/stored-methods-routes.ts'
 import { sandboxRoutes } from './providers/sandbox.ts'
@@ -151,6 +152,8 @@ export function createApp(services: Services, options: AppOptions = {}) {
   v1.route('/', sessionRoutes(services))
   v1.use('/payment-methods', apiKeyAuth(services.db, services.apiKeys))
   v1.route('/', storedMethodRoutes(services))
+  v1.use('/offers/*', apiKeyAuth(services.db, services.apiKeys), requireJson)
+  v1.route('/', offerRoutes(services))
   app.route('/', v1)
 
   const admin = adminApp({

@@ -11,6 +11,8 @@ import type { Config } from './config.ts'
 import { type BatcherOptions, batchedDecisionStore } from './decision-store/batcher.ts'
 import type { Logger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { DatabaseOfferLedger, type StockCheck } from './offers/ledger.ts'
+import { OfferSweeper } from './offers/sweeper.ts'
 import type { PaymentGateway } from './payments/gateway.ts'
 import { gatewayResolver } from './payments/gateways.ts'
 import { Payments } from './payments/payments.ts'
@@ -45,6 +47,8 @@ export interface ServicesOptions {
   clock?: () => Date
   /** where tenants' Stripe clients connect (api.stripe.com unless given; tests use the stand-in) */
   stripe?: StripeConnection
+  /** the outside stock check for offers whose stock a provider keeps; the sandbox's when not given */
+  stockCheck?: StockCheck
 }
 
 export interface Services {
@@ -75,6 +79,10 @@ export interface Services {
   sessionSweeper: SessionSweeper
   /** the ACD: representatives' presence and queues, callers waiting, reservations (server/acd/) */
   acd: AcdService
+  /** the offers' ledger: reserve, accept, decline and expire offers (server/offers/ledger.ts) */
+  offers: DatabaseOfferLedger
+  /** expires offers and finishes what a crash left halfway; start() runs it */
+  offerSweeper: OfferSweeper
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -108,6 +116,7 @@ export function createServices(options: ServicesOptions): Services {
     providers,
     store,
     payments,
+    logger,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   })
   const billableSessions = sessions({
@@ -119,6 +128,15 @@ export function createServices(options: ServicesOptions): Services {
     clock: options.clock,
   })
   const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
+  const offers = new DatabaseOfferLedger({
+    db,
+    payments,
+    gatewayFor,
+    logger,
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.stockCheck ? { stockCheck: options.stockCheck } : {}),
+  })
+  const offerSweeper = new OfferSweeper({ ledger: offers, logger })
   return {
     db,
     secret,
@@ -138,12 +156,15 @@ export function createServices(options: ServicesOptions): Services {
     sessions: billableSessions,
     sessionSweeper,
     acd: new PostgresAcd({ db, logger, clock: options.clock }),
+    offers,
+    offerSweeper,
     start() {
       backtests.start()
       webhooks.start()
       reviewEscalation.start()
       paymentReconciler.start()
       sessionSweeper.start()
+      offerSweeper.start()
     },
     async stop() {
       // a running backtest stops after its batch and keeps its cursor for the next start
@@ -153,6 +174,7 @@ export function createServices(options: ServicesOptions): Services {
         reviewEscalation.stop(),
         paymentReconciler.stop(),
         sessionSweeper.stop(),
+        offerSweeper.stop(),
       ])
     },
   }

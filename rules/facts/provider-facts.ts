@@ -17,7 +17,12 @@ import { normalizeName } from '../request.ts'
 import type { FactRun, FactSpec } from '../types.ts'
 import { once } from './memo.ts'
 import {
+  ageBands,
+  cardTiers,
+  educationLevels,
   failureStatuses,
+  familyStatuses,
+  incomeBands,
   lineTypes,
   type ProviderAnswer,
   type ProviderKind,
@@ -26,6 +31,7 @@ import {
   providerKinds,
   providerQuery,
   providerStatuses,
+  sexes,
 } from './providers.ts'
 
 const notAsked = (status: ProviderStatus): ProviderOutcome<never> => ({
@@ -80,10 +86,12 @@ export const PROVIDER_FACT_PRIORITY = 1
 
 const providerParams = z
   .object({
-    provider: z
-      .enum(providerKinds)
-      .describe('which kind of provider: ani_line_type, credit_bureau or check_approval'),
+    provider: z.enum(providerKinds).describe(`which kind of provider: ${providerKinds.join(', ')}`),
   })
+  .strict()
+
+const interestParams = z
+  .object({ interest: z.string().min(1).max(64).describe('an interest, e.g. astrology') })
   .strict()
 
 function matchesWhenBothKnown(a: string | null, b: string | null): boolean | null {
@@ -223,5 +231,101 @@ export const providerFacts: FactSpec[] = [
     kind: 'check_approval',
     read: (a) => a.result === 'approved',
     closed: false,
+  }),
+  // The second data element (the upsell document): who the customer is, from a demographics
+  // database, for choosing offers and how to present them.
+  answerFact({
+    name: 'demographic_age_band',
+    description: `The customer’s age band by the demographics database: ${ageBands.join(', ')}`,
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.age_band,
+  }),
+  answerFact({
+    name: 'demographic_sex',
+    description: `The customer’s sex by the demographics database: ${sexes.join(', ')}`,
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.sex,
+  }),
+  answerFact({
+    name: 'demographic_income_band',
+    description: `The household income band by the demographics database: ${incomeBands.join(', ')}`,
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.income_band,
+  }),
+  answerFact({
+    name: 'demographic_occupation',
+    description:
+      'The customer’s occupation by the demographics database (e.g. teacher, nurse, engineer, retired)',
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.occupation,
+  }),
+  answerFact({
+    name: 'demographic_education',
+    description: `The customer’s education by the demographics database: ${educationLevels.join(', ')}`,
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.education,
+  }),
+  answerFact({
+    name: 'demographic_family_status',
+    description: `The customer’s family status by the demographics database: ${familyStatuses.join(', ')}`,
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.family_status,
+  }),
+  answerFact({
+    name: 'demographic_lifestyle',
+    description:
+      'The customer’s lifestyle segment by the demographics database (e.g. urban_professional, outdoors, homebody)',
+    valueType: 'string',
+    kind: 'demographics',
+    read: (a) => a.lifestyle,
+  }),
+  {
+    name: 'demographic_interest',
+    description:
+      'The demographics database lists this interest for the customer (e.g. astrology, travel, wellness)',
+    valueType: 'boolean',
+    params: interestParams,
+    priority: PROVIDER_FACT_PRIORITY,
+    resolve: async (p, run) => {
+      const outcome = await ask(run, 'demographics')
+      if (!outcome.answer) return null
+      const interest = (p as z.infer<typeof interestParams>).interest.toLowerCase()
+      return outcome.answer.interests.some((i) => i.toLowerCase() === interest)
+    },
+  },
+  // The card issuer's designator by BIN (the upsell document's "coded designator information").
+  answerFact({
+    name: 'card_issuer_name',
+    description: 'The bank that issued the card, by its BIN',
+    valueType: 'string',
+    kind: 'card_issuer',
+    read: (a) => a.issuer_name,
+  }),
+  answerFact({
+    name: 'card_issuer_designator',
+    description: 'The issuer’s coded designator for the card, by its BIN, as the issuer gives it',
+    valueType: 'string',
+    kind: 'card_issuer',
+    read: (a) => a.designator,
+  }),
+  answerFact({
+    name: 'card_tier',
+    description: `The card’s tier by its issuer: ${cardTiers.join(', ')}`,
+    valueType: 'string',
+    kind: 'card_issuer',
+    read: (a) => a.tier,
+  }),
+  answerFact({
+    name: 'card_product',
+    description: 'The card product by its issuer (e.g. Sandbox Rewards Platinum)',
+    valueType: 'string',
+    kind: 'card_issuer',
+    read: (a) => a.product,
   }),
 ]

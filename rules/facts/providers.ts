@@ -1,11 +1,17 @@
 // The vocabulary of outside data providers (figure 10, steps 1014–1016, and the upsell document's
-// "second data element"): an ANI / line-type database, a credit bureau, a check approval service —
-// what each kind is asked, what it answers, and the ProviderSources method the provider facts
+// "second data element"): an ANI / line-type database, a credit bureau, a check approval service,
+// a demographics database and the card issuer's designator by BIN — what each kind is asked, what it answers, and the ProviderSources method the provider facts
 // (provider-facts.ts) read it through. server/providers/ implements the calls and the replays.
 import { z } from 'zod'
 import type { CapturedRequest } from '../request.ts'
 
-export const providerKinds = ['ani_line_type', 'credit_bureau', 'check_approval'] as const
+export const providerKinds = [
+  'ani_line_type',
+  'credit_bureau',
+  'check_approval',
+  'demographics',
+  'card_issuer',
+] as const
 export type ProviderKind = (typeof providerKinds)[number]
 
 export const failPolicies = ['fail_open', 'fail_closed'] as const
@@ -46,6 +52,19 @@ export const lineTypes = [
   'unknown',
 ] as const
 
+export const ageBands = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const
+export const incomeBands = ['low', 'middle', 'upper_middle', 'high'] as const
+export const sexes = ['female', 'male', 'other'] as const
+export const educationLevels = ['secondary', 'vocational', 'bachelor', 'postgraduate'] as const
+export const familyStatuses = [
+  'single',
+  'couple',
+  'married_with_children',
+  'single_parent',
+  'empty_nester',
+] as const
+export const cardTiers = ['standard', 'gold', 'platinum', 'business', 'prepaid'] as const
+
 /** What each kind is asked: normalized identities only — never a full card or account number. */
 export const providerQuerySchemas = {
   ani_line_type: z.object({ phone: z.string().min(1) }).strict(),
@@ -74,6 +93,17 @@ export const providerQuerySchemas = {
       name: z.string().nullable(),
     })
     .strict(),
+  /** found by the phone (ANI), the e-mail, or the name with a postal code */
+  demographics: z
+    .object({
+      phone: z.string().nullable(),
+      email: z.string().nullable(),
+      name: z.string().nullable(),
+      postal_code: z.string().nullable(),
+    })
+    .strict(),
+  /** the card's BIN (its first six to eight digits) — never the number */
+  card_issuer: z.object({ bin: z.string().regex(/^\d{6,8}$/) }).strict(),
 } as const
 
 /** What each kind answers; a provider's reply that does not fit is an error, never a guess. */
@@ -97,6 +127,24 @@ export const providerAnswerSchemas = {
   check_approval: z.object({
     result: z.enum(['approved', 'declined', 'risk']),
     reason: z.string().max(200).nullable().default(null),
+  }),
+  demographics: z.object({
+    found: z.boolean(),
+    age_band: z.enum(ageBands).nullable().default(null),
+    sex: z.enum(sexes).nullable().default(null),
+    income_band: z.enum(incomeBands).nullable().default(null),
+    occupation: z.string().max(64).nullable().default(null),
+    education: z.enum(educationLevels).nullable().default(null),
+    family_status: z.enum(familyStatuses).nullable().default(null),
+    lifestyle: z.string().max(64).nullable().default(null),
+    interests: z.array(z.string().max(64)).max(20).default([]),
+  }),
+  card_issuer: z.object({
+    issuer_name: z.string().max(120).nullable().default(null),
+    /** the issuer's coded designator for the card (raw, as the issuer gives it) */
+    designator: z.string().max(64).nullable().default(null),
+    tier: z.enum(cardTiers).nullable().default(null),
+    product: z.string().max(120).nullable().default(null),
   }),
 } as const
 
@@ -150,6 +198,18 @@ export function providerQuery<K extends ProviderKind>(kind: K, r: CapturedReques
         amount: r.amount,
         name: r.customer.name,
       }
+    },
+    demographics: () => {
+      const phone = r.customer.phone ?? r.network.ani
+      const name = r.customer.name?.trim() || null
+      const postalCode = r.payment_method?.billing_address?.postal_code ?? null
+      // a name alone matches too many people: it finds someone only with a postal code
+      if (!phone && !r.customer.email && !(name && postalCode)) return null
+      return { phone, email: r.customer.email, name, postal_code: postalCode }
+    },
+    card_issuer: () => {
+      const bin = r.payment_method?.card?.bin
+      return bin && /^\d{6,8}$/.test(bin) ? { bin } : null
     },
   }
   return queries[kind]() as ProviderQuery<K> | null

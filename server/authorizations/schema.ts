@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi'
 import { usageSubjects } from '../../rules/schema.ts'
 import { identityKinds } from '../customers/identify.ts'
+import { skipReasons } from '../offers/types.ts'
 
 // PostgreSQL text and json cannot hold NUL or an unpaired UTF-16 surrogate: refuse them here, naming
 // the field, rather than fail at the insert with a 500.
@@ -195,6 +196,73 @@ export const reasonSchema = z.object({
 
 const outcome = z.enum(['approve', 'limit', 'temporary_block', 'block', 'review'])
 
+const treatmentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    channel: z.enum(['phone', 'web']),
+    segment: z.string().openapi({ description: 'the demographic segment it suits; * for every one' }),
+    style: z.enum(['concise', 'detailed']),
+    pace: z.enum(['slow', 'normal', 'fast']),
+    language: z.string(),
+    prompt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'phone: what is played (a file or tone_stream://)' }),
+    script: z.string().nullable().openapi({ description: 'phone: what a representative or TTS reads' }),
+    text: z.string().nullable().openapi({ description: 'web: the words to show' }),
+    image_url: z.string().nullable(),
+  })
+  .openapi('OfferTreatment', { description: 'How the offer is shown or spoken to this customer' })
+
+export const offerMadeSchema = z
+  .object({
+    id: z.string().openapi({ description: 'accept with POST /v1/offers/{id}/accept, or decline' }),
+    sku: z.string(),
+    name: z.string(),
+    description: z.string(),
+    quantity: z.number().int(),
+    price: z.number().int().openapi({ description: 'the catalog price, minor units' }),
+    discount: z.number().int().openapi({ description: 'minor units off the price' }),
+    amount: z.number().int().openapi({ description: 'what acceptance captures, minor units' }),
+    currency: z.string(),
+    expires_at: z.string().openapi({ description: 'when the reserved stock and the hold are released' }),
+    treatment: treatmentSchema.nullable(),
+    payment_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the hold for the amount, captured on acceptance' }),
+    why: z.object({
+      rule: z.string().openapi({ description: 'the rule whose offer event made it eligible' }),
+      weight: z.number(),
+      propensity: z
+        .number()
+        .openapi({
+          description: 'learned take rate for the segment and channel: (accepted + 1) / (presented + 20)',
+        }),
+      value: z
+        .number()
+        .openapi({ description: 'what arbitration weighs, minor units (the margin, else the price)' }),
+      priority: z.number().openapi({ description: 'propensity × value × weight' }),
+      segment: z.string(),
+      presentation_rules: z
+        .array(z.string())
+        .openapi({ description: 'the treatment rules that chose the presentation' }),
+      message: z.string(),
+    }),
+  })
+  .openapi('OfferMade')
+
+export const offerSkippedSchema = z
+  .object({
+    sku: z.string().openapi({ description: 'empty when a tag matched no offer' }),
+    tag: z.string().optional(),
+    rule: z.string(),
+    reason: z.enum(skipReasons),
+    message: z.string(),
+  })
+  .openapi('OfferSkipped')
+
 export const decisionSchema = z
   .object({
     id: z.string().openapi({ example: 'dec_0mhk2x1c7a8b9c0d1e2f3g4h' }),
@@ -238,15 +306,14 @@ export const decisionSchema = z
         message: z.string(),
       }),
     ),
-    offers: z.array(
-      z.object({
-        rule: z.string(),
-        offer_id: z.string(),
-        name: z.string(),
-        price: z.number().int(),
-        message: z.string(),
-      }),
-    ),
+    offers: z.array(offerMadeSchema).openapi({
+      description:
+        'Offers made in this contact (step 8): each one’s stock is reserved and its amount held on the customer’s method until it is accepted (POST /v1/offers/{id}/accept), declined or expires. Selected after the approval, best first by priority = propensity × value × weight; empty unless the rule set’s offer events made some eligible',
+    }),
+    offers_skipped: z.array(offerSkippedSchema).openapi({
+      description:
+        'Eligible offers that were not made, and why: not in the catalog, channel, currency, contact policy, declined recently, out of stock, no payment method, credit declined, ranked out or held out as the control group',
+    }),
     customer: z
       .object({
         id: z.string().openapi({
@@ -352,7 +419,11 @@ export const explanationSchema = z
     providers: z
       .array(
         z.object({
-          kind: z.string().openapi({ description: 'ani_line_type, credit_bureau or check_approval' }),
+          kind: z
+            .string()
+            .openapi({
+              description: 'ani_line_type, credit_bureau, check_approval, demographics or card_issuer',
+            }),
           provider_id: z.string(),
           status: z.string().openapi({ description: 'answered, cached, timeout, circuit_open or error' }),
           fail_policy: z.string(),

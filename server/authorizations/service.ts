@@ -23,7 +23,10 @@ import type { DecisionStore, FirstRead, RecordRow } from '../decision-store/stor
 import { ProblemError } from '../http/problem.ts'
 import { newId } from '../ids.ts'
 import { lockKey } from '../locks.ts'
+import type { Logger } from '../logging.ts'
 import type { Metrics } from '../metrics.ts'
+import { offerInDecision } from '../offers/in-decision.ts'
+import type { OfferLedger } from '../offers/types.ts'
 import { type PaymentGateway, sandboxGateway } from '../payments/gateway.ts'
 import type { Payments } from '../payments/payments.ts'
 import { holdForRecord, mayHoldInRecord, payForPurchase } from '../payments/purchases.ts'
@@ -53,6 +56,9 @@ export interface AuthorizationDeps {
   store: DecisionStore
   /** places an approved purchase's hold (or charge) once its decision has committed */
   payments?: Payments
+  /** reserves the stock and credit of the offers an approval makes, once its decision has committed */
+  offers?: OfferLedger
+  logger?: Logger
 }
 
 /**
@@ -167,7 +173,9 @@ function buildResponse(
     limits: resolution.limits,
     retry_after_seconds: resolution.retry_after_seconds,
     discounts: resolution.discounts,
-    offers: resolution.offers,
+    // made after the decision commits (step 8): eligible offers become offers made or skipped ones
+    offers: [],
+    offers_skipped: [],
     customer: customer && {
       id: customer.id,
       external_id: customer.externalId,
@@ -352,7 +360,12 @@ async function decide(
         })
 
         // 7. Respond
-        return { decision, replayed: false }
+        const offering = {
+          eligible: evaluation.resolution.offers,
+          presentation: evaluation.resolution.presentation,
+          settings: compiled.definition.settings,
+        }
+        return { decision, replayed: false, offering }
       },
     )
     if ('movedTo' in decided) return decided
@@ -374,6 +387,17 @@ async function decide(
         compiled.definition.settings.payment_declines,
       )
     if (decided.replayed) return decided
+    // 9. Offer: the eligible offers selected, their stock and credit reserved, written on the decision.
+    // After payment, so a declined purchase makes none and the card just held is the one offers use.
+    // A decision that made no offer eligible costs nothing here.
+    if (deps.offers && 'offering' in decided && decided.offering.eligible.length > 0)
+      decided.decision = await offerInDecision(
+        { db: deps.db, ledger: deps.offers, logger: deps.logger },
+        tenantId,
+        decided.decision,
+        body,
+        decided.offering,
+      )
     deps.metrics.recordDecision(
       decided.decision.outcome,
       context.channel,

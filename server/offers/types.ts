@@ -10,7 +10,15 @@ export type OfferChannel = (typeof offerChannels)[number]
 export const stockModes = ['tracked', 'provider', 'unlimited'] as const
 export type StockMode = (typeof stockModes)[number]
 
-export type PresentationStatus = 'presented' | 'accepted' | 'declined' | 'expired' | 'control'
+export type PresentationStatus =
+  | 'presented'
+  | 'accepted'
+  | 'declined'
+  | 'expired'
+  | 'control'
+  // the ledger's own, while it works: never shown as offers made (server/offers/ledger.ts)
+  | 'reserving'
+  | 'accepting'
 
 /** How an offer is shown or spoken: a treatment row, as the contact receives it. */
 export interface TreatmentView {
@@ -41,11 +49,16 @@ export const skipReasons = [
   'no_payment_method',
   'credit_declined',
   'ranked_out',
+  /** held out for measurement (the tenant's control percentage): recorded as control, never shown */
+  'control_group',
 ] as const
 export type SkipReason = (typeof skipReasons)[number]
 
 export interface OfferSkipped {
+  /** the catalog offer's SKU; empty when a tag matched no offer */
   sku: string
+  /** the tag an offer event named, when it matched no offer */
+  tag?: string
   /** the rule whose offer event made it eligible */
   rule: string
   reason: SkipReason
@@ -136,7 +149,12 @@ export interface OfferLedger {
   reserve(request: ReserveRequest): Promise<ReserveOutcome>
   /** a candidate held out for measurement: recorded as control, nothing reserved or shown */
   holdOut(request: ReserveRequest): Promise<void>
-  accept(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<OfferOrder>
+  /** idempotencyKey: the merchant's, kept with the claim; the same key for another offer is refused */
+  accept(
+    tenantId: string,
+    presentationId: string,
+    by: { channel: OfferChannel; now?: Date; idempotencyKey?: string },
+  ): Promise<OfferOrder>
   decline(tenantId: string, presentationId: string, by: { channel: OfferChannel; now?: Date }): Promise<void>
   /** releases the stock and the hold of every presented offer past its expiry; returns how many */
   expire(now?: Date, limit?: number): Promise<number>

@@ -38,6 +38,22 @@ const sandboxProviders: {
     failPolicy: 'fail_closed',
     ttl: 60,
   },
+  // the second data element, for choosing offers and how to present them: descriptive only, so a
+  // silent provider means no enrichment, never a refusal
+  {
+    id: 'sandbox-demographics',
+    kind: 'demographics',
+    name: 'Sandbox demographics database',
+    failPolicy: 'fail_open',
+    ttl: 86_400,
+  },
+  {
+    id: 'sandbox-card-issuer',
+    kind: 'card_issuer',
+    name: 'Sandbox card issuer designators (by BIN)',
+    failPolicy: 'fail_open',
+    ttl: 86_400,
+  },
 ]
 
 /** Seeds the sandbox providers: relative URLs, resolved against this server's own address. */

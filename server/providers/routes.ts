@@ -260,6 +260,8 @@ const sampleQueries: { [K in ProviderKind]: ProviderQuery<K> } = {
     amount: { value: 2500, currency: 'USD' },
     name: 'Ann Lee',
   },
+  demographics: { phone: '+12025550100', email: 'ann@example.com', name: 'Ann Lee', postal_code: '94107' },
+  card_issuer: { bin: '424242' },
 }
 
 function checkUrl(raw: string): string {

@@ -12,6 +12,13 @@
 //                   e-mail starting "flaky" → 500 on the first attempt, an answer on the next ·
 //                   otherwise verified, with bands derived from the name and birth date
 //   check_approval  account ending 0000 → declined · 1111 → risk · otherwise approved
+//   demographics    e-mail at unlisted.example → not found · otherwise found, with bands picked
+//                   by the hash of the e-mail (else phone, else name and postal code), except an
+//                   e-mail or name containing "senior" → 65+, retired · "young" or "student" →
+//                   18-24, student · "family" → married_with_children
+//   card_issuer     BIN 999999 → 500 · the issuer by the first digit (4 Visa, 5 Mastercard, 3 Amex,
+//                   6 Discover) and the tier by the BIN's last digit: 0–3 standard, 4–5 gold,
+//                   6–7 platinum, 8 business, 9 prepaid (424242 standard, 555555 gold, 400056 platinum)
 import { createHash } from 'node:crypto'
 import { Hono } from 'hono'
 import {
@@ -118,12 +125,99 @@ function checkApproval(q: ProviderQuery<'check_approval'>): SandboxReply {
   return { answer: { result: 'approved', reason: null } }
 }
 
+function demographics(q: ProviderQuery<'demographics'>): SandboxReply {
+  if (q.phone?.endsWith('9999')) return { fail: 500 }
+  const email = q.email?.toLowerCase() ?? ''
+  if (email.endsWith('@unlisted.example')) return { answer: { ...emptyDemographics, found: false } }
+  const key = email || q.phone || `${q.name?.toLowerCase() ?? ''}|${q.postal_code ?? ''}`
+  const hint = `${email} ${q.name?.toLowerCase() ?? ''}`
+  const senior = hint.includes('senior')
+  const young = hint.includes('young') || hint.includes('student')
+  const answer: ProviderAnswer<'demographics'> = {
+    found: true,
+    age_band: senior
+      ? '65+'
+      : young
+        ? '18-24'
+        : pick(`age:${key}`, ['25-34', '35-44', '45-54', '55-64'] as const),
+    sex: pick(`sex:${key}`, ['female', 'male'] as const),
+    income_band: pick(`income:${key}`, ['low', 'middle', 'upper_middle', 'high'] as const),
+    occupation: senior
+      ? 'retired'
+      : young
+        ? 'student'
+        : pick(`occupation:${key}`, ['teacher', 'nurse', 'engineer', 'sales', 'self_employed'] as const),
+    education: pick(`education:${key}`, ['secondary', 'vocational', 'bachelor', 'postgraduate'] as const),
+    family_status: hint.includes('family')
+      ? 'married_with_children'
+      : senior
+        ? 'empty_nester'
+        : pick(`family:${key}`, ['single', 'couple', 'married_with_children'] as const),
+    lifestyle: pick(`lifestyle:${key}`, ['urban_professional', 'outdoors', 'homebody', 'traveller'] as const),
+    interests: [
+      pick(`interest1:${key}`, ['astrology', 'wellness', 'travel'] as const),
+      pick(`interest2:${key}`, ['books', 'music', 'cooking'] as const),
+    ],
+  }
+  return { answer }
+}
+
+const emptyDemographics: ProviderAnswer<'demographics'> = {
+  found: false,
+  age_band: null,
+  sex: null,
+  income_band: null,
+  occupation: null,
+  education: null,
+  family_status: null,
+  lifestyle: null,
+  interests: [],
+}
+
+const issuersByFirstDigit: Record<string, string> = {
+  '3': 'Sandbox Amex Bank',
+  '4': 'Sandbox Visa Bank',
+  '5': 'Sandbox Mastercard Bank',
+  '6': 'Sandbox Discover Bank',
+}
+const tiersByLastDigit = [
+  'standard',
+  'standard',
+  'standard',
+  'standard',
+  'gold',
+  'gold',
+  'platinum',
+  'platinum',
+  'business',
+  'prepaid',
+] as const
+
+function cardIssuer(q: ProviderQuery<'card_issuer'>): SandboxReply {
+  if (q.bin === '999999') return { fail: 500 }
+  const issuer = issuersByFirstDigit[q.bin[0] ?? ''] ?? null
+  const tier = tiersByLastDigit[Number(q.bin[q.bin.length - 1] ?? 0)] ?? 'standard'
+  const tierCode = { standard: 'STD', gold: 'GLD', platinum: 'PLT', business: 'BUS', prepaid: 'PPD' }[tier]
+  return {
+    answer: {
+      issuer_name: issuer,
+      designator: issuer ? `SBX-${tierCode}-${q.bin.slice(0, 4)}` : null,
+      tier: issuer ? tier : null,
+      product: issuer ? `${issuer.replace(' Bank', '')} ${tier[0]?.toUpperCase()}${tier.slice(1)}` : null,
+    },
+  }
+}
+
 function reply<K extends ProviderKind>(kind: K, query: ProviderQuery, attempt: number): SandboxReply {
   switch (kind) {
     case 'ani_line_type':
       return aniLineType(query as ProviderQuery<'ani_line_type'>)
     case 'credit_bureau':
       return creditBureau(query as ProviderQuery<'credit_bureau'>, attempt)
+    case 'demographics':
+      return demographics(query as ProviderQuery<'demographics'>)
+    case 'card_issuer':
+      return cardIssuer(query as ProviderQuery<'card_issuer'>)
     default:
       return checkApproval(query as ProviderQuery<'check_approval'>)
   }

@@ -4,7 +4,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Db } from '../../db/connect.ts'
 import { diffDefinitions } from '../../rules/diff.ts'
 import { validateDefinition } from '../../rules/validate.ts'
-import { authorizationRequestSchema, reasonSchema } from '../authorizations/schema.ts'
+import { authorizationRequestSchema, offerSkippedSchema, reasonSchema } from '../authorizations/schema.ts'
 import { capturedRequestSchema, firedRuleSchema } from '../decisions/schema.ts'
 import { type AdminEnv, adminProblems, adminRoute, conflict, notFound, unprocessable } from '../http/admin.ts'
 import { defaultHook } from '../http/openapi.ts'
@@ -142,15 +142,38 @@ const simulationSchema = z
         message: z.string(),
       }),
     ),
-    offers: z.array(
-      z.object({
-        rule: z.string(),
-        offer_id: z.string(),
-        name: z.string(),
-        price: z.number(),
-        message: z.string(),
+    offers: z
+      .array(
+        z.object({
+          rule: z.string(),
+          sku: z.string(),
+          name: z.string(),
+          price: z.number().int().openapi({ description: 'minor units' }),
+          currency: z.string(),
+          priority: z.number().openapi({ description: 'propensity × value × weight' }),
+          propensity: z.number(),
+          control: z
+            .boolean()
+            .openapi({ description: 'this customer is held out of the offer for measurement' }),
+          treatment: z.object({ id: z.string(), name: z.string(), segment: z.string() }).nullable(),
+          message: z.string(),
+        }),
+      )
+      .openapi({
+        description:
+          'The eligible offers a decision would try to make, best first; a simulation reserves no stock and holds no credit, so a live decision may still skip one that is out of stock or whose hold is declined',
       }),
-    ),
+    offers_skipped: z.array(offerSkippedSchema),
+    presentation: z
+      .object({
+        style: z.string().nullable(),
+        pace: z.string().nullable(),
+        language: z.string().nullable(),
+        segment: z.string(),
+        rules: z.array(z.string()),
+        messages: z.array(z.string()),
+      })
+      .openapi({ description: 'how offers would be presented, as the treatment rules chose' }),
     customer: z.object({ id: z.string(), returning: z.boolean() }).nullable(),
     fired_rules: z.array(firedRuleSchema),
     facts: z.array(factReadingSchema.extend({ given: z.boolean() })),

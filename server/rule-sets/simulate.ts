@@ -16,6 +16,7 @@ import type { AuthorizationRequest } from '../authorizations/schema.ts'
 import { sqlFactSources } from '../authorizations/sources.ts'
 import { findCustomer } from '../customers/lookup.ts'
 import { type FieldError, fieldError, ProblemError } from '../http/problem.ts'
+import { rankOffers } from '../offers/selection.ts'
 import { problemsToErrors } from './versions.ts'
 
 export interface SimulationInput {
@@ -170,6 +171,18 @@ export async function simulate(
       ...(given ? { factOverrides: given.lookup } : {}),
     })
     const { resolution } = evaluation
+    // the offers that would be made, best first: ranked against the catalog, nothing reserved
+    const ranking = await rankOffers(trx, {
+      tenantId,
+      customerId: found?.id ?? null,
+      channel: request.channel,
+      currency: request.amount?.currency ?? validation.definition.settings.currency,
+      eligible: resolution.offers,
+      presentation: resolution.presentation,
+      paymentMethodId: null,
+      controlPercent: validation.definition.settings.offers?.control_percent,
+      now,
+    })
     return {
       rule_set: { id: version.ruleSetId, version: version.version, status: version.status },
       at: now.toISOString(),
@@ -178,7 +191,24 @@ export async function simulate(
       limits: resolution.limits,
       retry_after_seconds: resolution.retry_after_seconds,
       discounts: resolution.discounts,
-      offers: resolution.offers,
+      offers: ranking.ranked.map((r) => ({
+        rule: r.eligibility.rule,
+        sku: r.offer.sku,
+        name: r.offer.name,
+        price: r.offer.price,
+        currency: r.offer.currency,
+        priority: r.priority,
+        propensity: r.propensity,
+        control: r.control,
+        treatment: r.treatment && {
+          id: r.treatment.id,
+          name: r.treatment.name,
+          segment: r.treatment.segment,
+        },
+        message: r.why.message,
+      })),
+      offers_skipped: ranking.skipped,
+      presentation: resolution.presentation,
       customer: found ? { id: found.id, returning } : null,
       fired_rules: evaluation.fired,
       facts: evaluation.facts.map((f) => ({ ...f, given: given?.lookup(f.fact, f.params) !== undefined })),

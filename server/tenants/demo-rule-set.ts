@@ -5,6 +5,7 @@
 // 2 sessions a day, 40 minutes a day, 50 a week, 85 a month and 100.00 a month.
 import type { RuleSetDefinitionInput } from '../../rules/schema.ts'
 import { externalVerificationRules } from '../providers/demo.ts'
+import { demoOfferRules } from './demo-offer-rules.ts'
 
 const allowance = (
   id: string,
@@ -27,7 +28,13 @@ const allowance = (
 })
 
 export const demoRuleSet: RuleSetDefinitionInput = {
-  settings: { currency: 'USD', billing_increment_seconds: 60, session_hold_amount: 5000 },
+  settings: {
+    currency: 'USD',
+    billing_increment_seconds: 60,
+    session_hold_amount: 5000,
+    // one offer per contact; 5 % of customers held out of each offer to measure its lift
+    offers: { max_per_contact: 1, control_percent: 5 },
+  },
   rules: [
     ...(['phone', 'ip', 'card'] as const).map((subject) => ({
       id: `negative-${subject}`,
@@ -264,6 +271,8 @@ export const demoRuleSet: RuleSetDefinitionInput = {
     },
     // figure 10, steps 1014–1016: unknown customers verified by the (sandbox) providers
     ...externalVerificationRules,
+    // step 8: the offers an approval makes eligible, and how they are presented
+    ...demoOfferRules,
     allowance('sessions-per-day', 'Two sessions a day', 'sessions', 'day', 2, 'Two sessions a day'),
     allowance('minutes-per-day', '40 minutes a day', 'minutes', 'day', 40, '40 minutes a day'),
     allowance('minutes-per-week', '50 minutes a week', 'minutes', 'week', 50, '50 minutes a week'),

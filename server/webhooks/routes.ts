@@ -103,7 +103,7 @@ const create = adminRoute('admin', {
               url: z.string().max(2000).openapi({ example: 'https://merchant.example/tollgate/webhooks' }),
               events: z.array(z.enum(webhookEvents)).min(1).openapi({
                 description:
-                  'decision.resolved, session.settled, payment.captured, payment.voided, payment.refunded, payment.failed',
+                  'decision.resolved, session.settled, payment.captured, payment.voided, payment.refunded, payment.failed, offer.accepted, offer.expired',
               }),
               description: z.string().max(500).default(''),
             })

@@ -14,6 +14,8 @@ export const webhookEvents = [
   'payment.voided',
   'payment.refunded',
   'payment.failed',
+  'offer.accepted',
+  'offer.expired',
 ] as const
 export type WebhookEvent = (typeof webhookEvents)[number]
 

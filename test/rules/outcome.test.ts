@@ -57,7 +57,7 @@ describe('outcome precedence', () => {
       { rule: 'd1', code: 'd1-code', percent_off: 10, amount_off: null, message: 'ten off' },
     ])
     expect(approved.offers).toEqual([
-      { rule: 'o1', offer_id: 'o1-offer', name: 'An offer', price: 999, message: 'try this' },
+      { rule: 'o1', sku: 'o1-offer', tag: null, weight: 1, message: 'try this' },
     ])
     const reviewed = resolveOutcome({
       kind: 'purchase',

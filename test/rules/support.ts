@@ -176,7 +176,8 @@ export function firedEvent(type: EventType, ruleId = `${type}-rule`): FiredEvent
       message: 'two a day',
     },
     discount: { code: `${ruleId}-code`, percent_off: 10, message: 'ten off' },
-    offer: { offer_id: `${ruleId}-offer`, name: 'An offer', price: 999, message: 'try this' },
+    offer: { sku: `${ruleId}-offer`, weight: 1, message: 'try this' },
+    treatment: { segment: 'senior', style: 'detailed', message: 'older customers' },
   }
   return { ruleId, ruleName: ruleId, type, params: params[type] }
 }

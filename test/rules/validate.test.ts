@@ -137,7 +137,7 @@ describe('validateDefinition', () => {
             message: 'm',
           }),
         ),
-        rule('i', event('offer', { offer_id: 'o', name: 'n', price: 1.5, message: 'm' })),
+        rule('i', event('offer', { sku: 'o', tag: 'gifts', message: 'm' })),
       ),
     )
     expect(found).toEqual([
@@ -146,7 +146,7 @@ describe('validateDefinition', () => {
       ['rules', 5, 'event', 'params', 'retry_after_seconds'],
       ['rules', 6, 'event', 'params', 'percent_off'],
       ['rules', 7, 'event', 'params', 'hours'],
-      ['rules', 8, 'event', 'params', 'price'],
+      ['rules', 8, 'event', 'params', 'sku'],
     ])
   })
 

@@ -10,14 +10,13 @@ export function factIsMoney(fact: string, params: Record<string, unknown> | null
   return moneyFacts.has(fact) || (fact === 'usage' && params?.metric === 'amount')
 }
 
-/** An event param that is money: a discount's amount off, an offer's price, a money allowance's limit. */
+/** An event param that is money: a discount's amount off, a money allowance's limit (offers are priced in the catalog). */
 export function paramIsMoney(
   eventType: string,
   name: string,
   params: Record<string, unknown> | null | undefined,
 ): boolean {
   if (eventType === 'discount') return name === 'amount_off'
-  if (eventType === 'offer') return name === 'price'
   if (eventType === 'allowance') return name === 'limit' && params?.metric === 'amount'
   return false
 }

@@ -350,7 +350,14 @@ export default function DecisionDetailPage() {
                   </For>
                 </ul>
               </Show>
-              <Show when={d().decision.discounts.length + d().decision.offers.length > 0}>
+              <Show
+                when={
+                  d().decision.discounts.length +
+                    d().decision.offers.length +
+                    (d().decision.offers_skipped ?? []).length >
+                  0
+                }
+              >
                 <ul class="reasons">
                   <For each={d().decision.discounts}>
                     {(x) => (
@@ -367,10 +374,17 @@ export default function DecisionDetailPage() {
                   </For>
                   <For each={d().decision.offers}>
                     {(x) => (
-                      <li>
-                        Offer {x.name} at{' '}
-                        {formatMoney({ value: x.price, currency: decisionCurrency(d().request) })}:{' '}
-                        {x.message}
+                      <li data-testid="offer-made">
+                        Offer {x.name} at {formatMoney({ value: x.amount, currency: x.currency })}
+                        <Show when={x.treatment}>{(t) => <> · presented as “{t().name}”</>}</Show>:{' '}
+                        {x.why.message}
+                      </li>
+                    )}
+                  </For>
+                  <For each={d().decision.offers_skipped ?? []}>
+                    {(x) => (
+                      <li data-testid="offer-skipped" class="muted">
+                        Not offered {x.sku || x.tag}: {x.message}
                       </li>
                     )}
                   </For>

@@ -120,4 +120,5 @@ export const eventTypeWords: Record<string, string> = {
   allowance: 'Counts an allowance',
   discount: 'Gives a discount',
   offer: 'Makes an offer',
+  treatment: 'Chooses how offers are presented',
 }

@@ -46,6 +46,7 @@ export const eventTypeLabels: Record<string, string> = {
   allowance: 'Allowance: how much may be used',
   discount: 'Give a discount',
   offer: 'Make an offer',
+  treatment: 'Choose how offers are presented',
 }
 
 export const factLabel = (name: string) => name.replaceAll('_', ' ')

@@ -344,7 +344,7 @@ export function SimulationResult(props: {
             </For>
           </ul>
         </Show>
-        <Show when={r().discounts.length + r().offers.length > 0}>
+        <Show when={r().discounts.length + r().offers.length + r().offers_skipped.length > 0}>
           <ul class="reasons">
             <For each={r().discounts}>
               {(d) => (
@@ -361,8 +361,17 @@ export function SimulationResult(props: {
             </For>
             <For each={r().offers}>
               {(o) => (
-                <li>
-                  Offer {o.name} at {formatMoney({ value: o.price, currency: currency() })}: {o.message}
+                <li data-testid="eligible-offer">
+                  {o.control ? 'Held out (control group): ' : 'Offer '}
+                  {o.name} at {formatMoney({ value: o.price, currency: o.currency })}
+                  <Show when={o.treatment}>{(t) => <> · presented as “{t().name}”</>}</Show>: {o.message}
+                </li>
+              )}
+            </For>
+            <For each={r().offers_skipped}>
+              {(o) => (
+                <li class="muted">
+                  Not offered {o.sku || o.tag}: {o.message}
                 </li>
               )}
             </For>

@@ -12,6 +12,8 @@ export const webhookEvents = [
   'payment.voided',
   'payment.refunded',
   'payment.failed',
+  'offer.accepted',
+  'offer.expired',
 ] as const satisfies readonly WebhookEvent[]
 
 export const eventDescriptions: Record<WebhookEvent, string> = {
@@ -21,6 +23,8 @@ export const eventDescriptions: Record<WebhookEvent, string> = {
   'payment.voided': 'a hold was released in full',
   'payment.refunded': 'money was given back, in whole or in part',
   'payment.failed': 'the payment provider declined a payment, or never answered',
+  'offer.accepted': 'a customer accepted an offer: its order, with the hold captured',
+  'offer.expired': 'an offer made was not answered in time: its stock and hold were released',
 }
 
 export type Endpoint = Schema<'WebhookEndpoint'>
