@@ -107,6 +107,14 @@ export function createServices(options: ServicesOptions): Services {
   const backtests = new BacktestRunner({ db, logger })
   const webhooks = new WebhookDispatcher({ db, secret, logger })
   const reviewEscalation = new ReviewEscalator({ db, logger })
+  const offers = new DatabaseOfferLedger({
+    db,
+    payments,
+    gatewayFor,
+    logger,
+    ...(options.clock ? { now: options.clock } : {}),
+    ...(options.stockCheck ? { stockCheck: options.stockCheck } : {}),
+  })
   const decide = authorizations({
     db,
     secret,
@@ -116,6 +124,7 @@ export function createServices(options: ServicesOptions): Services {
     providers,
     store,
     payments,
+    offers,
     logger,
     ...(options.gateway ? { gateway: options.gateway } : {}),
   })
@@ -128,14 +137,6 @@ export function createServices(options: ServicesOptions): Services {
     clock: options.clock,
   })
   const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
-  const offers = new DatabaseOfferLedger({
-    db,
-    payments,
-    gatewayFor,
-    logger,
-    ...(options.clock ? { now: options.clock } : {}),
-    ...(options.stockCheck ? { stockCheck: options.stockCheck } : {}),
-  })
   const offerSweeper = new OfferSweeper({ ledger: offers, logger })
   return {
     db,

@@ -85,7 +85,8 @@ export interface CallerContext {
   reserve?: ((limits: DecisionResponse['limits']) => Reservation) | undefined
   /**
    * The caller places the money itself (the bridge's call-out: the offers' ledger holds the offer's
-   * price): an approved purchase is decided and recorded, and no hold or charge is placed for it
+   * price): an approved purchase is decided and recorded, and no hold or charge is placed for it, nor
+   * offers selected
    */
   decisionOnly?: boolean | undefined
 }
@@ -390,7 +391,7 @@ async function decide(
     // 9. Offer: the eligible offers selected, their stock and credit reserved, written on the decision.
     // After payment, so a declined purchase makes none and the card just held is the one offers use.
     // A decision that made no offer eligible costs nothing here.
-    if (deps.offers && 'offering' in decided && decided.offering.eligible.length > 0)
+    if (deps.offers && !context.decisionOnly && 'offering' in decided && decided.offering.eligible.length > 0)
       decided.decision = await offerInDecision(
         { db: deps.db, ledger: deps.offers, logger: deps.logger },
         tenantId,
