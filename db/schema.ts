@@ -1025,6 +1025,10 @@ export interface CampaignContactsTable {
   decision_id: Nullable<string>
   result: ColumnType<Record<string, unknown>, string | undefined, string>
   updated_at: Timestamp
+  /** when the latest attempt began (2026-12-07T0150_campaigns): pacing counts the last minute's */
+  last_attempt_at: NullableTimestamp
+  /** the name the e-mail greets, from the customer's latest decision */
+  name: Nullable<string>
 }
 
 export interface DoNotCallTable {

@@ -163,6 +163,7 @@ export function createApp(services: Services, options: AppOptions = {}) {
     backtests: services.backtests,
     providers: services.providers,
     acd: services.acd,
+    campaigns: services.campaigns,
   })
   const adminBodyLimit = bodyLimit({
     maxSize: 1024 * 1024,

@@ -38,6 +38,8 @@ export interface Config {
     ringSeconds: number
     socket: { host: string; port: number } | null
   } | null
+  /** the SMTP server e-mail campaigns send through (SMTP_URL, smtp:// or smtps://; e-mail campaigns cannot start without it) */
+  smtpUrl: string | undefined
 }
 
 /** A variable set to a value the server cannot use; the message names it and the form expected. */
@@ -88,6 +90,19 @@ function databaseUrlOf(env: NodeJS.ProcessEnv): string | undefined {
   if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || !url.hostname)
     // the value may hold a password: name the form, not the value
     throw mustBe('DATABASE_URL', 'a PostgreSQL URL of the form postgres://user:password@host:5432/database')
+  return value
+}
+
+function smtpUrlOf(env: NodeJS.ProcessEnv): string | undefined {
+  const value = read(env, 'SMTP_URL')
+  if (value === undefined) return undefined
+  const url = URL.canParse(value) ? new URL(value) : null
+  if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname)
+    // the value may hold a password: name the form, not the value
+    throw mustBe(
+      'SMTP_URL',
+      'an SMTP URL of the form smtp://user:password@host:587 or smtps://user:password@host:465',
+    )
   return value
 }
 
@@ -166,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const logLevel = read(env, 'LOG_LEVEL') ?? 'info'
   if (!logLevels.includes(logLevel)) throw mustBe('LOG_LEVEL', `one of ${logLevels.join(', ')}`, logLevel)
 
+  const smtpUrl = smtpUrlOf(env)
   const eslListen = hostAndPort(env, 'ESL_LISTEN', '127.0.0.1:8084') ?? { host: '127.0.0.1', port: 8084 }
   const freeswitch = hostAndPort(env, 'FREESWITCH_ESL', undefined)
   if (freeswitch?.port === 0)
@@ -194,5 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bootstrapAdminEmail,
     bootstrapAdminPassword,
     logLevel,
+    smtpUrl,
   }
 }

@@ -137,6 +137,7 @@ async function serveHere(): Promise<void> {
     // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
     providers: new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) }),
     batches: decisionBatching(config),
+    smtpUrl: config.smtpUrl,
   })
   const app = createApp(services)
   services.start()

@@ -7,6 +7,7 @@ import type { AcdService } from './acd/types.ts'
 import { ApiKeyCache } from './api-keys/keys.ts'
 import { type Authorizations, authorizations } from './authorizations/service.ts'
 import { BacktestRunner } from './backtests/runner.ts'
+import { Campaigns } from './campaigns/service.ts'
 import type { Config } from './config.ts'
 import { type BatcherOptions, batchedDecisionStore } from './decision-store/batcher.ts'
 import type { Logger } from './logging.ts'
@@ -49,6 +50,8 @@ export interface ServicesOptions {
   stripe?: StripeConnection
   /** the outside stock check for offers whose stock a provider keeps; the sandbox's when not given */
   stockCheck?: StockCheck
+  /** the SMTP server e-mail campaigns send through (SMTP_URL) */
+  smtpUrl?: string | undefined
 }
 
 export interface Services {
@@ -83,6 +86,8 @@ export interface Services {
   offers: DatabaseOfferLedger
   /** expires offers and finishes what a crash left halfway; start() runs it */
   offerSweeper: OfferSweeper
+  /** call-out and e-mail campaigns: the bridges' CallOutQueue, and the e-mail sender start() runs */
+  campaigns: Campaigns
   /** the background work: backtests, webhook deliveries, review escalation */
   start(): void
   stop(): Promise<void>
@@ -138,6 +143,7 @@ export function createServices(options: ServicesOptions): Services {
   })
   const sessionSweeper = new SessionSweeper({ db, logger, sessions: billableSessions, payments })
   const offerSweeper = new OfferSweeper({ ledger: offers, logger })
+  const campaigns = new Campaigns({ db, logger, smtpUrl: options.smtpUrl, clock: options.clock, offers })
   return {
     db,
     secret,
@@ -159,6 +165,7 @@ export function createServices(options: ServicesOptions): Services {
     acd: new PostgresAcd({ db, logger, clock: options.clock }),
     offers,
     offerSweeper,
+    campaigns,
     start() {
       backtests.start()
       webhooks.start()
@@ -166,6 +173,7 @@ export function createServices(options: ServicesOptions): Services {
       paymentReconciler.start()
       sessionSweeper.start()
       offerSweeper.start()
+      campaigns.start()
     },
     async stop() {
       // a running backtest stops after its batch and keeps its cursor for the next start
@@ -176,6 +184,7 @@ export function createServices(options: ServicesOptions): Services {
         paymentReconciler.stop(),
         sessionSweeper.stop(),
         offerSweeper.stop(),
+        campaigns.stop(),
       ])
     },
   }

@@ -9,6 +9,8 @@ import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
 import { lineTelephonyRoutes } from '../billing/line-telephony-routes.ts'
 import { serviceLineRoutes } from '../billing/service-line-routes.ts'
+import { campaignRoutes } from '../campaigns/routes.ts'
+import type { Campaigns } from '../campaigns/service.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
 import { decisionAdminRoutes } from '../decisions/admin-routes.ts'
 import { type AdminEnv, staffSession } from '../http/admin.ts'
@@ -47,6 +49,8 @@ export interface AdminDeps {
   acd?: AcdService | undefined
   /** how often a watched wallboard reads the tables (default 1000 ms) */
   wallboardIntervalMs?: number | undefined
+  /** call-out and e-mail campaigns (services.campaigns); without it a campaign cannot start */
+  campaigns?: Campaigns | undefined
 }
 
 export function adminApp(deps: AdminDeps) {
@@ -108,6 +112,7 @@ export function adminApp(deps: AdminDeps) {
   })
   app.route('/', wallboardRoutes(wallboard))
   app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))
+  app.route('/', campaignRoutes(deps.db, deps.campaigns))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app
