@@ -37,7 +37,7 @@ export interface BridgeOptions {
   tickMs?: number
   /** the control's reconnect backoff; tests shorten it */
   backoff?: { initialMs: number; maxMs: number }
-  /** the offers' ledger (services.offers): in-call offers and call-outs need it */
+  /** the offers' ledger for in-call offers and call-outs; services.offers unless given */
   offers?: OfferLedger
   /** call-out campaigns (telephony/callout.ts): dialled only with a control connection and a ledger */
   callOut?: CallOutSettings
@@ -83,7 +83,7 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
     representativeLine: runRepresentativeLine,
     ...options.flows,
   }
-  const offers = options.offers ?? null
+  const offers = options.offers ?? services.offers
   const deps: FlowDeps = { services, acd, control, bridgeId, logger: log, clock, flows, offers }
 
   // channels whose flow is still running here: the sweep leaves them to their flow

@@ -17,8 +17,8 @@ export interface BridgeDeps {
   logger: Logger
   /** the bridge's clock; the sessions' clock in tests that move time by hand */
   clock: () => Date
-  /** the offers' ledger (services.offers): offers made, accepted and declined in calls; null: none */
-  offers: OfferLedger | null
+  /** the offers' ledger (services.offers): offers made, accepted and declined in calls */
+  offers: OfferLedger
 }
 
 /** How a number FreeSWITCH hands over is answered (service_numbers). */

@@ -571,10 +571,9 @@ class Ivr {
 
   /** The offer for this caller; a failure to find or make one is music, never the end of the call. */
   private async findOffer(session: SessionView): Promise<CallOffer | null> {
-    const offers = this.deps.offers
-    if (!offers || session.status !== 'live') return null
+    if (session.status !== 'live') return null
     try {
-      return await offerForCall({ ...this.deps, offers }, this.tenantId, session, this.line.currency)
+      return await offerForCall(this.deps, this.tenantId, session)
     } catch (error) {
       this.log.error({ err: error }, 'making the waiting caller’s offer failed')
       return null
@@ -596,7 +595,7 @@ class Ivr {
   private async answerOffer(): Promise<void> {
     const offer = this.offer
     const answer = this.offerAnswer
-    if (offer?.status !== 'open' || !answer || !this.deps.offers) return
+    if (offer?.status !== 'open' || !answer) return
     this.offerAnswer = null
     if (answer === 'decline') {
       await this.declineOffer()
@@ -628,7 +627,7 @@ class Ivr {
 
   private async declineOffer(): Promise<void> {
     const offer = this.offer
-    if (offer?.status !== 'open' || !this.deps.offers) return
+    if (offer?.status !== 'open') return
     offer.status = 'declined'
     await this.deps.offers
       .decline(this.tenantId, offer.presentationId, { channel: 'phone', now: this.deps.clock() })

@@ -10,7 +10,6 @@ import type { Person } from '../api/identities.ts'
 import { newPerson } from '../sessions/support.ts'
 import type { FakeCall } from '../support/fake-freeswitch/index.ts'
 import { type CallerHarness, startCallerHarness } from './caller-support.ts'
-import { ledgerOf } from './callout-support.ts'
 
 const prompts = Object.fromEntries(Object.keys(defaultPrompts).map((name) => [name, `/tollgate/${name}.wav`]))
 const OFFER_PROMPT = '/tollgate/offers/gift-card.wav'
@@ -18,7 +17,7 @@ const TENANT = 'globex'
 
 let h: CallerHarness
 beforeAll(async () => {
-  h = await startCallerHarness({ offers: ledgerOf })
+  h = await startCallerHarness()
   // every phone caller is approved, and a rule offers them the gift card
   await installRuleSet(h.t.db, TENANT, {
     id: 'phone-offers',

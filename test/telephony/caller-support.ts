@@ -4,8 +4,6 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
 import { jsonb } from '../../db/json.ts'
-import type { OfferLedger } from '../../server/offers/types.ts'
-import type { Services } from '../../server/services.ts'
 import { type Bridge, createBridge } from '../../telephony/bridge.ts'
 import { type CallerFlowOptions, callerFlow } from '../../telephony/caller/flow.ts'
 import { addLine, type LineInput } from '../sessions/support.ts'
@@ -52,9 +50,7 @@ export interface CallerHarness {
 
 export type CallRow = Awaited<ReturnType<typeof readCallByChannel>>
 
-export async function startCallerHarness(
-  options: { flow?: CallerFlowOptions; offers?: (services: Services) => OfferLedger } = {},
-): Promise<CallerHarness> {
+export async function startCallerHarness(options: { flow?: CallerFlowOptions } = {}): Promise<CallerHarness> {
   const fs = await startFakeFreeSwitch({ now: START })
   const t = await startTestApp({ clock: () => fs.now() })
   const bridge = await createBridge({
@@ -64,7 +60,6 @@ export async function startCallerHarness(
     freeswitch: { host: fs.host, port: fs.port, password: fs.password },
     flows: { caller: callerFlow({ minCheckIntervalMs: 5, ...options.flow }) },
     clock: () => fs.now(),
-    ...(options.offers ? { offers: options.offers(t.services) } : {}),
     tickMs: 50,
     backoff: { initialMs: 20, maxMs: 100 },
   })

@@ -10,7 +10,7 @@ import { callOutPrompts } from '../../telephony/callout.ts'
 import { addNegative, newPerson, purchaseBy } from '../api/identities.ts'
 import { startTestApp, type TestApp } from '../support/app.ts'
 import { type FakeFreeSwitch, type FakeLeg, startFakeFreeSwitch } from '../support/fake-freeswitch/index.ts'
-import { ledgerOf, type Reported, testQueue } from './callout-support.ts'
+import { type Reported, recordingQueue } from './callout-support.ts'
 
 const START = new Date('2026-12-06T15:00:00.000Z')
 const OFFER_PROMPT = '/tollgate/offers/gift-card.wav'
@@ -18,13 +18,13 @@ const OFFER_PROMPT = '/tollgate/offers/gift-card.wav'
 let fs: FakeFreeSwitch
 let t: TestApp
 let bridge: Bridge
-let queue: ReturnType<typeof testQueue>
+let queue: ReturnType<typeof recordingQueue>
 let serial = 0
 
 beforeAll(async () => {
   fs = await startFakeFreeSwitch({ now: START })
   t = await startTestApp({ clock: () => fs.now() })
-  queue = testQueue(t.db)
+  queue = recordingQueue(t.services.campaigns)
   bridge = await createBridge({
     services: t.services,
     logger: t.services.logger,
@@ -34,7 +34,6 @@ beforeAll(async () => {
     clock: () => fs.now(),
     tickMs: 50,
     backoff: { initialMs: 20, maxMs: 100 },
-    offers: ledgerOf(t.services),
     callOut: {
       queue,
       dialString: 'sofia/gateway/out/{number}',
@@ -96,7 +95,7 @@ async function customerInCampaign(phoneBehaviour: Parameters<FakeFreeSwitch['reg
 async function start(contactId: string, customerId: string, phone: string) {
   await t.db
     .updateTable('campaigns')
-    .set({ status: 'running' })
+    .set({ status: 'running', started_at: fs.now() })
     .where('tenant_id', '=', 'acme')
     .where('id', '=', 'cmp_gift')
     .execute()
@@ -108,7 +107,9 @@ async function start(contactId: string, customerId: string, phone: string) {
       campaign_id: 'cmp_gift',
       customer_id: customerId,
       phone,
+      time_zone: 'UTC',
       status: 'pending',
+      next_attempt_at: fs.now(),
     })
     .execute()
 }
