@@ -11,7 +11,7 @@
 // prompts (unset at once, redacted from logs by telephony/esl/), and nothing here logs a payment.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { CallerPreferences } from '../../server/acd/types.ts'
+import type { CallerPreferences, Reservation } from '../../server/acd/types.ts'
 import {
   type LineTelephony,
   lineTelephony,
@@ -63,6 +63,8 @@ export interface CallerFlowOptions {
   heartbeatEverySeconds?: number
   /** the `say` module for figures */
   language?: string
+  /** while the offer plays whole, how often the queue is looked at (real ms): a representative cuts it short */
+  offerCheckMs?: number
 }
 
 type ServiceLineEntry = Extract<NumberEntry, { purpose: 'service_line' }>
@@ -103,6 +105,7 @@ export function callerFlow(options: CallerFlowOptions = {}): CallFlows['caller']
     maxStarts: options.maxStarts ?? 3,
     heartbeatEverySeconds: options.heartbeatEverySeconds ?? 30,
     language: options.language ?? 'en',
+    offerCheckMs: options.offerCheckMs ?? 1000,
   }
   return (deps, call, entry) => runCall(deps, call, entry, settings)
 }
@@ -511,10 +514,13 @@ class Ivr {
       const enqueuedAt = clock()
       let lastAnnounced: number | null = null
       let offerDue = false
+      // a representative reserved while the offer played
+      let reservedDuringOffer: Reservation | null = null
       if (this.t.waiting_content === 'offer') this.offer = await this.findOffer(session)
       await this.setPlaybackLimits(this.waitingKeys())
       for (;;) {
-        const reservation = await acd.reserve(this.tenantId, this.callId)
+        const reservation = reservedDuringOffer ?? (await acd.reserve(this.tenantId, this.callId))
+        reservedDuringOffer = null
         if (reservation) {
           this.state.queued = false
           // the caller leaves the queue: an offer not taken yet releases its stock and hold now
@@ -556,8 +562,8 @@ class Ivr {
         await this.heartbeat(session.id)
         await this.pace()
         if (partnerAsked && this.t.partner_network) continue
-        // the offer is one slice like the music's: a representative who becomes free waits no longer
-        await this.slice(offerDue && this.offer ? this.offerPrompt(this.offer) : this.waitingContent())
+        if (offerDue && this.offer) reservedDuringOffer = await this.playOffer(this.offer)
+        else await this.slice(this.waitingContent())
         offerDue = false
         await this.answerOffer()
       }
@@ -580,8 +586,36 @@ class Ivr {
     }
   }
 
-  private offerPrompt(offer: CallOffer): string {
-    return offer.prompt ?? promptOf(this.t, 'offer')
+  /**
+   * The offer plays whole (not cut into the music's slices), and the queue is looked at meanwhile: a
+   * representative reserved while it plays stops it at once (uuid_break, without `all`, which would
+   * also flush the messages queued for this socket) and is returned, so the offer never delays the
+   * call. FreeSWITCH keeps a break that comes just as the file ends for the next one, so the break is
+   * sent only while the playback has not completed.
+   */
+  private async playOffer(offer: CallOffer): Promise<Reservation | null> {
+    await this.call.unsetVariable('playback_timeout_sec')
+    let finished = false
+    const playing = this.call
+      .execute('playback', offer.prompt ?? promptOf(this.t, 'offer'), { timeoutMs: 15 * 60_000 })
+      .finally(() => {
+        finished = true
+      })
+    playing.catch(() => undefined)
+    let reservation: Reservation | null = null
+    try {
+      while (!finished && !reservation) {
+        await new Promise((resolve) => setTimeout(resolve, this.settings.offerCheckMs))
+        if (finished) break
+        reservation = await this.deps.acd.reserve(this.tenantId, this.callId)
+        if (reservation && !finished) await this.call.api(`uuid_break ${this.call.uuid}`)
+      }
+      await playing
+    } finally {
+      if (!this.call.isHungUp)
+        await this.call.setVariable('playback_timeout_sec', String(this.settings.checkEverySeconds))
+    }
+    return reservation
   }
 
   /** The keys that end a slice of waiting content at once: the partner key, and the offer's while it is open. */

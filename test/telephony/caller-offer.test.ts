@@ -2,7 +2,7 @@
 // bridge and caller flow against the fake FreeSWITCH: the decision's offer is reserved on the
 // session's method (stock and hold), played between looks at the queue, and 1 orders it — the hold
 // captured, the stock taken, a confirmation heard. A caller who leaves without answering it releases
-// its stock and hold at once.
+// its stock and hold at once; a representative who becomes free stops the offer at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPrompts } from '../../server/billing/line-telephony.ts'
 import { installRuleSet } from '../../server/tenants/tenants.ts'
@@ -17,7 +17,7 @@ const TENANT = 'globex'
 
 let h: CallerHarness
 beforeAll(async () => {
-  h = await startCallerHarness()
+  h = await startCallerHarness({ flow: { offerCheckMs: 20 } })
   // every phone caller is approved, and a rule offers them the gift card
   await installRuleSet(h.t.db, TENANT, {
     id: 'phone-offers',
@@ -189,5 +189,51 @@ describe('an offer while the caller waits', () => {
     const payment = await h.t.services.payments.get(TENANT, declined.payment_id ?? '')
     expect(payment?.status).toBe('voided')
     expect(await stock()).toEqual(before)
+  })
+
+  it('a representative who becomes free while the offer plays stops it at once: the offer never delays the call', async () => {
+    // the offer would play two minutes; the fake's clock stands still, so only a break can end it
+    h.fs.setPlaybackDuration(OFFER_PROMPT, 120_000)
+    const person = newPerson()
+    const call = h.place({
+      dnis: '9401',
+      ani: person.phone,
+      digits: [national(person), ...typedCard(person.card), '1'],
+    })
+    const offerPlaying = await call.waitForApp('playback', (arg) => arg === OFFER_PROMPT)
+    const presentation = await presentationOf(call)
+    // played whole, not cut into the music's slices
+    expect(call.variable('playback_timeout_sec')).toBeUndefined()
+
+    await h.t.db
+      .insertInto('representatives')
+      .values({
+        tenant_id: TENANT,
+        id: 'rep_free',
+        name: 'Free',
+        extension: '1201',
+        pay_plan: 'share',
+        pay_share_bps: 5000,
+        pay_currency: 'USD',
+        dial_string: 'loopback/1201',
+      })
+      .execute()
+    h.fs.registerEndpoint('loopback/1201', { answerAfterMs: 1000 })
+    await h.t.services.acd.login(TENANT, 'rep_free', { queues: ['solo'], via: 'console' })
+
+    await call.waitForApp('conference')
+    expect(offerPlaying.completedAt?.getTime()).toBeLessThan(offerPlaying.startedAt.getTime() + 120_000)
+    expect(h.fs.commands()).toContain(`api uuid_break ${call.uuid}`)
+    // the caller left the queue with the offer open: declined, its stock and hold released
+    const after = await h.t.db
+      .selectFrom('offer_presentations')
+      .select('status')
+      .where('tenant_id', '=', TENANT)
+      .where('id', '=', presentation.id)
+      .executeTakeFirstOrThrow()
+    expect(after.status).toBe('declined')
+    call.hangup()
+    await h.until(async () => (await h.callOf(call))?.stage === 'ended')
+    await h.t.services.acd.logout(TENANT, 'rep_free', { via: 'console' })
   })
 })

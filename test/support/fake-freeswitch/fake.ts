@@ -1448,6 +1448,15 @@ class Fake implements FakeFreeSwitch {
         this.press(channel, digits, name === 'uuid_send_dtmf' ? 'APP' : 'INBAND_AUDIO')
         return `+OK ${channel.uuid} ${name === 'uuid_send_dtmf' ? 'sent' : 'received'} DTMF ${digits}.\n`
       }
+      case 'uuid_break': {
+        // CF_BREAK: the file playing now stops (its app completes); `all` would also flush the
+        // channel's queued messages — a socket's sendmsg apps among them — which the fake does not model
+        const channel = channelOf(args[0])
+        if (!channel) return '-ERR No such channel!\n'
+        if (channel.running && ['playback', 'say', 'speak', 'phrase'].includes(channel.running.request.name))
+          channel.running.interrupt()
+        return '+OK\n'
+      }
       case 'uuid_broadcast': {
         const channel = channelOf(args[0])
         if (!channel) return '-ERR No such channel!\n'
