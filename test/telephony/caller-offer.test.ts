@@ -186,8 +186,10 @@ describe('an offer while the caller waits', () => {
         .executeTakeFirstOrThrow()
       return row.status === 'declined' && row
     })
-    const payment = await h.t.services.payments.get(TENANT, declined.payment_id ?? '')
-    expect(payment?.status).toBe('voided')
+    // the hold is voided after the status changes (no money call under the row lock)
+    await h.until(
+      async () => (await h.t.services.payments.get(TENANT, declined.payment_id ?? ''))?.status === 'voided',
+    )
     expect(await stock()).toEqual(before)
   })
 

@@ -13,8 +13,9 @@ export function recordingQueue(queue: CallOutQueue): CallOutQueue & { reported: 
     reported,
     claimDue: (bridgeId, limit, now) => queue.claimDue(bridgeId, limit, now),
     async report(contact, result, now) {
-      reported.push({ contact, result })
+      // recorded once the queue has written it, so a journey that sees it may read the rows
       await queue.report(contact, result, now)
+      reported.push({ contact, result })
     },
   }
 }

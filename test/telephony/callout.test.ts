@@ -246,8 +246,10 @@ describe('a call-out campaign contact', () => {
       .where('campaign_contact_id', '=', contactId)
       .executeTakeFirstOrThrow()
     expect(presentation.status).toBe('declined')
-    const payment = await t.services.payments.get('acme', presentation.payment_id ?? '')
-    expect(payment?.status).toBe('voided')
+    const voided = async () => (await t.services.payments.get('acme', presentation.payment_id ?? ''))?.status
+    for (let i = 0; i < 200 && (await voided()) !== 'voided'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await voided()).toBe('voided')
     expect(await stock()).toEqual(before)
   })
 
