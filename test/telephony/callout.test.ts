@@ -272,4 +272,60 @@ describe('a call-out campaign contact', () => {
     expect(presentations).toEqual([])
     expect(await stock()).toEqual(before)
   })
+
+  it('an answered leg that reaches another process (workers sharing ESL_LISTEN) is run there, reported once', async () => {
+    // this suite's bridge stops dialling; "dialler" dials but FreeSWITCH hands the leg to "other"
+    await bridge.callOut?.stop()
+    const other = await createBridge({
+      services: t.services,
+      logger: t.services.logger,
+      listen: { host: '127.0.0.1', port: 0 },
+      freeswitch: { host: fs.host, port: fs.port, password: fs.password },
+      flows: { caller: async () => undefined },
+      clock: () => fs.now(),
+      callOut: {
+        queue: {
+          claimDue: async () => [],
+          report: (contact, result, now) => queue.report(contact, result, now),
+        },
+        dialString: 'sofia/gateway/out/{number}',
+        callerId: null,
+        ringSeconds: 20,
+        pollMs: 50,
+      },
+    })
+    const dialler = await createBridge({
+      services: t.services,
+      logger: t.services.logger,
+      listen: { host: '127.0.0.1', port: 0 },
+      freeswitch: { host: fs.host, port: fs.port, password: fs.password },
+      flows: { caller: async () => undefined },
+      clock: () => fs.now(),
+      callOut: {
+        queue,
+        dialString: 'sofia/gateway/out/{number}',
+        callerId: null,
+        ringSeconds: 20,
+        pollMs: 20,
+        socket: other.address,
+        socketWaitMs: 200,
+      },
+    })
+    try {
+      const { person, customerId, contactId } = await customerInCampaign({ digits: ['1'] })
+      await start(contactId, customerId, person.phone)
+      const { contact, result } = await reportFor(contactId)
+      expect(result.status).toBe('accepted')
+      // the contact as the leg carried it: the same claim, so the queue takes the report as its own
+      expect(contact.claimedUntil.getTime()).toBeGreaterThan(fs.now().getTime())
+      const leg = await legTo(person.phone)
+      expect(leg.socketArg).toBe(`127.0.0.1:${other.address.port} async full`)
+      // the dialler gave up waiting for the leg without reporting: one report only
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      expect(queue.reported.filter((r) => r.contact.contactId === contactId)).toHaveLength(1)
+    } finally {
+      await dialler.close()
+      await other.close()
+    }
+  })
 })
