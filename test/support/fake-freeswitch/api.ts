@@ -9,11 +9,14 @@
 //
 // Faithful to FreeSWITCH 1.10 (mod_event_socket.c, switch_event.c, switch_ivr_play_say.c,
 // mod_commands.c, mod_conference): the frames, URL-encoding, events before a pending reply, linger,
-// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup.
+// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup,
+// originate's arguments split at spaces outside single quotes (switch_separate_string), and the
+// `&socket(host:port async full)` target connecting the answered leg to a listener with its variables.
 // Not modelled: text/event-xml (xml subscriptions get plain), filter regexes and negation, userauth,
 // log/data, uuid_bridge and the bridge/park apps, sendmsg `loops`, per-leg [vars] in dial strings,
-// the time an inter-digit timeout takes (an entry without terminator is taken at once, with FreeSWITCH's
-// read_result), and the bad-input prompt in `played` unless keys were refused.
+// originate to an extension (only `&app(…)` targets run), uuid_break's flag outliving the file it
+// was meant for, the time an inter-digit timeout takes (an entry without terminator is taken at
+// once, with FreeSWITCH's read_result), and the bad-input prompt in `played` unless keys were refused.
 
 export interface FakeFreeSwitchOptions {
   /** inbound Event Socket password; 'ClueCon' by default */
