@@ -15,6 +15,7 @@ import * as telephony from './migrations/2026-12-06T0100_telephony.ts'
 import * as acd from './migrations/2026-12-06T0110_acd.ts'
 import * as offers from './migrations/2026-12-07T0100_offers.ts'
 import * as ledger from './migrations/2026-12-07T0120_ledger.ts'
+import * as catalog from './migrations/2026-12-07T0140_catalog.ts'
 import * as campaigns from './migrations/2026-12-07T0150_campaigns.ts'
 
 // Listed here rather than read from disk so the same code runs under tsx, vitest and a bundle.
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06T0110_acd': acd,
   '2026-12-07T0100_offers': offers,
   '2026-12-07T0120_ledger': ledger,
+  '2026-12-07T0140_catalog': catalog,
   '2026-12-07T0150_campaigns': campaigns,
 }
 

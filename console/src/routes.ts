@@ -137,6 +137,26 @@ export const pages: ConsolePage[] = [
     component: lazy(() => import('./pages/payouts/PayoutsPage.tsx')),
   },
   {
+    path: '/offers',
+    title: 'Offers',
+    least: 'viewer',
+    nav: { label: 'Offers', section: 'work' },
+    component: lazy(() => import('./pages/offers/OffersPage.tsx')),
+  },
+  {
+    path: '/offers/:id',
+    title: 'Offer',
+    least: 'viewer',
+    component: lazy(() => import('./pages/offers/OfferPage.tsx')),
+  },
+  {
+    path: '/take-rates',
+    title: 'Take rates',
+    least: 'viewer',
+    nav: { label: 'Take rates', section: 'work' },
+    component: lazy(() => import('./pages/take-rates/TakeRatesPage.tsx')),
+  },
+  {
     path: '/service-lines',
     title: 'Service lines',
     least: 'viewer',

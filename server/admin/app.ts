@@ -18,6 +18,7 @@ import { defaultHook, documentServers } from '../http/openapi.ts'
 import { ledgerAdminRoutes } from '../ledger/admin-routes.ts'
 import { listRoutes } from '../lists/routes.ts'
 import type { Logger } from '../logging.ts'
+import { offerCatalogRoutes } from '../offers/catalog-routes.ts'
 import { paymentAdminRoutes } from '../payments/admin-routes.ts'
 import { billingSettingsRoutes } from '../payments/billing-settings-routes.ts'
 import type { ProviderRegistry } from '../providers/client.ts'
@@ -101,6 +102,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', ledgerAdminRoutes(deps.db))
   app.route('/', representativeRoutes(deps.db))
   app.route('/', serviceLineRoutes(deps.db))
+  app.route('/', offerCatalogRoutes(deps.db))
   app.route('/', lineTelephonyRoutes(deps.db))
   app.route('/', serviceNumberRoutes(deps.db))
   app.route('/', representativeTelephonyRoutes(deps.db, deps.acd))

@@ -200,6 +200,20 @@ export async function namesFor(db: Db, tenantId: string, entries: EntryRef[]): P
     ),
   )
   entities.set(
+    'offer',
+    await labels(
+      idsOf(entries, 'offer'),
+      (ids) =>
+        db
+          .selectFrom('offers')
+          .select(['id', 'sku', 'name'])
+          .where('tenant_id', '=', tenantId)
+          .where('id', 'in', ids)
+          .execute(),
+      (r) => [r.id, `${r.name} (${r.sku})`],
+    ),
+  )
+  entities.set(
     'webhook',
     await labels(
       idsOf(entries, 'webhook'),

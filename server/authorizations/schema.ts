@@ -213,7 +213,7 @@ const treatmentSchema = z
     text: z.string().nullable().openapi({ description: 'web: the words to show' }),
     image_url: z.string().nullable(),
   })
-  .openapi('OfferTreatment', { description: 'How the offer is shown or spoken to this customer' })
+  .openapi('OfferMadeTreatment', { description: 'How the offer is shown or spoken to this customer' })
 
 export const offerMadeSchema = z
   .object({

@@ -5,6 +5,7 @@ import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
 import { seedDemoServiceLines } from '../billing/service-lines.ts'
 import { newId, randomToken } from '../ids.ts'
+import { seedDemoOffers } from '../offers/demo.ts'
 import { seedSandboxProviders } from '../providers/demo.ts'
 import { seedReferenceSamples } from '../reference/samples.ts'
 import { seedDemoRepresentatives } from '../representatives/representatives.ts'
@@ -103,6 +104,8 @@ export async function bootstrapIfEmpty(
   await seedDemoRepresentatives(db, DEMO_TENANT)
   // the lines demo sessions are billed on
   await seedDemoServiceLines(db, DEMO_TENANT)
+  // the offers the demo rule set's offer events name (step 8)
+  await seedDemoOffers(db, DEMO_TENANT)
   // numbers 9001–9003 and 9100, and the representatives' lab phones, phones and PINs
   const representativePins = await seedDemoTelephony(db, DEMO_TENANT)
 

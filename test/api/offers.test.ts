@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { OfferMade } from '../../server/offers/types.ts'
 import { reserveRequest, seedCustomer, seedOffer, seedTreatment } from '../offers/support.ts'
-import { startTestApp, type TestApp } from '../support/app.ts'
+import { purchase, startTestApp, type TestApp } from '../support/app.ts'
 
 let t: TestApp
 let clock = new Date('2026-12-07T12:00:00Z')
@@ -161,6 +161,37 @@ describe('POST /v1/offers/{id}/decline', () => {
     expect((await t.post(`/v1/offers/${offer.id}/decline`, {})).status).toBe(200)
     const body = await problem(await t.post(`/v1/offers/${offer.id}/accept`, {}), 409)
     expect(body.type).toBe('urn:tollgate:problem:offer_resolved')
+  })
+})
+
+describe('an offer made in a purchase’s decision', () => {
+  it('holds its price apart: the purchase’s capture takes the purchase’s hold, never the offer’s', async () => {
+    const res = await t.post('/v1/authorizations', purchase())
+    expect(res.status).toBe(201)
+    const decision = (await res.json()) as { id: string; outcome: string; payment: { id: string } | null }
+    expect(decision.outcome).toBe('approve')
+    const offerId = await seedOffer(t.db, 'acme', { price: 700 })
+    const customer = await seedCustomer(t.db, 'acme')
+    const outcome = await t.services.offers.reserve(
+      reserveRequest('acme', offerId, customer, clock, { decisionId: decision.id }),
+    )
+    if (!outcome.made) throw new Error(outcome.message)
+    const captured = await t.post(`/v1/authorizations/${decision.id}/capture`, {})
+    expect(captured.status).toBe(200)
+    const body = (await captured.json()) as { payment: { id: string; amount_captured: number } }
+    expect(body.payment.id).not.toBe(outcome.offer.payment_id)
+    expect(body.payment.amount_captured).toBe(2500)
+    expect(await t.services.payments.get('acme', outcome.offer.payment_id ?? '')).toMatchObject({
+      status: 'authorized',
+      amount_authorized: 700,
+    })
+    const presentation = await t.db
+      .selectFrom('offer_presentations')
+      .select('decision_id')
+      .where('tenant_id', '=', 'acme')
+      .where('id', '=', outcome.offer.id)
+      .executeTakeFirstOrThrow()
+    expect(presentation.decision_id).toBe(decision.id)
   })
 })
 

@@ -9,6 +9,7 @@ import { DatabaseOfferLedger } from '../../server/offers/ledger.ts'
 import { OfferSweeper } from '../../server/offers/sweeper.ts'
 import type { OfferMade, ReserveOutcome } from '../../server/offers/types.ts'
 import { Payments } from '../../server/payments/payments.ts'
+import { GatewayUnavailable, type MoneyGateway } from '../../server/payments/port.ts'
 import { PaymentReconciler } from '../../server/payments/reconciler.ts'
 import { createSandboxMoneyGateway } from '../../server/payments/sandbox-gateway.ts'
 import { createTenant } from '../../server/tenants/tenants.ts'
@@ -534,5 +535,63 @@ describe('what a silent gateway leaves behind', () => {
     expect(await operations(hold.id)).toEqual(['authorize:succeeded:1500', 'void:succeeded:0'])
     expect(await ledger.finishReservations(later)).toBe(0)
     expect(await stats(offerId)).toBeUndefined()
+  })
+})
+
+describe('an accept whose capture went unanswered', () => {
+  it('is refused as unavailable, and finished by the sweeper with the same keys: one capture, one order', async () => {
+    // the sandbox, with its captures made but their answers lost while silent is on
+    let silent = true
+    const sandbox = createSandboxMoneyGateway({ db: database.db, account: tenantId, now })
+    const flaky: MoneyGateway = {
+      ...sandbox,
+      async capture(call) {
+        const answer = await sandbox.capture(call)
+        if (silent) throw new GatewayUnavailable('capture: timed out')
+        return answer
+      },
+    }
+    const flakyPayments = new Payments({ db: database.db, gatewayFor: async () => flaky, logger, now })
+    const flakyLedger = new DatabaseOfferLedger({
+      db: database.db,
+      payments: flakyPayments,
+      gatewayFor: async () => flaky,
+      logger,
+      now,
+    })
+    const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
+    const customer = await seedCustomer(database.db, tenantId)
+    const offer = made(await flakyLedger.reserve(reserveRequest(tenantId, offerId, customer, clock)))
+    expect(
+      await problemOf(flakyLedger.accept(tenantId, offer.id, { channel: 'web', idempotencyKey: 'k-silent' })),
+    ).toBe('unavailable')
+    expect(await status(offer.id)).toMatchObject({ status: 'accepting', reserved_quantity: 1 })
+    // neither a decline nor the expiry can take it now
+    expect(await problemOf(flakyLedger.decline(tenantId, offer.id, { channel: 'web' }))).toBe(
+      'offer_resolved',
+    )
+    expect(await flakyLedger.expire(new Date(clock.getTime() + 3_600_000))).toBeGreaterThanOrEqual(0)
+    expect(await status(offer.id)).toMatchObject({ status: 'accepting' })
+
+    silent = false
+    // still in flight a moment later: left alone; long after: finished
+    expect(await flakyLedger.finishAccepts(new Date(clock.getTime() - 1))).toBe(0)
+    const sweeper = new OfferSweeper({ ledger: flakyLedger, logger })
+    clock = new Date(clock.getTime() + 120_000)
+    expect(await sweeper.sweep()).toMatchObject({ accepts: 1 })
+    expect(await status(offer.id)).toMatchObject({ status: 'accepted', reserved_quantity: 0 })
+    expect(await operations(offer.payment_id ?? '')).toEqual([
+      'authorize:succeeded:1500',
+      'capture:succeeded:1500',
+    ])
+    expect(await stock(offerId)).toEqual({ stock_on_hand: 0, stock_reserved: 0 })
+    const order = await flakyLedger.accept(tenantId, offer.id, { channel: 'web', idempotencyKey: 'k-silent' })
+    expect(order).toMatchObject({ amount: 1500, payment_id: offer.payment_id })
+    expect(await paymentBooks(database.db, tenantId, offer.payment_id ?? '')).toEqual({
+      held: 0,
+      captured: 1500,
+      refunded: 0,
+    })
+    expect(await unbalanced(database.db, tenantId)).toEqual([])
   })
 })

@@ -4,6 +4,7 @@
 // next offer when the ledger cannot reserve one, and the treatment chosen by segment. The ledger here
 // is a recording stand-in (its own suite tests the real one); everything it is handed is asserted.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { jsonb } from '../../db/json.ts'
 import { defaultPresentation, type OfferEligibility, type Presentation } from '../../rules/offers.ts'
 import { inControlGroup, type OfferContact, rankOffers, selectOffers } from '../../server/offers/selection.ts'
 import type {
@@ -88,8 +89,8 @@ async function addOffer(seed: OfferSeed) {
       price: seed.price ?? 1000,
       currency: seed.currency ?? 'USD',
       value: seed.value ?? null,
-      tags: JSON.stringify(seed.tags ?? []),
-      channels: JSON.stringify(seed.channels ?? ['web', 'phone']),
+      tags: jsonb(seed.tags ?? []),
+      channels: jsonb(seed.channels ?? ['web', 'phone']),
       status: seed.status ?? 'active',
       max_offers_per_customer: seed.max ?? null,
       window_days: seed.windowDays ?? null,
