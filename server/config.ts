@@ -23,6 +23,8 @@ export interface Config {
   bootstrapAdminEmail: string
   bootstrapAdminPassword: string | undefined
   logLevel: string
+  /** where offers whose stock a supplier keeps are checked (OFFER_STOCK_CHECK_URL); the sandbox's check when unset */
+  offerStockCheckUrl: string | null
   /** the telephony bridge's outbound-socket listener (ESL_LISTEN, default 127.0.0.1:8084) */
   eslListen: { host: string; port: number }
   /** FreeSWITCH's inbound event socket (FREESWITCH_ESL host:port, off when unset; FREESWITCH_ESL_PASSWORD, default ClueCon) */
@@ -81,6 +83,19 @@ function wholeNumber(
   if (!/^\d+$/.test(value) || number < min || number > max)
     throw mustBe(name, `a whole number from ${min} to ${max}`, value)
   return number
+}
+
+function offerStockCheckUrlOf(env: NodeJS.ProcessEnv): string | null {
+  const value = read(env, 'OFFER_STOCK_CHECK_URL')
+  if (value === undefined) return null
+  const url = URL.canParse(value) ? new URL(value) : null
+  // the URL may carry a token: name the form, not the value
+  if (!url || !['http:', 'https:'].includes(url.protocol))
+    throw mustBe(
+      'OFFER_STOCK_CHECK_URL',
+      'an http:// or https:// URL, e.g. https://supplier.example/stock-check',
+    )
+  return value
 }
 
 function databaseUrlOf(env: NodeJS.ProcessEnv): string | undefined {
@@ -206,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl,
     dataDir: path.resolve(read(env, 'TOLLGATE_DATA_DIR') ?? './.data'),
     secret: read(env, 'TOLLGATE_SECRET'),
+    offerStockCheckUrl: offerStockCheckUrlOf(env),
     bootstrapApiKey,
     bootstrapAdminEmail,
     bootstrapAdminPassword,

@@ -11,6 +11,7 @@ import { createApp } from './app.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logging.ts'
 import { Metrics } from './metrics.ts'
+import { httpStockCheck } from './offers/stock-check.ts'
 import { ProviderRegistry, selfBaseUrl } from './providers/client.ts'
 import { loadOrCreateSecret } from './secrets.ts'
 import { createServices, decisionBatching } from './services.ts'
@@ -136,6 +137,8 @@ async function serveHere(): Promise<void> {
     metrics: new Metrics({ defaultMetrics: true }),
     // the demo tenant's sandbox providers are paths on this server, called over HTTP like any other
     providers: new ProviderRegistry({ baseUrl: selfBaseUrl(config.host, config.port) }),
+    // offers whose stock a supplier keeps: the deployer's check, else the sandbox's
+    ...(config.offerStockCheckUrl ? { stockCheck: httpStockCheck(config.offerStockCheckUrl) } : {}),
     batches: decisionBatching(config),
     smtpUrl: config.smtpUrl,
   })

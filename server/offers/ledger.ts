@@ -25,6 +25,7 @@ import { PaymentError, type PaymentOutcome, type Payments } from '../payments/pa
 import type { MoneyGateway } from '../payments/port.ts'
 import { findStoredMethod, storedMethodSource } from '../payments/stored-methods.ts'
 import { enqueueEvent } from '../webhooks/webhooks.ts'
+import { type StockCheck, sandboxStockCheck } from './stock-check.ts'
 import type {
   OfferChannel,
   OfferLedger,
@@ -39,24 +40,8 @@ import type {
 
 type Trx = Transaction<Database>
 
-/** An outside stock check for offers whose stock_mode is `provider`: is this quantity there now? */
-export type StockCheck = (call: {
-  tenantId: string
-  offerId: string
-  sku: string
-  quantity: number
-}) => Promise<{ available: boolean; message?: string }>
-
-/**
- * The demo's stock check, deterministic like the sandbox gateway's test cards: a SKU containing
- * `sold-out` is not in stock, one containing `stock-error` makes the check fail; any other is in stock.
- */
-export const sandboxStockCheck: StockCheck = async ({ sku }) => {
-  if (sku.includes('stock-error')) throw new Error('the sandbox stock check failed')
-  return sku.includes('sold-out')
-    ? { available: false, message: 'the supplier has none left' }
-    : { available: true }
-}
+export type { StockCheck } from './stock-check.ts'
+export { sandboxStockCheck } from './stock-check.ts'
 
 export interface OfferLedgerOptions {
   db: Db
@@ -356,6 +341,7 @@ export class DatabaseOfferLedger implements OfferLedger {
           throw new ProblemError('conflict', 'The offer changed while it was being accepted; try again.')
         return order
       }
+      const orderId = newId('ord')
       // the units reserved, as the claim read them: only this transaction moves them from here
       const reservedUnits = row.reserved_quantity
       if (reservedUnits > 0)
@@ -373,7 +359,7 @@ export class DatabaseOfferLedger implements OfferLedger {
         .insertInto('offer_orders')
         .values({
           tenant_id: tenantId,
-          id: newId('ord'),
+          id: orderId,
           presentation_id: presentationId,
           offer_id: row.offer_id,
           customer_id: row.customer_id,
@@ -386,6 +372,14 @@ export class DatabaseOfferLedger implements OfferLedger {
         })
         .execute()
       await bumpStats(trx, tenantId, row.offer_id, row.segment, row.channel, 'accepted')
+      // a campaign's offer (an e-mail's accept link, a call-out's key): its contact shows the order
+      if (row.campaign_contact_id)
+        await trx
+          .updateTable('campaign_contacts')
+          .set({ order_id: orderId, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', row.campaign_contact_id)
+          .execute()
       const stored = await findOrder(trx, tenantId, presentationId)
       if (!stored) throw new Error(`the order of ${presentationId} was not written`)
       await enqueueEvent(trx, tenantId, 'offer.accepted', { order: stored }, now)
@@ -585,7 +579,21 @@ export class DatabaseOfferLedger implements OfferLedger {
   private async voidHold(tenantId: string, presentationId: string, paymentId: string): Promise<boolean> {
     try {
       const outcome = await this.deps.payments.void(tenantId, paymentId, { key: voidKey(presentationId) })
-      if (outcome.operation.status !== 'succeeded') return false
+      const { status } = outcome.operation
+      // unanswered: the payments' reconciler learns the answer, and the next pass looks again
+      if (status === 'pending' || status === 'unknown') return false
+      // declined or given up: the gateway holds nothing to release (it lapsed or was cancelled), or
+      // never will answer; either way, asking again would change nothing
+      if (status !== 'succeeded')
+        this.deps.logger.warn(
+          {
+            presentation_id: presentationId,
+            payment_id: paymentId,
+            status,
+            code: outcome.operation.decline_code,
+          },
+          'offer hold not voided by the gateway; it lapses there by itself',
+        )
     } catch (error) {
       // a hold that is already gone (lapsed, voided) has nothing left to release
       if (!(error instanceof PaymentError && error.code === 'invalid_state')) {

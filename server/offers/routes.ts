@@ -95,13 +95,14 @@ const offerSchema = z
     expires_at: z.string(),
     presented_at: z.string(),
     resolved_at: z.string().nullable(),
-    treatment: treatmentSchema.nullable(),
+    // a union, not .nullable(): that would make the registered schema itself nullable
+    treatment: z.union([treatmentSchema, z.null()]),
     payment_id: z.string().nullable().openapi({ description: 'the hold on the customer’s method' }),
     why: z.record(z.string(), z.unknown()).openapi({
       description:
         'the rule that made it eligible, its weight, propensity, value, priority, segment and presentation rules',
     }),
-    order: orderSchema.nullable(),
+    order: z.union([orderSchema, z.null()]),
   })
   .openapi('Offer')
 

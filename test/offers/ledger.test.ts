@@ -298,6 +298,47 @@ describe('accept', () => {
     expect(await problemOf(ledger.decline(tenantId, offer.id, { channel: 'web' }))).toBe('offer_resolved')
   })
 
+  it('an offer made to a campaign’s contact: the contact shows its order', async () => {
+    const offerId = await seedOffer(database.db, tenantId)
+    const customer = await seedCustomer(database.db, tenantId)
+    await database.db
+      .insertInto('campaigns')
+      .values({ tenant_id: tenantId, id: 'cmp_spring', name: 'Spring', offer_id: offerId, channel: 'email' })
+      .execute()
+    await database.db
+      .insertInto('campaign_contacts')
+      .values({
+        tenant_id: tenantId,
+        id: 'cc_ann',
+        campaign_id: 'cmp_spring',
+        customer_id: customer.customerId,
+        status: 'emailed',
+      })
+      .execute()
+    const offer = made(
+      await ledger.reserve(
+        reserveRequest(tenantId, offerId, customer, clock, { channel: 'email', campaignContactId: 'cc_ann' }),
+      ),
+    )
+    const order = await ledger.accept(tenantId, offer.id, { channel: 'web' })
+    const contact = await database.db
+      .selectFrom('campaign_contacts')
+      .select(['order_id', 'status'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', 'cc_ann')
+      .executeTakeFirstOrThrow()
+    // the order is linked; the contact's status stays the campaign's to keep
+    expect(contact).toEqual({ order_id: order.id, status: 'emailed' })
+    expect(await stats(offerId)).toMatchObject({ presented: 1, accepted: 1 })
+    const byChannel = await database.db
+      .selectFrom('offer_stats')
+      .select('channel')
+      .where('tenant_id', '=', tenantId)
+      .where('offer_id', '=', offerId)
+      .execute()
+    expect(byChannel).toEqual([{ channel: 'email' }])
+  })
+
   it('two accepts of one offer at once: one capture, one order, the same answer to both', async () => {
     const offerId = await seedOffer(database.db, tenantId, { onHand: 1 })
     const customer = await seedCustomer(database.db, tenantId)
