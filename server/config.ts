@@ -29,6 +29,17 @@ export interface Config {
   eslListen: { host: string; port: number }
   /** FreeSWITCH's inbound event socket (FREESWITCH_ESL host:port, off when unset; FREESWITCH_ESL_PASSWORD, default ClueCon) */
   freeswitchEsl: { host: string; port: number; password: string } | null
+  /**
+   * call-out campaigns' dialling (off unless CALLOUT_DIAL_STRING is set): the dial string with {number},
+   * CALLOUT_CALLER_ID, CALLOUT_RING_SECONDS (default 30) and CALLOUT_SOCKET (where FreeSWITCH connects
+   * an answered call; ESL_LISTEN by default)
+   */
+  callOut: {
+    dialString: string
+    callerId: string | null
+    ringSeconds: number
+    socket: { host: string; port: number } | null
+  } | null
   /** the SMTP server e-mail campaigns send through (SMTP_URL, smtp:// or smtps://; e-mail campaigns cannot start without it) */
   smtpUrl: string | undefined
 }
@@ -124,6 +135,35 @@ function hostAndPort(
   return { host: match[1] ?? match[2] ?? '', port }
 }
 
+function callOutOf(env: NodeJS.ProcessEnv, hasFreeswitch: boolean): Config['callOut'] {
+  const dialString = read(env, 'CALLOUT_DIAL_STRING')
+  const callerId = read(env, 'CALLOUT_CALLER_ID')
+  const ringSeconds = wholeNumber(env, 'CALLOUT_RING_SECONDS', 30, 5, 120)
+  const socket = hostAndPort(env, 'CALLOUT_SOCKET', undefined)
+  if (callerId !== undefined && !/^\+?[0-9]{3,20}$/.test(callerId))
+    throw mustBe('CALLOUT_CALLER_ID', 'a phone number of 3 to 20 digits, optionally after a +', callerId)
+  if (socket?.port === 0)
+    throw mustBe('CALLOUT_SOCKET', 'host:port with a port from 1 to 65535', read(env, 'CALLOUT_SOCKET'))
+  if (dialString === undefined) return null
+  // one word of the originate command: a space would split it, a brace or comma would end the variables
+  if (
+    !/^[^\s{},']+$/.test(dialString.replaceAll('{number}', '').replaceAll('{digits}', '')) ||
+    !/\{(number|digits)\}/.test(dialString) ||
+    dialString.length > 500
+  )
+    throw mustBe(
+      'CALLOUT_DIAL_STRING',
+      'a FreeSWITCH dial string with {number} (or {digits}) and no spaces, e.g. sofia/gateway/out/{number}',
+      dialString,
+    )
+  if (!hasFreeswitch)
+    throw new ConfigError(
+      'CALLOUT_DIAL_STRING',
+      'CALLOUT_DIAL_STRING needs FREESWITCH_ESL: call-outs are originated over FreeSWITCH’s event socket',
+    )
+  return { dialString, callerId: callerId ?? null, ringSeconds, socket }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const port = wholeNumber(env, 'PORT', 8080, 0, 65535)
   const databasePoolSize = wholeNumber(env, 'TOLLGATE_DB_POOL', 10, 1, 1000)
@@ -166,10 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     // the password goes on one line of the event socket's auth command
     throw mustBe('FREESWITCH_ESL_PASSWORD', 'one line of text')
 
+  const callOut = callOutOf(env, freeswitch !== null)
+
   return {
     port,
     workers,
     eslListen,
+    callOut,
     // FreeSWITCH's own default password, as event_socket.conf.xml ships it
     freeswitchEsl: freeswitch ? { ...freeswitch, password: freeswitchPassword ?? 'ClueCon' } : null,
     databasePoolSize,

@@ -11,7 +11,9 @@ import { randomBytes } from 'node:crypto'
 import type { Acd } from '../server/acd/types.ts'
 import { lineTelephony, promptOf } from '../server/billing/line-telephony.ts'
 import type { Logger } from '../server/logging.ts'
+import type { OfferLedger } from '../server/offers/types.ts'
 import type { Services } from '../server/services.ts'
+import { type CallOutDialer, type CallOutSettings, createCallOutDialer } from './callout.ts'
 import { runConference } from './conference.ts'
 import type { CallFlows, FlowDeps, NumberEntry } from './deps.ts'
 import { connectEslControl } from './esl/control.ts'
@@ -35,12 +37,18 @@ export interface BridgeOptions {
   tickMs?: number
   /** the control's reconnect backoff; tests shorten it */
   backoff?: { initialMs: number; maxMs: number }
+  /** the offers' ledger for in-call offers and call-outs; services.offers unless given */
+  offers?: OfferLedger
+  /** call-out campaigns (telephony/callout.ts): dialled only with a control connection and a ledger */
+  callOut?: CallOutSettings
 }
 
 export interface Bridge {
   readonly bridgeId: string
   readonly address: { host: string; port: number }
   readonly control: EslControl
+  /** the call-out dialer, when call-outs are configured */
+  readonly callOut: CallOutDialer | null
   /** ends this bridge's calls whose channels FreeSWITCH no longer has; returns how many */
   sweepLostCalls(lostAt?: Date): Promise<number>
   close(): Promise<void>
@@ -75,20 +83,38 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
     representativeLine: runRepresentativeLine,
     ...options.flows,
   }
-  const deps: FlowDeps = { services, acd, control, bridgeId, logger: log, clock, flows }
+  const offers = options.offers ?? services.offers
+  const deps: FlowDeps = { services, acd, control, bridgeId, logger: log, clock, flows, offers }
 
   // channels whose flow is still running here: the sweep leaves them to their flow
   const active = new Set<string>()
   const listener: EslListener = createEslListener({ logger: log })
+  let callOut: CallOutDialer | null = null
   listener.onCall(async (call) => {
     active.add(call.uuid)
     try {
+      // a customer a campaign called: known by the variable the originate set, not by the number
+      const contactId = call.data.variable('tollgate_contact')
+      if (contactId !== undefined) {
+        const flow = callOut?.take(call)
+        if (flow) return await flow()
+        log.warn({ contact_id: contactId }, 'a call-out leg this bridge did not dial')
+        if (!call.isHungUp) await call.hangup().catch(() => undefined)
+        return
+      }
       await route(deps, call)
     } finally {
       active.delete(call.uuid)
     }
   })
   const address = await listener.listen(options.listen.host, options.listen.port)
+  if (options.callOut && options.freeswitch && offers) {
+    callOut = createCallOutDialer(deps, offers, {
+      ...options.callOut,
+      socket: options.callOut.socket ?? address,
+    })
+    callOut.start()
+  }
 
   let lostAt: Date | undefined
   let connectedOnce = false
@@ -138,11 +164,15 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
     bridgeId,
     address,
     control,
+    callOut,
     sweepLostCalls,
     async close() {
       clearInterval(tick)
+      await callOut?.stop()
       await listener.close()
       await control.close()
+      // a dial waiting on its originate ends with the control connection; its result is reported
+      await callOut?.drain(5000)
     },
   }
 }

@@ -3,6 +3,7 @@
 import type { Acd, Reservation } from '../server/acd/types.ts'
 import type { LineTelephony } from '../server/billing/line-telephony.ts'
 import type { Logger } from '../server/logging.ts'
+import type { OfferLedger } from '../server/offers/types.ts'
 import type { Services } from '../server/services.ts'
 import type { CallChannel, EslControl } from './esl/types.ts'
 
@@ -16,6 +17,8 @@ export interface BridgeDeps {
   logger: Logger
   /** the bridge's clock; the sessions' clock in tests that move time by hand */
   clock: () => Date
+  /** the offers' ledger (services.offers): offers made, accepted and declined in calls */
+  offers: OfferLedger
 }
 
 /** How a number FreeSWITCH hands over is answered (service_numbers). */

@@ -83,6 +83,12 @@ export interface CallerContext {
    * allowances, reckoned from the approval's limits and written with the decision, under its locks
    */
   reserve?: ((limits: DecisionResponse['limits']) => Reservation) | undefined
+  /**
+   * The caller places the money itself (the bridge's call-out: the offers' ledger holds the offer's
+   * price): an approved purchase is decided and recorded, and no hold or charge is placed for it, nor
+   * offers selected
+   */
+  decisionOnly?: boolean | undefined
 }
 
 /** The seconds and money a live session holds against the allowances until it is settled. */
@@ -252,7 +258,10 @@ async function decide(
   const keys = identityKeys(request)
   // how an approved purchase's hold can be written with its decision: when the tenant's gateway keeps
   // its books in this database (server/payments/hold-in-record.ts); otherwise it is placed after
-  const holds = deps.payments && mayHoldInRecord(body) ? await deps.payments.holdsInRecord(tenantId) : null
+  const holds =
+    deps.payments && !context.decisionOnly && mayHoldInRecord(body)
+      ? await deps.payments.holdsInRecord(tenantId)
+      : null
 
   // the provider calls this decision starts, kept should it leave its transaction and run again
   const providerCalls = new Map<ProviderKind, Promise<ProviderCall>>()
@@ -369,7 +378,12 @@ async function decide(
     // so no subject lock waits on the gateway. A replay
     // that read the decision before its payment was recorded asks again with the same payment key,
     // so it answers what the first request answered and holds nothing twice.
-    if (deps.payments && request.kind === 'purchase' && awaitsPayment(decided.decision))
+    if (
+      deps.payments &&
+      !context.decisionOnly &&
+      request.kind === 'purchase' &&
+      awaitsPayment(decided.decision)
+    )
       decided.decision = await payForPurchase(
         { db: deps.db, payments: deps.payments },
         tenantId,
@@ -381,7 +395,7 @@ async function decide(
     // 9. Offer: the eligible offers selected, their stock and credit reserved, written on the decision.
     // After payment, so a declined purchase makes none and the card just held is the one offers use.
     // A decision that made no offer eligible costs nothing here.
-    if (deps.offers && 'offering' in decided && decided.offering.eligible.length > 0)
+    if (deps.offers && !context.decisionOnly && 'offering' in decided && decided.offering.eligible.length > 0)
       decided.decision = await offerInDecision(
         { db: deps.db, ledger: deps.offers, logger: deps.logger },
         tenantId,

@@ -35,6 +35,10 @@ export const defaultPrompts = {
   invalid: tone('%(100,100,300);loops=2'),
   representative_menu: beep,
   representative_confirm: tone('%(200,100,660,880)'),
+  /** waiting content `offer` (step 8): the offer, when its phone treatment has no prompt of its own */
+  offer: tone('%(300,100,523,659);%(300,100,659,784);loops=2'),
+  /** the caller pressed 1 and the offer was ordered, charged to the session's method */
+  offer_accepted: tone('%(200,100,660,880);%(400,0,880,1047)'),
 } as const
 export type PromptName = keyof typeof defaultPrompts
 
@@ -52,7 +56,10 @@ export const lineTelephonySchema = z
     strategy: strategy.default('longest_idle'),
     /** what the caller is offered to choose between in the preference menu */
     preferences: z.array(preference).max(4).default(['gender', 'expertise', 'extension']),
-    /** the waiting content: music, a message from the caller's birth date, or an offer (step 8) */
+    /**
+     * the waiting content: music, a message from the caller's birth date, or an offer (step 8): the
+     * offer made for the caller plays after each position announcement, 1 orders it, 2 declines it
+     */
     waiting_content: z.enum(['music', 'birth_date_message', 'offer']).default('music'),
     max_wait_seconds: z.number().int().min(30).max(3600).default(600),
     /** how often position and estimate are announced while waiting */

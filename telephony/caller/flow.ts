@@ -11,7 +11,7 @@
 // prompts (unset at once, redacted from logs by telephony/esl/), and nothing here logs a payment.
 import { sql } from 'kysely'
 import type { Db } from '../../db/connect.ts'
-import type { CallerPreferences } from '../../server/acd/types.ts'
+import type { CallerPreferences, Reservation } from '../../server/acd/types.ts'
 import {
   type LineTelephony,
   lineTelephony,
@@ -35,6 +35,7 @@ import {
   sameNumber,
   zodiacSignOf,
 } from './keypad.ts'
+import { type CallOffer, offerForCall, offerKeys } from './offer.ts'
 import {
   lastFourSaying,
   positionSaying,
@@ -62,6 +63,8 @@ export interface CallerFlowOptions {
   heartbeatEverySeconds?: number
   /** the `say` module for figures */
   language?: string
+  /** while the offer plays whole, how often the queue is looked at (real ms): a representative cuts it short */
+  offerCheckMs?: number
 }
 
 type ServiceLineEntry = Extract<NumberEntry, { purpose: 'service_line' }>
@@ -102,6 +105,7 @@ export function callerFlow(options: CallerFlowOptions = {}): CallFlows['caller']
     maxStarts: options.maxStarts ?? 3,
     heartbeatEverySeconds: options.heartbeatEverySeconds ?? 30,
     language: options.language ?? 'en',
+    offerCheckMs: options.offerCheckMs ?? 1000,
   }
   return (deps, call, entry) => runCall(deps, call, entry, settings)
 }
@@ -206,6 +210,9 @@ class Ivr {
   private readonly t: LineTelephony
   private lastHeartbeat = 0
   private lastLook = 0
+  /** the offer played while waiting (waiting content `offer`), and the key the caller answered it with */
+  private offer: CallOffer | null = null
+  private offerAnswer: 'accept' | 'decline' | null = null
 
   constructor(
     private readonly deps: FlowDeps,
@@ -495,18 +502,29 @@ class Ivr {
     const clock = () => this.deps.clock().getTime()
     let partnerAsked = false
     const stopListening = this.call.onEvent((event: EslEvent) => {
-      if (event.name === 'DTMF' && event.get('DTMF-Digit') === this.t.partner_key) partnerAsked = true
+      if (event.name !== 'DTMF') return
+      const digit = event.get('DTMF-Digit')
+      if (digit === this.t.partner_key) partnerAsked = true
+      else if (this.offer?.status === 'open' && digit === offerKeys.accept) this.offerAnswer = 'accept'
+      else if (this.offer?.status === 'open' && digit === offerKeys.decline) this.offerAnswer = 'decline'
     })
     try {
       await acd.enqueue(this.tenantId, this.callId, { preferences })
       this.state.queued = true
       const enqueuedAt = clock()
       let lastAnnounced: number | null = null
-      await this.setPlaybackLimits(this.t.partner_key)
+      let offerDue = false
+      // a representative reserved while the offer played
+      let reservedDuringOffer: Reservation | null = null
+      if (this.t.waiting_content === 'offer') this.offer = await this.findOffer(session)
+      await this.setPlaybackLimits(this.waitingKeys())
       for (;;) {
-        const reservation = await acd.reserve(this.tenantId, this.callId)
+        const reservation = reservedDuringOffer ?? (await acd.reserve(this.tenantId, this.callId))
+        reservedDuringOffer = null
         if (reservation) {
           this.state.queued = false
+          // the caller leaves the queue: an offer not taken yet releases its stock and hold now
+          await this.declineOffer()
           // the conference's prompts play whole
           await this.clearPlaybackLimits()
           const outcome = await this.deps.flows.conference(this.deps, this.call, {
@@ -526,7 +544,7 @@ class Ivr {
           await acd.enqueue(this.tenantId, this.callId, { preferences })
           this.state.queued = true
           lastAnnounced = null
-          await this.setPlaybackLimits(this.t.partner_key)
+          await this.setPlaybackLimits(this.waitingKeys())
           continue
         }
         if (partnerAsked && this.t.partner_network) await this.transfer('partner_key')
@@ -539,15 +557,117 @@ class Ivr {
           await this.announcePosition()
           lastAnnounced = clock()
           if (birthDate) await this.play(null, this.personalMessage(birthDate))
+          offerDue = this.offer?.status === 'open'
         }
         await this.heartbeat(session.id)
         await this.pace()
         if (partnerAsked && this.t.partner_network) continue
-        await this.slice(this.waitingContent())
+        if (offerDue && this.offer) reservedDuringOffer = await this.playOffer(this.offer)
+        else await this.slice(this.waitingContent())
+        offerDue = false
+        await this.answerOffer()
       }
     } finally {
       stopListening()
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the offer while waiting (step 8)
+
+  /** The offer for this caller; a failure to find or make one is music, never the end of the call. */
+  private async findOffer(session: SessionView): Promise<CallOffer | null> {
+    if (session.status !== 'live') return null
+    try {
+      return await offerForCall(this.deps, this.tenantId, session)
+    } catch (error) {
+      this.log.error({ err: error }, 'making the waiting caller’s offer failed')
+      return null
+    }
+  }
+
+  /**
+   * The offer plays whole (not cut into the music's slices), and the queue is looked at meanwhile: a
+   * representative reserved while it plays stops it at once (uuid_break, without `all`, which would
+   * also flush the messages queued for this socket) and is returned, so the offer never delays the
+   * call. FreeSWITCH keeps a break that comes just as the file ends for the next one, so the break is
+   * sent only while the playback has not completed.
+   */
+  private async playOffer(offer: CallOffer): Promise<Reservation | null> {
+    await this.call.unsetVariable('playback_timeout_sec')
+    let finished = false
+    const playing = this.call
+      .execute('playback', offer.prompt ?? promptOf(this.t, 'offer'), { timeoutMs: 15 * 60_000 })
+      .finally(() => {
+        finished = true
+      })
+    playing.catch(() => undefined)
+    let reservation: Reservation | null = null
+    try {
+      while (!finished && !reservation) {
+        await new Promise((resolve) => setTimeout(resolve, this.settings.offerCheckMs))
+        if (finished) break
+        reservation = await this.deps.acd.reserve(this.tenantId, this.callId)
+        if (reservation && !finished) await this.call.api(`uuid_break ${this.call.uuid}`)
+      }
+      await playing
+    } finally {
+      if (!this.call.isHungUp)
+        await this.call.setVariable('playback_timeout_sec', String(this.settings.checkEverySeconds))
+    }
+    return reservation
+  }
+
+  /** The keys that end a slice of waiting content at once: the partner key, and the offer's while it is open. */
+  private waitingKeys(): string {
+    const keys = new Set([this.t.partner_key])
+    if (this.offer?.status === 'open') for (const key of Object.values(offerKeys)) keys.add(key)
+    return [...keys].join('')
+  }
+
+  /** 1 orders the offer, charged to the session's method; 2 declines it. */
+  private async answerOffer(): Promise<void> {
+    const offer = this.offer
+    const answer = this.offerAnswer
+    if (offer?.status !== 'open' || !answer) return
+    this.offerAnswer = null
+    if (answer === 'decline') {
+      await this.declineOffer()
+      await this.setPlaybackLimits(this.waitingKeys())
+      return
+    }
+    try {
+      const order = await this.deps.offers.accept(this.tenantId, offer.presentationId, {
+        channel: 'phone',
+        now: this.deps.clock(),
+      })
+      offer.status = 'accepted'
+      this.log.info(
+        { order_id: order.id, presentation_id: offer.presentationId },
+        'the waiting caller ordered the offer',
+      )
+      await this.play('offer_accepted')
+    } catch (error) {
+      // expired, or the capture refused: the offer is gone either way
+      offer.status = 'declined'
+      this.log.warn(
+        { err: error, presentation_id: offer.presentationId },
+        'the waiting caller’s order failed',
+      )
+      await this.play('invalid')
+    }
+    await this.setPlaybackLimits(this.waitingKeys())
+  }
+
+  private async declineOffer(): Promise<void> {
+    const offer = this.offer
+    if (offer?.status !== 'open') return
+    offer.status = 'declined'
+    await this.deps.offers
+      .decline(this.tenantId, offer.presentationId, { channel: 'phone', now: this.deps.clock() })
+      .catch((error: unknown) =>
+        this.log.error({ err: error }, 'declining the waiting caller’s offer failed'),
+      )
   }
 
   private async announcePosition(): Promise<void> {
@@ -557,7 +677,7 @@ class Ivr {
     if (estimatedWaitSeconds !== null) await this.say(waitSaying(estimatedWaitSeconds))
   }
 
-  /** Music, or (step 8) an offer: music until offers exist. The birth-date message is played on announcing. */
+  /** Music between the offer's plays; the birth-date message is played on announcing. */
   private waitingContent(): string {
     const waiting = promptOf(this.t, 'waiting')
     return waiting.includes('{zodiac_sign}') ? waitingMusic : waiting
@@ -614,6 +734,7 @@ class Ivr {
       }
     }
     if (state.queued) await attempt('release', () => this.deps.acd.release(tenantId, callId, reason))
+    await attempt('declining the offer', () => this.declineOffer())
     if (!state.transferred && !this.call.isHungUp)
       await attempt('hangup', () =>
         this.call.hangup(reason === 'bridge_error' ? 'TEMPORARY_FAILURE' : undefined),

@@ -59,6 +59,49 @@ describe('configuration from the environment', () => {
     )
   })
 
+  it('takes the call-out settings: off unless CALLOUT_DIAL_STRING is set, which needs FREESWITCH_ESL', () => {
+    const fs = { FREESWITCH_ESL: '127.0.0.1:8021' }
+    expect(loadConfig(fs).callOut).toBeNull()
+    expect(loadConfig({ ...fs, CALLOUT_DIAL_STRING: 'sofia/gateway/out/{number}' }).callOut).toEqual({
+      dialString: 'sofia/gateway/out/{number}',
+      callerId: null,
+      ringSeconds: 30,
+      socket: null,
+    })
+    expect(
+      loadConfig({
+        ...fs,
+        CALLOUT_DIAL_STRING: 'loopback/{digits}/tollgate_lab',
+        CALLOUT_CALLER_ID: '+18005550199',
+        CALLOUT_RING_SECONDS: '45',
+        CALLOUT_SOCKET: '10.0.0.7:8084',
+      }).callOut,
+    ).toEqual({
+      dialString: 'loopback/{digits}/tollgate_lab',
+      callerId: '+18005550199',
+      ringSeconds: 45,
+      socket: { host: '10.0.0.7', port: 8084 },
+    })
+    // one line each, naming the variable and the form it takes
+    for (const bad of [
+      'sofia/gateway/out/',
+      'sofia/gateway/out/{number} &park',
+      'a,b/{number}',
+      '{x}/{number}',
+    ])
+      expect(() => loadConfig({ ...fs, CALLOUT_DIAL_STRING: bad }), bad).toThrow(
+        /^CALLOUT_DIAL_STRING must be a FreeSWITCH dial string with \{number\}/,
+      )
+    expect(() => loadConfig({ CALLOUT_DIAL_STRING: 'sofia/gateway/out/{number}' })).toThrow(
+      /^CALLOUT_DIAL_STRING needs FREESWITCH_ESL/,
+    )
+    expect(() => loadConfig({ ...fs, CALLOUT_CALLER_ID: 'Tollgate' })).toThrow(/^CALLOUT_CALLER_ID must be/)
+    expect(() => loadConfig({ ...fs, CALLOUT_RING_SECONDS: '2' })).toThrow(/^CALLOUT_RING_SECONDS must be/)
+    expect(() => loadConfig({ ...fs, CALLOUT_SOCKET: 'nowhere' })).toThrow(
+      /^CALLOUT_SOCKET must be host:port/,
+    )
+  })
+
   it('refuses a PORT that is not a port; an empty one counts as unset', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
     expect(() => loadConfig({ PORT: '80abc' })).toThrow(ConfigError)

@@ -48,7 +48,7 @@ const conferenceParams = new Set(
 )
 const applications = new Set(
   `answer pre_answer ring_ready sleep playback endless_playback hangup park set export transfer
-  socket conference gentones`.split(/\s+/),
+  socket conference gentones send_dtmf`.split(/\s+/),
 )
 // conference events the bridge needs (conference::maintenance Actions)
 const neededConferenceEvents = ['add-member', 'del-member']
@@ -227,6 +227,30 @@ describe('the shipped FreeSWITCH configuration', () => {
     const leaves = actions(route(lab, '1006')).map((s) => s[0])
     expect(leaves).toContain('answer')
     expect(leaves.at(-1)).toBe('hangup')
+  })
+
+  it('answers call-outs to lab customers by the number’s last digit: a key pressed, busy, no answer, silence', () => {
+    const lab = load('dialplan/tollgate.xml', 'section').children[1] as Element
+    // CALLOUT_DIAL_STRING=loopback/{digits}/tollgate_lab: E.164 without its +
+    for (const key of ['1', '2', '9']) {
+      const extension = route(lab, `1555555010${key}`)
+      const expression = new RegExp(
+        extension?.children.find((c) => c.attrs.field === 'destination_number')?.attrs.expression ?? '',
+      )
+      const captured = expression.exec(`1555555010${key}`)?.[1]
+      const steps = actions(extension).map(([app, data]) => [app, data?.replace('$1', captured ?? '?')])
+      expect(steps.map((s) => s[0]).slice(0, 3)).toEqual(['ring_ready', 'sleep', 'answer'])
+      // pressed twice: a key sent before the bridge's prompt listens would otherwise be its only one
+      expect(steps.filter((s) => s[0] === 'send_dtmf')).toEqual([
+        ['send_dtmf', key],
+        ['send_dtmf', key],
+      ])
+    }
+    expect(actions(route(lab, '15555550107'))).toEqual([['hangup', 'USER_BUSY']])
+    expect(actions(route(lab, '15555550108')).map((s) => s[0])).toEqual(['ring_ready', 'park'])
+    expect(actions(route(lab, '15555550100')).map((s) => s[0])).not.toContain('send_dtmf')
+    // the representatives' extensions keep their own behaviour
+    expect(actions(route(lab, '1005'))).toEqual([['hangup', 'USER_BUSY']])
   })
 
   it('uses only applications FreeSWITCH 1.10 has, and play-able streams', () => {

@@ -9,11 +9,14 @@
 //
 // Faithful to FreeSWITCH 1.10 (mod_event_socket.c, switch_event.c, switch_ivr_play_say.c,
 // mod_commands.c, mod_conference): the frames, URL-encoding, events before a pending reply, linger,
-// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup.
+// play_and_get_digits' read_result, sched_* on whole seconds grouped by uuid, kick/hup without hangup,
+// originate's arguments split at spaces outside single quotes (switch_separate_string), and the
+// `&socket(host:port async full)` target connecting the answered leg to a listener with its variables.
 // Not modelled: text/event-xml (xml subscriptions get plain), filter regexes and negation, userauth,
 // log/data, uuid_bridge and the bridge/park apps, sendmsg `loops`, per-leg [vars] in dial strings,
-// the time an inter-digit timeout takes (an entry without terminator is taken at once, with FreeSWITCH's
-// read_result), and the bad-input prompt in `played` unless keys were refused.
+// originate to an extension (only `&app(…)` targets run), uuid_break's flag outliving the file it
+// was meant for, the time an inter-digit timeout takes (an entry without terminator is taken at
+// once, with FreeSWITCH's read_result), and the bad-input prompt in `played` unless keys were refused.
 
 export interface FakeFreeSwitchOptions {
   /** inbound Event Socket password; 'ClueCon' by default */
@@ -159,6 +162,8 @@ export interface EndpointBehaviour {
   reject?: string
   /** once answered, hangs up after this many ms */
   hangupAfterMs?: number
+  /** once answered, the far end's keys: one entry per play_and_get_digits in order ('' lets it time out) */
+  digits?: string[]
 }
 
 export interface FakeLeg {
@@ -171,8 +176,19 @@ export interface FakeLeg {
   readonly jobUuid: string | undefined
   readonly state: 'ringing' | 'answered' | 'hungup' | 'failed'
   readonly failCause: string | undefined
-  /** the representative presses keys (DTMF events on this leg) */
+  /** the far end presses keys (DTMF events on this leg; fed to a prompt waiting for digits) */
   press(digits: string): void
+  /** more keys for the next prompts run on this leg (an `&socket(…)` leg the bridge controls) */
+  queueDigits(...perPrompt: string[]): void
+  readonly waitingForDigits: boolean
+  /** every app run on this leg (its `&app(…)` target, then what a socket session sent) */
+  readonly apps: readonly AppRun[]
+  readonly played: readonly string[]
+  variable(name: string): string | undefined
+  /** the `&socket(…)` app's data as FreeSWITCH parsed it (quotes gone), once it ran */
+  readonly socketArg: string | undefined
+  /** the bridge has sent `connect` on this leg's socket and got CHANNEL_DATA */
+  readonly socketConnected: boolean
   /** the representative hangs up */
   hangup(cause?: string): void
   readonly ended: Promise<CallEnd>

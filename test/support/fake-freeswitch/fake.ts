@@ -107,6 +107,10 @@ class Channel {
   readonly ended = new Deferred<CallEnd>()
   readonly connected = new Deferred<void>()
   jobUuid: string | undefined
+  /** the socket app's data, once it ran */
+  socketArg: string | undefined
+  /** a socket session has sent `connect` and got CHANNEL_DATA */
+  socketReady = false
   target = ''
   dialString = ''
   legVariables: Record<string, string> = {}
@@ -729,7 +733,9 @@ class Fake implements FakeFreeSwitch {
       ['Control', listener.full ? 'full' : 'single-channel'],
     ]
     listener.write(serializePlain(headers))
-    channel.state = 'parked'
+    // an originated leg's state stays its own (answered); an inbound call is parked on the socket app
+    if (channel.kind === 'caller') channel.state = 'parked'
+    channel.socketReady = true
     channel.connected.resolve()
   }
 
@@ -826,6 +832,25 @@ class Fake implements FakeFreeSwitch {
         return channel.failCause
       },
       press: (digits: string) => this.press(channel, digits, 'RTP'),
+      queueDigits: (...perPrompt: string[]) => {
+        channel.digits.push(...perPrompt)
+      },
+      get waitingForDigits() {
+        return channel.digitWait !== undefined
+      },
+      get apps() {
+        return channel.apps as readonly AppRun[]
+      },
+      get played() {
+        return channel.played as readonly string[]
+      },
+      variable: (name: string) => channel.variables.get(name),
+      get socketArg() {
+        return channel.socketArg
+      },
+      get socketConnected() {
+        return channel.socketReady
+      },
       hangup: (cause = 'NORMAL_CLEARING') => this.hangup(channel, cause, 'caller'),
       ended: channel.ended.promise,
     }
@@ -963,7 +988,7 @@ class Fake implements FakeFreeSwitch {
         ['Application-Response', response],
       ])
       this.changed()
-      if (channel.kind === 'leg' && request.name === 'conference') {
+      if (channel.kind === 'leg' && (request.name === 'conference' || request.name === 'socket')) {
         // an originated leg's only app is its target: when it returns the leg hangs up
         if (!channel.down) this.hangup(channel, 'NORMAL_CLEARING', 'bridge')
         return
@@ -1038,6 +1063,9 @@ class Fake implements FakeFreeSwitch {
       case 'conference':
         this.joinConference(channel, arg, complete)
         return
+      case 'socket':
+        this.socketApp(channel, arg)
+        return
       case 'transfer': {
         const [destination = ''] = arg.split(' ')
         this.soon(() => {
@@ -1054,6 +1082,29 @@ class Fake implements FakeFreeSwitch {
         // switch_core_session_execute_application: "Invalid Application" hangs the channel up
         this.soon(() => this.hangup(channel, 'DESTINATION_OUT_OF_ORDER', 'bridge'))
     }
+  }
+
+  /**
+   * mod_event_socket's socket app (`host:port [async] [full]`, words split like switch_separate_string):
+   * connects to the listener and hands it the channel, as placeCall does for an inbound call. The app
+   * returns when the socket closes (a refused connection closes it at once).
+   */
+  private socketApp(channel: Channel, arg: string): void {
+    const [address = '', ...flags] = separateBlank(arg)
+    const colon = address.lastIndexOf(':')
+    const host = colon === -1 ? address : address.slice(0, colon)
+    const port = colon === -1 ? 8084 : Number.parseInt(address.slice(colon + 1), 10)
+    const full = flags.includes('full')
+    channel.socketArg = arg
+    const socket = net.connect(port, host)
+    const listener = new Listener(socket, channel, full)
+    channel.session = listener
+    this.track(socket, listener)
+    // the socket app runs the apps its session sends (sendmsg) itself, as a parked inbound call's
+    // socket does: they are not queued behind it. It returns when the socket closes, and the
+    // originated leg, with nothing after it, hangs up (track()'s close handler).
+    channel.running = undefined
+    this.changed()
   }
 
   private answer(channel: Channel): void {
@@ -1397,6 +1448,15 @@ class Fake implements FakeFreeSwitch {
         this.press(channel, digits, name === 'uuid_send_dtmf' ? 'APP' : 'INBAND_AUDIO')
         return `+OK ${channel.uuid} ${name === 'uuid_send_dtmf' ? 'sent' : 'received'} DTMF ${digits}.\n`
       }
+      case 'uuid_break': {
+        // CF_BREAK: the file playing now stops (its app completes); `all` would also flush the
+        // channel's queued messages — a socket's sendmsg apps among them — which the fake does not model
+        const channel = channelOf(args[0])
+        if (!channel) return '-ERR No such channel!\n'
+        if (channel.running && ['playback', 'say', 'speak', 'phrase'].includes(channel.running.request.name))
+          channel.running.interrupt()
+        return '+OK\n'
+      }
       case 'uuid_broadcast': {
         const channel = channelOf(args[0])
         if (!channel) return '-ERR No such channel!\n'
@@ -1496,21 +1556,37 @@ class Fake implements FakeFreeSwitch {
   // ── originate ────────────────────────────────────────────────────────────
 
   private originate(text: string, jobUuid: string | undefined): Promise<string> {
+    const usage = Promise.resolve(
+      '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n',
+    )
+    // mod_commands' originate_function: switch_separate_string(cmd, ' ') — single quotes group
+    // words, so `&socket(127.0.0.1:8084 async full)` unquoted is three arguments and the socket
+    // app gets only `127.0.0.1:8084` (neither async nor full)
+    const argv = separateBlank(text)
+    if (argv.length < 2 || argv.length > 7) return usage
+    const aleg = argv[0] ?? ''
+    const exten = argv[1] ?? ''
     const variables: Record<string, string> = {}
-    let rest = text.trim()
-    const braces = /^\{([^}]*)\}/.exec(rest)
+    let dialString = aleg
+    const braces = /^\{([^}]*)\}/.exec(aleg)
     if (braces) {
       for (const pair of (braces[1] ?? '').split(',')) {
         const eq = pair.indexOf('=')
         if (eq > 0) variables[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim()
       }
-      rest = rest.slice(braces[0].length)
+      dialString = aleg.slice(braces[0].length)
     }
-    const space = rest.indexOf(' ')
-    const dialString = space === -1 ? rest : rest.slice(0, space)
-    const target = space === -1 ? '' : rest.slice(space + 1).trim()
-    if (!dialString || !target)
-      return Promise.resolve('-USAGE: <call url> <exten>|&<application_name>(<app_args>)\n')
+    if (!dialString || !exten) return usage
+    // `&app(arg)`: the name ends at the first ')' (cut first), the argument starts after the first '('
+    let app: { name: string; arg: string } | undefined
+    if (exten.startsWith('&') && exten.length > 1) {
+      let spec = exten.slice(1)
+      const close = spec.indexOf(')')
+      if (close !== -1) spec = spec.slice(0, close)
+      const open = spec.indexOf('(')
+      app = open === -1 ? { name: spec, arg: '' } : { name: spec.slice(0, open), arg: spec.slice(open + 1) }
+    }
+    const target = exten
     const behaviour = this.endpoints.get(dialString)
     if (!behaviour)
       return Promise.resolve(
@@ -1533,6 +1609,8 @@ class Fake implements FakeFreeSwitch {
     channel.legVariables = variables
     channel.target = target
     channel.jobUuid = jobUuid
+    // the far end's keys, one entry per prompt once it answers (a customer a campaign calls)
+    channel.digits.push(...(behaviour.digits ?? []))
     for (const [name, value] of Object.entries(variables)) channel.variables.set(name, value)
     channel.variables.set('direction', 'outbound')
     channel.variables.set('uuid', uuid)
@@ -1569,11 +1647,10 @@ class Fake implements FakeFreeSwitch {
         resolve(`+OK ${uuid}\n`)
         if (behaviour.hangupAfterMs !== undefined)
           this.after(behaviour.hangupAfterMs, () => this.hangup(channel, 'NORMAL_CLEARING', 'caller'))
-        // the target runs once the originate returned
+        // the target runs once the originate returned (an extension instead of an app: not modelled)
         this.soon(() => {
-          const app = /^&([a-z_]+)\((.*)\)$/.exec(target)
           if (app && !channel.down) {
-            channel.queue.push({ uuid: randomUUID(), name: app[1] ?? '', arg: app[2] ?? '' })
+            channel.queue.push({ uuid: randomUUID(), name: app.name, arg: app.arg })
             this.pump(channel)
           }
         })
@@ -1625,4 +1702,29 @@ export async function startFakeFreeSwitch(options: FakeFreeSwitchOptions = {}): 
   const fake = new Fake(options)
   await fake.listen(options.port ?? 0)
   return fake
+}
+
+/**
+ * switch_separate_string(buf, ' ', …) (switch_utils.c, separate_string_blank_delim then
+ * cleanup_separated_string): runs of spaces separate words, a single-quoted stretch keeps its spaces,
+ * the quotes are dropped and a backslash keeps the next character as it is.
+ */
+export function separateBlank(text: string): string[] {
+  const words: string[] = []
+  let word: string | undefined
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string
+    if (char === ' ' && !quoted) {
+      if (word !== undefined) words.push(word)
+      word = undefined
+      continue
+    }
+    word ??= ''
+    if (char === '\\' && i + 1 < text.length) word += text[++i]
+    else if (char === "'") quoted = !quoted
+    else word += char
+  }
+  if (word !== undefined) words.push(word)
+  return words
 }

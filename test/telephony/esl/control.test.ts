@@ -20,12 +20,14 @@ let control: EslControl
 let listener: EslListener
 let events: EslEvent[]
 let handler: (call: CallChannel) => Promise<void>
+let listenPort: number
 
 beforeEach(async () => {
   listener = createEslListener({ logger })
   handler = async () => undefined
   listener.onCall((call) => handler(call))
   const address = await listener.listen('127.0.0.1', 0)
+  listenPort = address.port
   fake = await startFakeFreeSwitch({ outbound: address })
   control = connectEslControl({
     host: fake.host,
@@ -248,5 +250,79 @@ describe('inbound connection', () => {
         (event) => event.name === 'CHANNEL_HANGUP_COMPLETE' && event.get('Core-UUID') === fake.coreUuid,
       ),
     )
+  })
+})
+
+describe('originate to the socket app (call-outs)', () => {
+  it('hands the answered leg to the listener with its variables; quoted, the data keeps async full', async () => {
+    fake.registerEndpoint('sofia/gateway/out/+15555550101', { answerAfterMs: 1000, digits: ['1'] })
+    const calls: CallChannel[] = []
+    let pressed = ''
+    handler = async (call) => {
+      calls.push(call)
+      const { digits } = await call.playAndGetDigits({
+        min: 1,
+        max: 1,
+        tries: 1,
+        timeoutMs: 5000,
+        file: 'silence_stream://100',
+        variable: 'tollgate_offer_choice',
+      })
+      pressed = digits
+      await call.hangup()
+    }
+    const originated = control.bgapi(
+      `originate {tollgate_contact=cc_1,originate_timeout=20}sofia/gateway/out/+15555550101 &socket('127.0.0.1:${listenPort} async full')`,
+    )
+    await fake.advance(1000)
+    expect(await originated).toMatch(/^\+OK [0-9a-f-]{36}$/)
+    const leg = fake.legs()[0]
+    await leg?.ended
+    const call = calls[0]
+    expect(call?.data.variable('tollgate_contact')).toBe('cc_1')
+    expect(call?.data.get('Call-Direction')).toBe('outbound')
+    expect(call?.data.get('Control')).toBe('full')
+    expect(call?.uuid).toBe(leg?.uuid)
+    expect(pressed).toBe('1')
+    expect(leg?.socketArg).toBe(`127.0.0.1:${listenPort} async full`)
+    expect(leg?.apps.map((app) => app.name)).toEqual(['socket', 'play_and_get_digits'])
+  })
+
+  it('unquoted, originate splits the data at its spaces: the socket app gets host:port alone, not full', async () => {
+    fake.registerEndpoint('sofia/gateway/out/+15555550102')
+    let control_ = ''
+    let apiRefused: unknown
+    handler = async (call) => {
+      control_ = call.data.get('Control') ?? ''
+      apiRefused = await call.api('status').catch((error: unknown) => error)
+      await call.hangup()
+    }
+    await control.bgapi(
+      `originate {tollgate_contact=cc_2}sofia/gateway/out/+15555550102 &socket(127.0.0.1:${listenPort} async full)`,
+    )
+    await fake.legs()[0]?.ended
+    expect(fake.legs()[0]?.socketArg).toBe(`127.0.0.1:${listenPort}`)
+    expect(control_).toBe('single-channel')
+    expect(apiRefused).toBeInstanceOf(EslCommandError)
+  })
+
+  it('a far end that never answers fails -ERR NO_ANSWER; a busy one -ERR USER_BUSY; neither reaches the listener', async () => {
+    fake.registerEndpoint('sofia/gateway/out/+15555550103', { ringOut: true })
+    fake.registerEndpoint('sofia/gateway/out/+15555550104', { reject: 'USER_BUSY' })
+    let reached = 0
+    handler = async () => {
+      reached++
+    }
+    const socket = `&socket('127.0.0.1:${listenPort} async full')`
+    const unanswered = control
+      .bgapi(`originate {originate_timeout=20}sofia/gateway/out/+15555550103 ${socket}`)
+      .catch((error: unknown) => error)
+    await fake.waitFor(() => fake.legs().length === 1)
+    await fake.advance(20_000)
+    expect(await unanswered).toMatchObject({ reply: '-ERR NO_ANSWER' })
+    await expect(control.bgapi(`originate sofia/gateway/out/+15555550104 ${socket}`)).rejects.toMatchObject({
+      reply: '-ERR USER_BUSY',
+    })
+    expect(reached).toBe(0)
   })
 })
