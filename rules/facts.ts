@@ -220,6 +220,13 @@ export const factCatalog: FactSpec[] = [
     resolve: (_p, run) => run.ctx.request.network.ip !== null,
   }),
   fact({
+    name: 'entered_phone_present',
+    fromRequest: true,
+    description: 'The caller entered the number they are calling from (entered.phone was sent)',
+    valueType: 'boolean',
+    resolve: (_p, run) => run.ctx.request.entered.phone !== null,
+  }),
+  fact({
     name: 'entered_phone_matches_ani',
     fromRequest: true,
     description:

@@ -88,6 +88,30 @@ export const demoRuleSet: RuleSetDefinitionInput = {
       },
     },
     {
+      // the check above reads null when no entered number was sent: without this rule, leaving
+      // entered.phone out of a phone request would pass it
+      id: 'entered-phone-missing',
+      name: 'Caller did not enter their number',
+      description: 'A phone request must carry the number the caller entered, to compare with the ANI',
+      priority: 5,
+      enabled: true,
+      conditions: {
+        all: [
+          { fact: 'channel', operator: 'equal', value: 'phone' },
+          { fact: 'ani_present', operator: 'equal', value: true },
+          { fact: 'entered_phone_present', operator: 'equal', value: false },
+        ],
+      },
+      event: {
+        type: 'temporary_block' as const,
+        params: {
+          reason_code: 'entered_phone_missing',
+          message: 'Ask the caller to enter the number they are calling from',
+          retry_after_seconds: 0,
+        },
+      },
+    },
+    {
       id: 'entered-ip-mismatch',
       name: 'Entered IP differs from network IP',
       description: 'The user may correct the address and try again',

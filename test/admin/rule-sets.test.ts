@@ -585,7 +585,14 @@ describe('simulation', () => {
       Record<string, unknown> & { facts: Record<string, unknown>[]; allowances: Record<string, unknown>[] }
     >(
       analyst.request('POST', `${base}/authorizations/versions/1/simulate`, {
-        facts: { kind: 'session', channel: 'phone', ani_present: true, list_hit: false, [minutesToday]: 40 },
+        facts: {
+          kind: 'session',
+          channel: 'phone',
+          ani_present: true,
+          entered_phone_present: true,
+          list_hit: false,
+          [minutesToday]: 40,
+        },
         at: '2026-11-20T10:00:00Z',
       }),
     )
@@ -612,7 +619,13 @@ describe('simulation', () => {
 
     const withoutMinutes = await ok(
       analyst.request('POST', `${base}/authorizations/versions/1/simulate`, {
-        facts: { kind: 'session', channel: 'phone', ani_present: true, [minutesToday]: 10 },
+        facts: {
+          kind: 'session',
+          channel: 'phone',
+          ani_present: true,
+          entered_phone_present: true,
+          [minutesToday]: 10,
+        },
       }),
     )
     expect(withoutMinutes).toMatchObject({ outcome: 'approve', limits: { max_duration_seconds: 30 * 60 } })

@@ -150,7 +150,11 @@ describe('returning customers', () => {
     [
       'caller number (ANI)',
       'phone',
-      (p: ReturnType<typeof newPerson>) => ({ channel: 'phone', network: { ani: p.phone } }),
+      (p: ReturnType<typeof newPerson>) => ({
+        channel: 'phone',
+        network: { ani: p.phone },
+        entered: { phone: p.phone },
+      }),
     ],
     [
       'card',

@@ -168,9 +168,16 @@ describe('calls and entered data', () => {
 
   it('approves a call whose ANI came through, with the minutes left as its duration limit', async () => {
     const person = newPerson()
-    const decision = await authorize(t, callBy(person, { ani: person.phone }))
+    const decision = await authorize(t, callBy(person, { ani: person.phone }, { phone: person.phone }))
     expect(decision.outcome).toBe('approve')
     expect(decision.limits.max_duration_seconds).toBe(40 * 60)
+  })
+
+  it('sends back a call whose request leaves out the number the caller entered: the check cannot be skipped', async () => {
+    const person = newPerson()
+    const decision = await authorize(t, callBy(person, { ani: person.phone }))
+    expect(decision.outcome).toBe('temporary_block')
+    expect(reasonCodes(decision)).toEqual(['entered_phone_missing'])
   })
 
   it('stops a caller for now when the number entered is not the number calling, then approves the corrected retry', async () => {

@@ -50,7 +50,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-function callBy(person: Person, ani: string, enteredPhone?: string) {
+function callBy(person: Person, ani: string, enteredPhone: string | null = ani) {
   return sessionBy(person, {
     channel: 'phone',
     customer: { id: person.customerId },
@@ -76,6 +76,27 @@ describe('entered versus network identities', () => {
     expect(wrong.retry_after_seconds).toBe(0)
     const corrected = await authorize(t, callBy(person, person.phone, person.phone))
     expect(corrected.outcome).toBe('approve')
+  })
+
+  it('a phone request without the entered number is sent back to ask for it, and is not a mismatch', async () => {
+    const person = newPerson()
+    const missing = await authorize(t, callBy(person, person.phone, null))
+    expect(missing.outcome).toBe('temporary_block')
+    expect(codes(missing)).toEqual(['entered_phone_missing'])
+    expect(missing.retry_after_seconds).toBe(0)
+    const reading = (await explained(missing.id)).explanation.facts.find(
+      (f) => f.fact === 'entered_phone_present',
+    )
+    expect(reading).toMatchObject({ value: false })
+    const rows = await t.db
+      .selectFrom('identity_mismatches')
+      .select('decision_id')
+      .where('tenant_id', '=', 'acme')
+      .where('decision_id', '=', missing.id)
+      .execute()
+    expect(rows).toEqual([])
+    // the same call with the number keyed in passes
+    expect((await authorize(t, callBy(person, person.phone))).outcome).toBe('approve')
   })
 
   it('blocks the third mismatch within the hour, for that customer only', async () => {

@@ -24,6 +24,7 @@ function callFrom(person: Person, ani: string, ip?: string) {
     channel: 'phone',
     customer: { id: person.customerId },
     network: { ani, dnis: '+18005550199', ...(ip ? { ip } : {}) },
+    entered: { phone: ani },
   })
 }
 

@@ -46,6 +46,7 @@ async function sessionAnsweredByAda(server: ConsoleServer): Promise<string> {
       channel: 'phone',
       customer: { id: person.customerId, phone: person.phone, name: 'Browser Caller' },
       network: { ani: person.phone, ip: '203.0.113.7' },
+      entered: { phone: person.phone },
       payment_method: {
         type: 'card',
         card: { number: person.card, exp_month: 12, exp_year: 2030, cvc: '123' },

@@ -24,7 +24,8 @@ function call(person: Person, ani: string | null = person.phone): AuthorizationR
     channel: 'phone',
     customer: { id: person.customerId },
     network: { ...(ani ? { ani } : {}), dnis: '+18005559001' },
-    entered: {},
+    // the IVR asks the caller for their number and sends what they keyed
+    entered: ani ? { phone: ani } : {},
   } as AuthorizationRequest
 }
 

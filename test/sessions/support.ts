@@ -52,6 +52,7 @@ export function sessionBody(
     channel: 'phone',
     customer: { id: person.customerId, phone: person.phone, name: 'Test Person' },
     network: { ani: person.phone, ip: '203.0.113.7' },
+    entered: { phone: person.phone },
     payment_method: {
       type: 'card',
       card: { number: person.card, exp_month: 12, exp_year: 2030, cvc: '123' },

@@ -25,8 +25,35 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
     ...handle,
     url,
     async close() {
-      await handle.close()
-      await withAdminDb(adminUrl, (sql) => sql.unsafe(`drop database if exists ${name} with (force)`))
+      // A close that hangs (seen under the full suite's load, in the telephony suites) says where
+      // and what the database's connections were doing, so its cause can be read from CI's log.
+      let step = 'closing the pool'
+      const watch = setTimeout(() => void reportSlowClose(adminUrl, name, step), 10_000)
+      try {
+        await handle.close()
+        step = 'dropping the database'
+        await withAdminDb(adminUrl, (sql) => sql.unsafe(`drop database if exists ${name} with (force)`))
+      } finally {
+        clearTimeout(watch)
+      }
     },
+  }
+}
+
+async function reportSlowClose(adminUrl: string, name: string, step: string): Promise<void> {
+  try {
+    const rows = await withAdminDb(adminUrl, (sql) =>
+      sql.unsafe(
+        `select pid, datname, state, wait_event_type, wait_event, now() - xact_start as in_transaction,
+                left(query, 200) as query
+           from pg_stat_activity where datname = $1 or query ilike '%' || $1 || '%'`,
+        [name],
+      ),
+    )
+    process.stderr.write(
+      `[test database] ${name}: still ${step} after 10 s; its connections: ${JSON.stringify(rows)}\n`,
+    )
+  } catch (error) {
+    process.stderr.write(`[test database] ${name}: still ${step} after 10 s (${String(error)})\n`)
   }
 }

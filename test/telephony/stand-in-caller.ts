@@ -41,6 +41,7 @@ export function sessionBodyFor(lineId: string): SessionRequestInput {
     channel: 'phone',
     customer: { id: `c-${unique}`, phone: `+1303${unique.slice(-7)}`, name: 'Test Caller' },
     network: { ani: `+1303${unique.slice(-7)}` },
+    entered: { phone: `+1303${unique.slice(-7)}` },
     payment_method: {
       type: 'card',
       card: { number: withLuhnDigit(`400000${unique}`), exp_month: 12, exp_year: 2030, cvc: '123' },
