@@ -115,8 +115,11 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
     await page.getByRole('button', { name: 'Draft a campaign' }).click()
 
     await page.locator('input[name="name"]').fill('Readings by mail')
-    await page.locator('input[name="offer_id"]').fill('off_browser_reading')
     await page.locator('select[name="channel"]').selectOption('email')
+    // the offer is picked by what staff know it as, its name, SKU and price
+    await page
+      .locator('select[name="offer"]')
+      .selectOption({ label: 'Extended reading (browser-reading), 14.99 USD' })
     const condition = page.getByTestId('audience-condition-0')
     await condition.locator('select[name="fact"]').selectOption('has_email')
     await condition.locator('select[name="operator"]').selectOption('equal')
@@ -139,6 +142,7 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
 
     const row = page.locator('tr', { hasText: 'Readings by mail' })
     expect(await row.getByTestId('campaign-status').textContent()).toBe('Draft')
+    expect(await row.getByTestId('campaign-offer').textContent()).toBe('Offers Extended reading')
     await row.getByRole('button', { name: 'Start' }).click()
     // the sender mails both within a few seconds; the page reads the progress again by itself
     await expect
@@ -150,6 +154,7 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
 
     await row.getByRole('button', { name: 'Contacts' }).click()
     await expect.poll(() => page.getByTestId('contact-cus_browser_ann').textContent()).toContain('E-mailed')
+    expect(await page.getByTestId('contacts-offer').textContent()).toBe('Offering Extended reading')
     await screenshot(page, 'campaigns')
     await context.close()
   })
