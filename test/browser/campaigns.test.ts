@@ -159,6 +159,37 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
     await context.close()
   })
 
+  it('keeps a number off every campaign: added as typed, refused when it is not one, removed again', async () => {
+    const { context, page } = await openConsole(browser, server)
+    await signIn(page)
+    await page.getByRole('link', { name: 'Campaigns' }).click()
+    const section = page.getByRole('region', { name: 'Do not call' })
+    await section.getByText('No numbers on the list').waitFor()
+
+    await section.locator('input[name="do_not_call_phone"]').fill('not a number')
+    await section.getByRole('button', { name: 'Add number' }).click()
+    await expect.poll(() => section.locator('.field-error').textContent()).toContain('is not a phone number')
+
+    await section.locator('input[name="do_not_call_phone"]').fill('(555) 555-0123')
+    await section.getByRole('button', { name: 'Add number' }).click()
+    // kept as the server keeps it, in E.164
+    await section.getByTestId('do-not-call-+15555550123').waitFor()
+    expect(await section.getByTestId('do-not-call-+15555550123').textContent()).toContain('Added by staff')
+    expect(await page.getByTestId('do-not-call-notice').textContent()).toContain(
+      '+15555550123 will not be called',
+    )
+
+    // still there after a reload: the server has it
+    await page.reload()
+    await page.getByTestId('do-not-call-+15555550123').waitFor()
+    await page.getByRole('button', { name: 'Remove +15555550123' }).click()
+    await expect
+      .poll(() => page.getByTestId('do-not-call-notice').textContent())
+      .toContain('+15555550123 may be called again')
+    expect(await page.getByTestId('do-not-call-+15555550123').count()).toBe(0)
+    await context.close()
+  })
+
   it('offers a viewer no changes', async () => {
     const viewer = await createStaff(server, 'viewer')
     const { context, page } = await openConsole(browser, server)
@@ -168,6 +199,7 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
     expect(await page.getByRole('button', { name: 'Draft a campaign' }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Start' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Add number' }).count()).toBe(0)
     await context.close()
   })
 })

@@ -21,6 +21,7 @@ import {
   pauseCampaign,
   startCampaign,
 } from './api.ts'
+import { DoNotCall } from './DoNotCall.tsx'
 
 const REFRESH_MS = 2000
 
@@ -692,6 +693,7 @@ export default function CampaignsPage() {
       <Show when={openCampaign()}>
         {(campaign) => <Contacts campaign={campaign()} offerName={offerName(campaign().offer_id)} />}
       </Show>
+      <DoNotCall />
     </>
   )
 }

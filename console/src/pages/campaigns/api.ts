@@ -7,6 +7,7 @@ export type Campaign = Schema<'Campaign'>
 export type CampaignContact = Schema<'CampaignContact'>
 export type NewCampaign = RequestBody<'/admin/v1/campaigns', 'post'>
 export type Offer = Schema<'Offer'>
+export type DoNotCallEntry = Schema<'DoNotCallEntry'>
 
 export interface AudienceFact {
   name: string
@@ -35,3 +36,9 @@ export const listContacts = (id: string) =>
   api
     .get<{ contacts: CampaignContact[] }>(`${campaignPath(id)}/contacts`, { limit: 500 })
     .then((body) => body.contacts)
+
+export const listDoNotCall = () =>
+  api.get<{ numbers: DoNotCallEntry[] }>('/do-not-call', { limit: 500 }).then((body) => body.numbers)
+export const addDoNotCall = (phone: string) => api.post<DoNotCallEntry>('/do-not-call', { phone })
+export const removeDoNotCall = (phone: string) =>
+  api.delete<void>(`/do-not-call/${encodeURIComponent(phone)}`)
