@@ -9,6 +9,7 @@ import { backtestRoutes } from '../backtests/routes.ts'
 import type { BacktestRunner } from '../backtests/runner.ts'
 import { lineTelephonyRoutes } from '../billing/line-telephony-routes.ts'
 import { serviceLineRoutes } from '../billing/service-line-routes.ts'
+import { doNotCallRoutes } from '../campaigns/do-not-call-routes.ts'
 import { campaignRoutes } from '../campaigns/routes.ts'
 import type { Campaigns } from '../campaigns/service.ts'
 import { purchaseLimitRoutes } from '../customers/purchase-limit-routes.ts'
@@ -115,6 +116,7 @@ export function adminApp(deps: AdminDeps) {
   app.route('/', wallboardRoutes(wallboard))
   app.route('/', billingSettingsRoutes({ db: deps.db, secret: deps.secret }))
   app.route('/', campaignRoutes(deps.db, deps.campaigns))
+  app.route('/', doNotCallRoutes(deps.db))
   if (deps.providers)
     app.route('/', providerRoutes({ db: deps.db, secret: deps.secret, providers: deps.providers }))
   return app

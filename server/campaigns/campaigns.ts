@@ -131,7 +131,11 @@ function refuse(problems: FieldError[]): never {
 }
 
 /** Problems the schema cannot see: the audience's facts, the offer in this tenant, the channel's needs. */
-async function campaignProblems(db: Db, tenantId: string, input: CampaignInput): Promise<FieldError[]> {
+export async function campaignProblems(
+  db: Db,
+  tenantId: string,
+  input: CampaignInput,
+): Promise<FieldError[]> {
   const problems = audienceProblems(input.audience)
   const offer = await db
     .selectFrom('offers')

@@ -4,6 +4,7 @@
 import type { Db } from '../../db/connect.ts'
 import { createApiKey } from '../api-keys/keys.ts'
 import { seedDemoServiceLines } from '../billing/service-lines.ts'
+import { seedDemoCampaigns } from '../campaigns/demo.ts'
 import { newId, randomToken } from '../ids.ts'
 import { seedDemoOffers } from '../offers/demo.ts'
 import { seedSandboxProviders } from '../providers/demo.ts'
@@ -106,6 +107,8 @@ export async function bootstrapIfEmpty(
   await seedDemoServiceLines(db, DEMO_TENANT)
   // the offers the demo rule set's offer events name (step 8)
   await seedDemoOffers(db, DEMO_TENANT)
+  // a draft call-out campaign for one of those offers, never started here (it would dial)
+  await seedDemoCampaigns(db, DEMO_TENANT)
   // numbers 9001–9003 and 9100, and the representatives' lab phones, phones and PINs
   const representativePins = await seedDemoTelephony(db, DEMO_TENANT)
 

@@ -4,6 +4,8 @@
 // seen or touched; the demo catalog is seeded at first start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jsonb } from '../../db/json.ts'
+import { campaignProblems } from '../../server/campaigns/campaigns.ts'
+import { DEMO_CAMPAIGN_ID, demoCampaign } from '../../server/campaigns/demo.ts'
 import { readOffer } from '../../server/offers/catalog.ts'
 import { demoOffers } from '../../server/offers/demo.ts'
 import { bootstrapIfEmpty } from '../../server/tenants/bootstrap.ts'
@@ -751,6 +753,30 @@ describe('the demo catalog', () => {
             offer.sku,
           ).toBe(true)
       }
+
+      // a newcomer finds one campaign in the console: a draft calling recent buyers with the
+      // 15-minute extension, on weekdays 09:00–20:00, that the create route would accept as it is
+      const campaigns = await database.db
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('tenant_id', '=', 'demo')
+        .execute()
+      expect(campaigns).toHaveLength(1)
+      const [campaign] = campaigns
+      expect(campaign).toMatchObject({ id: DEMO_CAMPAIGN_ID, status: 'draft', channel: 'phone' })
+      expect(offers.find((o) => o.id === campaign?.offer_id)?.sku).toBe('reading-ext-15')
+      expect(campaign?.windows).toEqual([
+        { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '20:00' },
+      ])
+      expect(campaign?.started_at).toBeNull()
+      expect(await campaignProblems(database.db, 'demo', demoCampaign)).toEqual([])
+      // a draft has no contacts: nothing is dialled until a person starts it
+      const contacts = await database.db
+        .selectFrom('campaign_contacts')
+        .select('customer_id')
+        .where('tenant_id', '=', 'demo')
+        .execute()
+      expect(contacts).toEqual([])
     } finally {
       await database.close()
     }

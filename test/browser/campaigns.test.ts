@@ -115,8 +115,11 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
     await page.getByRole('button', { name: 'Draft a campaign' }).click()
 
     await page.locator('input[name="name"]').fill('Readings by mail')
-    await page.locator('input[name="offer_id"]').fill('off_browser_reading')
     await page.locator('select[name="channel"]').selectOption('email')
+    // the offer is picked by what staff know it as, its name, SKU and price
+    await page
+      .locator('select[name="offer"]')
+      .selectOption({ label: 'Extended reading (browser-reading), 14.99 USD' })
     const condition = page.getByTestId('audience-condition-0')
     await condition.locator('select[name="fact"]').selectOption('has_email')
     await condition.locator('select[name="operator"]').selectOption('equal')
@@ -139,6 +142,7 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
 
     const row = page.locator('tr', { hasText: 'Readings by mail' })
     expect(await row.getByTestId('campaign-status').textContent()).toBe('Draft')
+    expect(await row.getByTestId('campaign-offer').textContent()).toBe('Offers Extended reading')
     await row.getByRole('button', { name: 'Start' }).click()
     // the sender mails both within a few seconds; the page reads the progress again by itself
     await expect
@@ -150,7 +154,39 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
 
     await row.getByRole('button', { name: 'Contacts' }).click()
     await expect.poll(() => page.getByTestId('contact-cus_browser_ann').textContent()).toContain('E-mailed')
+    expect(await page.getByTestId('contacts-offer').textContent()).toBe('Offering Extended reading')
     await screenshot(page, 'campaigns')
+    await context.close()
+  })
+
+  it('keeps a number off every campaign: added as typed, refused when it is not one, removed again', async () => {
+    const { context, page } = await openConsole(browser, server)
+    await signIn(page)
+    await page.getByRole('link', { name: 'Campaigns' }).click()
+    const section = page.getByRole('region', { name: 'Do not call' })
+    await section.getByText('No numbers on the list').waitFor()
+
+    await section.locator('input[name="do_not_call_phone"]').fill('not a number')
+    await section.getByRole('button', { name: 'Add number' }).click()
+    await expect.poll(() => section.locator('.field-error').textContent()).toContain('is not a phone number')
+
+    await section.locator('input[name="do_not_call_phone"]').fill('(555) 555-0123')
+    await section.getByRole('button', { name: 'Add number' }).click()
+    // kept as the server keeps it, in E.164
+    await section.getByTestId('do-not-call-+15555550123').waitFor()
+    expect(await section.getByTestId('do-not-call-+15555550123').textContent()).toContain('Added by staff')
+    expect(await page.getByTestId('do-not-call-notice').textContent()).toContain(
+      '+15555550123 will not be called',
+    )
+
+    // still there after a reload: the server has it
+    await page.reload()
+    await page.getByTestId('do-not-call-+15555550123').waitFor()
+    await page.getByRole('button', { name: 'Remove +15555550123' }).click()
+    await expect
+      .poll(() => page.getByTestId('do-not-call-notice').textContent())
+      .toContain('+15555550123 may be called again')
+    expect(await page.getByTestId('do-not-call-+15555550123').count()).toBe(0)
     await context.close()
   })
 
@@ -163,6 +199,7 @@ describe.skipIf(!chromiumAvailable)('campaigns in the console', () => {
     expect(await page.getByRole('button', { name: 'Draft a campaign' }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Start' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Add number' }).count()).toBe(0)
     await context.close()
   })
 })

@@ -5,19 +5,23 @@ import { createResource, createSignal, For, onCleanup, Show } from 'solid-js'
 import { PageHeader } from '../../components/PageHeader.tsx'
 import { Empty, ErrorState, Loading, Notice } from '../../components/states.tsx'
 import { formatDateTime } from '../../lib/format.ts'
+import { amountText } from '../../lib/money.ts'
 import { can } from '../../lib/session.ts'
-import { createSubmission, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
+import { createSubmission, FieldNote, FormProblem, SubmitActions, TextField } from '../../lib/submission.tsx'
 import {
   type AudienceFact,
   audienceFacts,
   type Campaign,
+  catalogOffers,
   createCampaign,
   listCampaigns,
   listContacts,
   type NewCampaign,
+  type Offer,
   pauseCampaign,
   startCampaign,
 } from './api.ts'
+import { DoNotCall } from './DoNotCall.tsx'
 
 const REFRESH_MS = 2000
 
@@ -45,6 +49,13 @@ const contactStatuses: [string, string][] = [
   ['suppressed', 'Left out'],
 ]
 const contactStatusLabel = (status: string) => contactStatuses.find(([s]) => s === status)?.[1] ?? status
+
+/** The channel an offer must be sold on for a campaign that reaches customers this way. */
+const offerChannelOf = { phone: 'call_out', email: 'email' } as const
+
+/** An offer as staff pick it: "Extended reading (reading-ext-15), 14.99 USD". */
+const offerLabel = (offer: Offer) =>
+  `${offer.name} (${offer.sku}), ${amountText(offer.price, offer.currency)} ${offer.currency}`
 
 const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
 
@@ -110,12 +121,16 @@ function conditionValue(condition: Condition, fact: AudienceFact | undefined): u
 
 function CampaignForm(props: {
   facts: AudienceFact[]
+  offers: Offer[]
   onSaved: (c: Campaign) => void
   onCancel: () => void
 }) {
   const [draft, setDraft] = createSignal<Draft>(blank())
   const { pending, error, run, fieldError } = createSubmission()
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }))
+  // only active offers sold on the campaign's channel can be picked; the server refuses the others
+  const pickable = () =>
+    props.offers.filter((o) => o.status === 'active' && o.channels.includes(offerChannelOf[draft().channel]))
   const factOf = (name: string) => props.facts.find((f) => f.name === name)
   const setCondition = (index: number, change: Partial<Condition>) =>
     setDraft((d) => ({
@@ -139,7 +154,7 @@ function CampaignForm(props: {
     const d = draft()
     const body: NewCampaign = {
       name: d.name.trim(),
-      offer_id: d.offerId.trim(),
+      offer_id: d.offerId,
       channel: d.channel,
       audience: {
         [d.match]: d.conditions.map((c) => ({
@@ -180,25 +195,41 @@ function CampaignForm(props: {
           onInput={(v) => set('name', v)}
           error={fieldError('name')}
         />
-        <TextField
-          label="Offer"
-          name="offer_id"
-          required
-          value={draft().offerId}
-          onInput={(v) => set('offerId', v)}
-          error={fieldError('offer_id')}
-          hint="The offer's id, from the Offers page."
-        />
         <label class="field">
           <span class="field-label">How customers are reached</span>
           <select
             name="channel"
             value={draft().channel}
-            onChange={(e) => set('channel', e.currentTarget.value as Draft['channel'])}
+            onChange={(e) => {
+              set('channel', e.currentTarget.value as Draft['channel'])
+              // an offer not sold on the new channel cannot stay picked
+              if (!pickable().some((o) => o.id === draft().offerId)) set('offerId', '')
+            }}
           >
             <option value="phone">A phone call</option>
             <option value="email">An e-mail</option>
           </select>
+        </label>
+        <label class="field">
+          <span class="field-label">Offer</span>
+          <select
+            name="offer"
+            required
+            value={draft().offerId}
+            aria-invalid={Boolean(fieldError('offer_id'))}
+            onChange={(e) => set('offerId', e.currentTarget.value)}
+          >
+            <option value="">Choose an offer…</option>
+            <For each={pickable()}>{(offer) => <option value={offer.id}>{offerLabel(offer)}</option>}</For>
+          </select>
+          <FieldNote
+            message={fieldError('offer_id')}
+            hint={
+              pickable().length === 0
+                ? `No active offer is sold ${draft().channel === 'phone' ? 'by calling out' : 'by e-mail'}. Add one on the Offers page.`
+                : 'Active offers sold this way, from the Offers page.'
+            }
+          />
         </label>
       </div>
 
@@ -461,7 +492,7 @@ function Progress(props: { campaign: Campaign }) {
   )
 }
 
-function Contacts(props: { campaign: Campaign }) {
+function Contacts(props: { campaign: Campaign; offerName: string }) {
   const [contacts, { refetch }] = createResource(() => props.campaign.id, listContacts)
   // the campaign's row is read again every few seconds; its contacts are too
   const timer = setInterval(() => void refetch(), REFRESH_MS)
@@ -470,6 +501,9 @@ function Contacts(props: { campaign: Campaign }) {
     <section class="panel" aria-label={`Contacts of ${props.campaign.name}`}>
       <header class="panel-header">
         <h2>{props.campaign.name}: contacts</h2>
+        <p class="muted" data-testid="contacts-offer">
+          Offering {props.offerName}
+        </p>
       </header>
       <Show when={contacts.latest} fallback={<Loading />}>
         {(list) => (
@@ -513,6 +547,9 @@ export default function CampaignsPage() {
   const [campaigns, setCampaigns] = createSignal<Campaign[] | null>(null)
   const [loadError, setLoadError] = createSignal<unknown>(null)
   const [facts] = createResource(audienceFacts)
+  const [offers] = createResource(catalogOffers)
+  // a campaign names its offer; the id stands in only while the catalog loads or if it fails
+  const offerName = (id: string) => offers()?.find((o) => o.id === id)?.name ?? id
   const [creating, setCreating] = createSignal(false)
   const [open, setOpen] = createSignal<string | null>(null)
   const [notice, setNotice] = createSignal<{ kind: 'ok' | 'error'; text: string } | null>(null)
@@ -562,6 +599,7 @@ export default function CampaignsPage() {
         {(list) => (
           <CampaignForm
             facts={list()}
+            offers={offers() ?? []}
             onCancel={() => setCreating(false)}
             onSaved={(c) => {
               setCampaigns((l) => [c, ...(l ?? [])])
@@ -597,7 +635,9 @@ export default function CampaignsPage() {
                       <tr data-testid={`campaign-${campaign.id}`}>
                         <td>
                           <strong>{campaign.name}</strong>
-                          <div class="muted">Offer {campaign.offer_id}</div>
+                          <div class="muted" data-testid="campaign-offer">
+                            Offers {offerName(campaign.offer_id)}
+                          </div>
                         </td>
                         <td>{campaign.channel === 'phone' ? 'Phone call' : 'E-mail'}</td>
                         <td>
@@ -650,7 +690,10 @@ export default function CampaignsPage() {
           </Show>
         )}
       </Show>
-      <Show when={openCampaign()}>{(campaign) => <Contacts campaign={campaign()} />}</Show>
+      <Show when={openCampaign()}>
+        {(campaign) => <Contacts campaign={campaign()} offerName={offerName(campaign().offer_id)} />}
+      </Show>
+      <DoNotCall />
     </>
   )
 }
