@@ -228,7 +228,8 @@ export const decisionAmountSchema = z
     currency: z.string(),
   })
   .openapi('DecisionAmount')
-const treatmentSchema = z
+/** How an offer made is shown or spoken; GET /v1/offers/{id} shows the same (server/offers/routes.ts). */
+export const offerMadeTreatmentSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -259,7 +260,8 @@ export const offerMadeSchema = z
     amount: z.number().int().openapi({ description: 'what acceptance captures, minor units' }),
     currency: z.string(),
     expires_at: z.string().openapi({ description: 'when the reserved stock and the hold are released' }),
-    treatment: treatmentSchema.nullable(),
+    // a union, not .nullable(): that would make the registered schema itself nullable
+    treatment: z.union([offerMadeTreatmentSchema, z.null()]),
     payment_id: z
       .string()
       .nullable()

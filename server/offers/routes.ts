@@ -2,6 +2,7 @@
 // decision made, and answers it for the customer. Accepting captures the offer's hold and takes its
 // stock, once; declining releases both. The id is the one a decision's offers[] gave.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { offerMadeTreatmentSchema } from '../authorizations/schema.ts'
 import { defaultHook, type MerchantEnv } from '../http/openapi.ts'
 import { ProblemError, problemSchema, validationProblem } from '../http/problem.ts'
 import type { DatabaseOfferLedger, OfferView } from './ledger.ts'
@@ -43,22 +44,6 @@ const channelField = z.enum(offerChannels).optional().openapi({
 
 const answerBody = z.object({ channel: channelField }).strict()
 
-const treatmentSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    channel: z.enum(['phone', 'web']),
-    segment: z.string(),
-    style: z.enum(['concise', 'detailed']),
-    pace: z.enum(['slow', 'normal', 'fast']),
-    language: z.string(),
-    prompt: z.string().nullable().openapi({ description: 'phone: what is played' }),
-    script: z.string().nullable().openapi({ description: 'phone: what is read' }),
-    text: z.string().nullable().openapi({ description: 'web: the text to show' }),
-    image_url: z.string().nullable().openapi({ description: 'web: the image to show' }),
-  })
-  .openapi('OfferTreatment')
-
 const orderSchema = z
   .object({
     id: z.string(),
@@ -96,7 +81,7 @@ const offerSchema = z
     presented_at: z.string(),
     resolved_at: z.string().nullable(),
     // a union, not .nullable(): that would make the registered schema itself nullable
-    treatment: z.union([treatmentSchema, z.null()]),
+    treatment: z.union([offerMadeTreatmentSchema, z.null()]),
     payment_id: z.string().nullable().openapi({ description: 'the hold on the customer’s method' }),
     why: z.record(z.string(), z.unknown()).openapi({
       description:

@@ -338,8 +338,10 @@ describe('the check approval service and the ANI database', () => {
     const mark = sandboxHits.length
     const first = await authorize(t, checking(person, '123456789'))
     expect(first.outcome).toBe('approve')
-    // an approved checking payment is charged at once: no hold on a bank account
-    expect(first.payment).toMatchObject({ kind: 'charge', status: 'captured', amount_captured: 2500 })
+    // an approved checking payment is charged at once (no hold on a bank account), less the demo's
+    // 5 % for paying by bank
+    expect(first.amount).toMatchObject({ requested: 2500, discount: 125, payable: 2375 })
+    expect(first.payment).toMatchObject({ kind: 'charge', status: 'captured', amount_captured: 2375 })
     const checkCalls = () => sandboxHits.slice(mark).filter((p) => p.endsWith('/check_approval')).length
     expect(checkCalls()).toBe(1)
 

@@ -94,6 +94,9 @@ describe.skipIf(!chromiumAvailable)('signing in to the console', () => {
       'Ledger',
       'Representatives',
       'Phones and queues',
+      'Offers',
+      'Take rates',
+      'Campaigns',
       'Service lines',
       'Phone numbers and lines',
     ])

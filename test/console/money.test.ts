@@ -90,7 +90,8 @@ describe('money boxes in the rule builder', () => {
     expect(paramIsMoney('allowance', 'limit', { metric: 'sessions' })).toBe(false)
     expect(paramIsMoney('discount', 'amount_off', {})).toBe(true)
     expect(paramIsMoney('discount', 'percent_off', {})).toBe(false)
-    expect(paramIsMoney('offer', 'price', {})).toBe(false) // offers are priced in the catalog
+    // offers are priced in the catalog now; a version from before named its price in the event
+    expect(paramIsMoney('offer', 'price', {})).toBe(true)
     expect(paramIsMoney('block', 'message', {})).toBe(false)
   })
 })

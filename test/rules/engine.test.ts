@@ -272,6 +272,8 @@ describe('lazy facts', () => {
     expect(call?.value).toBe(customerId)
     expect(call?.currency).toBe('USD')
     expect(call?.ranges.map((r) => r.start.toISOString())).toEqual([
+      // the frequent-customer discount's last 720 hours
+      '2024-02-11T18:00:00.000Z',
       '2024-03-12T04:00:00.000Z',
       '2024-03-11T04:00:00.000Z',
       '2024-03-01T05:00:00.000Z',

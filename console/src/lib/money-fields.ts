@@ -18,6 +18,8 @@ export function paramIsMoney(
 ): boolean {
   if (eventType === 'discount') return name === 'amount_off'
   if (eventType === 'allowance') return name === 'limit' && params?.metric === 'amount'
+  // a version written before the catalog priced its offers in the event itself
+  if (eventType === 'offer') return name === 'price'
   return false
 }
 
