@@ -154,8 +154,17 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
     return ended
   }
 
+  // One tick at a time, and close() waits for the one running: a tick still querying when the
+  // database closes held the pool's close open (seen as a teardown that never ended).
+  let ticking: Promise<void> | null = null
   const tick = setInterval(() => {
-    acd.tick(clock()).catch((error: unknown) => log.warn({ err: error }, 'acd tick failed'))
+    if (ticking) return
+    ticking = acd
+      .tick(clock())
+      .catch((error: unknown) => log.warn({ err: error }, 'acd tick failed'))
+      .finally(() => {
+        ticking = null
+      })
   }, options.tickMs ?? 1000)
   tick.unref()
 
@@ -168,6 +177,7 @@ export async function createBridge(options: BridgeOptions): Promise<Bridge> {
     sweepLostCalls,
     async close() {
       clearInterval(tick)
+      await ticking
       await callOut?.stop()
       await listener.close()
       await control.close()
