@@ -111,6 +111,8 @@ describe.skipIf(!chromiumAvailable)('discounts in the console', () => {
     await page.goto(`${server.url}/console/sessions/${started.id}`)
     await page.getByRole('heading', { name: `Session ${started.id}` }).waitFor()
     const breakdown = page.getByRole('table', { name: 'Charge breakdown' })
+    // the bill's lines render after the session's rating arrives: wait for the discount's
+    await breakdown.getByTestId('rating-item').nth(1).waitFor()
     const items = await breakdown.getByTestId('rating-item').allTextContents()
     expect(items[1]).toMatch(/^5 % off for paying by bank account PAY_BY_BANK-\$0\.15$/)
     const text = (await breakdown.textContent()) ?? ''
